@@ -1,0 +1,1 @@
+"""The ``buyermap`` command line: a thin edge over the services."""

@@ -1,0 +1,78 @@
+"""What every command shares: the workspace from ``--db``, output helpers, error translation."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import click
+import typer
+from rich.console import Console
+from sqlalchemy.orm import Session
+from typer.core import TyperGroup
+
+from buyermap.errors import BuyermapError
+from buyermap.services.workspace import Workspace, open_workspace
+from buyermap.settings import Settings
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+@dataclass
+class CliState:
+    settings: Settings
+    _workspace: Workspace | None = field(default=None, repr=False)
+
+    def workspace(self) -> Workspace:
+        if self._workspace is None:
+            self._workspace = open_workspace(self.settings)
+        return self._workspace
+
+
+def state(ctx: typer.Context) -> CliState:
+    root = ctx.find_root()
+    obj = root.obj
+    if not isinstance(obj, CliState):  # pragma: no cover - the callback always sets it
+        raise RuntimeError("the buyermap callback did not run")
+    return obj
+
+
+@contextmanager
+def unit_of_work(ctx: typer.Context) -> Iterator[Session]:
+    """One transaction for one command: committed when the command succeeds."""
+    ws = state(ctx).workspace()
+    with ws.sessions() as session, session.begin():
+        yield session
+
+
+def _default(value: object) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def print_json(data: Any) -> None:
+    """One JSON document on stdout, nothing else (so it can be piped to jq)."""
+    sys.stdout.write(json.dumps(data, default=_default, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.flush()
+
+
+def fail(message: str, *, code: int = 1) -> typer.Exit:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+class BuyermapGroup(TyperGroup):
+    """Translates buyermap's errors into one line on stderr and a non-zero exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BuyermapError as exc:
+            raise fail(exc.message, code=exc.exit_code) from None

@@ -1,0 +1,379 @@
+"""The workspace's tables.
+
+Personal fields carry their data class in ``Column.info["data_class"]`` (see
+:class:`buyermap.domain.enums.DataClass`); privacy rules and exports read it from
+the model instead of keeping a second list.
+
+All timestamps are naive UTC (see :class:`buyermap.db.types.UTCDateTime`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from buyermap.db.base import Base
+from buyermap.db.types import JSONType, UTCDateTime, utcnow
+from buyermap.domain.enums import DataClass
+
+
+def personal(data_class: DataClass) -> dict[str, Any]:
+    """``info`` for a column that holds personal data of the given class."""
+    return {"data_class": data_class.value}
+
+
+IDENTITY = personal(DataClass.IDENTITY)
+PROFESSIONAL = personal(DataClass.PROFESSIONAL)
+PROFILE = personal(DataClass.PERSONAL_PROFILE)
+
+
+class Timestamped:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class User(Timestamped, Base):
+    """A person on the seller's side: deal and account owners, and (later) logins."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), info=IDENTITY)
+    email: Mapped[str | None] = mapped_column(String(320), unique=True, info=IDENTITY)
+    role: Mapped[str] = mapped_column(String(20), default="member")
+    can_login: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Account(Timestamped, Base):
+    """A company we sell to (or could)."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), index=True)
+    domain: Mapped[str | None] = mapped_column(String(255), unique=True)
+    industry: Mapped[str | None] = mapped_column(String(120), index=True)
+    employees: Mapped[int | None] = mapped_column(Integer)
+    annual_revenue: Mapped[float | None] = mapped_column(Float)
+    founded_year: Mapped[int | None] = mapped_column(Integer)
+    country: Mapped[str | None] = mapped_column(String(80), index=True)
+    region: Mapped[str | None] = mapped_column(String(120))
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL"), index=True
+    )
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    custom: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    # Columns of imported files that mapped to no field: kept, never dropped.
+    extra: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+    parent: Mapped[Account | None] = relationship(remote_side=[id])
+    owner: Mapped[User | None] = relationship()
+    deals: Mapped[list[Deal]] = relationship(back_populates="account")
+    positions: Mapped[list[AccountContact]] = relationship(back_populates="account")
+
+
+class Contact(Timestamped, Base):
+    """A person at one or more accounts."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_name: Mapped[str | None] = mapped_column(String(120), info=IDENTITY)
+    last_name: Mapped[str | None] = mapped_column(String(120), info=IDENTITY)
+    email: Mapped[str | None] = mapped_column(String(320), unique=True, info=IDENTITY)
+    phone: Mapped[str | None] = mapped_column(String(60), info=IDENTITY)
+    job_title: Mapped[str | None] = mapped_column(String(200), info=PROFESSIONAL)
+    department: Mapped[str | None] = mapped_column(String(120), info=PROFESSIONAL)
+    seniority: Mapped[str | None] = mapped_column(String(20), info=PROFESSIONAL)
+    custom: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict, info=PROFILE)
+    extra: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict, info=PROFILE)
+
+    positions: Mapped[list[AccountContact]] = relationship(back_populates="contact")
+
+    @property
+    def full_name(self) -> str:
+        parts = [p for p in (self.first_name, self.last_name) if p]
+        return " ".join(parts) or (self.email or f"contact {self.id}")
+
+
+class AccountContact(Base):
+    """A person's position at a company. People change jobs, so this has a start and an end."""
+
+    __tablename__ = "account_contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str | None] = mapped_column(String(200), info=PROFESSIONAL)
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    account: Mapped[Account] = relationship(back_populates="positions")
+    contact: Mapped[Contact] = relationship(back_populates="positions")
+
+    __table_args__ = (UniqueConstraint("account_id", "contact_id", "start_date"),)
+
+
+class ExternalRef(Base):
+    """An id of one of our records in another system (HubSpot, Salesforce, ...)."""
+
+    __tablename__ = "external_refs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity: Mapped[str] = mapped_column(String(20))  # account | contact | deal
+    entity_id: Mapped[int] = mapped_column(Integer)
+    system: Mapped[str] = mapped_column(String(40))
+    value: Mapped[str] = mapped_column(String(200))
+
+    __table_args__ = (
+        UniqueConstraint("entity", "system", "value"),
+        Index("ix_external_refs_entity_id", "entity", "entity_id"),
+    )
+
+
+class Pipeline(Timestamped, Base):
+    __tablename__ = "pipelines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    stages: Mapped[list[Stage]] = relationship(
+        back_populates="pipeline", order_by="Stage.position", cascade="all, delete-orphan"
+    )
+
+
+class Stage(Base):
+    __tablename__ = "stages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pipeline_id: Mapped[int] = mapped_column(ForeignKey("pipelines.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(120))
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(10), default="open")
+    probability: Mapped[float | None] = mapped_column(Float)
+
+    pipeline: Mapped[Pipeline] = relationship(back_populates="stages")
+
+    __table_args__ = (
+        UniqueConstraint("pipeline_id", "name"),
+        CheckConstraint("kind in ('open', 'won', 'lost')", name="kind"),
+        CheckConstraint(
+            "probability is null or (probability >= 0 and probability <= 1)", name="probability"
+        ),
+    )
+
+
+class LostReason(Base):
+    __tablename__ = "lost_reasons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class Deal(Timestamped, Base):
+    __tablename__ = "deals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL"), index=True
+    )
+    pipeline_id: Mapped[int] = mapped_column(ForeignKey("pipelines.id"))
+    stage_id: Mapped[int | None] = mapped_column(ForeignKey("stages.id"), index=True)
+    amount: Mapped[float | None] = mapped_column(Float)
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    source: Mapped[str | None] = mapped_column(String(120))
+    channel: Mapped[str | None] = mapped_column(String(120))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    expected_close: Mapped[date | None] = mapped_column(Date)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(10), default="open", index=True)
+    lost_reason_id: Mapped[int | None] = mapped_column(ForeignKey("lost_reasons.id"))
+    custom: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    extra: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+    account: Mapped[Account | None] = relationship(back_populates="deals")
+    pipeline: Mapped[Pipeline] = relationship()
+    stage: Mapped[Stage | None] = relationship()
+    owner: Mapped[User | None] = relationship()
+    lost_reason: Mapped[LostReason | None] = relationship()
+    changes: Mapped[list[StageChange]] = relationship(
+        back_populates="deal", order_by="(StageChange.changed_at, StageChange.id)"
+    )
+
+    __table_args__ = (CheckConstraint("status in ('open', 'won', 'lost')", name="status"),)
+
+
+class StageChange(Base):
+    """One move of a deal into a stage: the history that makes time in stage a query."""
+
+    __tablename__ = "stage_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"))
+    from_stage_id: Mapped[int | None] = mapped_column(ForeignKey("stages.id"))
+    to_stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    amount: Mapped[float | None] = mapped_column(Float)
+
+    deal: Mapped[Deal] = relationship(back_populates="changes")
+    from_stage: Mapped[Stage | None] = relationship(foreign_keys=[from_stage_id])
+    to_stage: Mapped[Stage] = relationship(foreign_keys=[to_stage_id])
+    changed_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        Index("ix_stage_changes_deal_time", "deal_id", "changed_at"),
+        UniqueConstraint("deal_id", "to_stage_id", "changed_at"),
+    )
+
+
+class Note(Timestamped, Base):
+    """Dated free text with a source (a call note, an interview, an open survey answer)."""
+
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), default="note")
+    title: Mapped[str | None] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text, info=PROFILE)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    source: Mapped[str | None] = mapped_column(String(120))
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    deal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("deals.id", ondelete="CASCADE"), index=True
+    )
+    tags: Mapped[list[str]] = mapped_column(JSONType, default=list)
+
+
+class SurveyAnswer(Base):
+    """One answer of one respondent to one survey question (long format)."""
+
+    __tablename__ = "survey_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey: Mapped[str] = mapped_column(String(120))
+    question: Mapped[str] = mapped_column(String(120))
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    value_text: Mapped[str | None] = mapped_column(Text, info=PROFILE)
+    value_number: Mapped[float | None] = mapped_column(Float, info=PROFILE)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (UniqueConstraint("survey", "question", "contact_id"),)
+
+
+class CustomFieldDef(Base):
+    """The typed schema of a workspace's custom fields, per entity."""
+
+    __tablename__ = "custom_field_defs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity: Mapped[str] = mapped_column(String(20))  # account | contact | deal
+    key: Mapped[str] = mapped_column(String(80))
+    label: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(20))
+    choices: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    data_class: Mapped[str] = mapped_column(String(30), default="none")
+    required: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (UniqueConstraint("entity", "key"),)
+
+
+class CommitteeMember(Timestamped, Base):
+    """A person in the buying committee of a deal (or of an account, when deal_id is null)."""
+
+    __tablename__ = "committee_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    deal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("deals.id", ondelete="CASCADE"), index=True
+    )
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(30), info=PROFESSIONAL)
+    formal_position: Mapped[str | None] = mapped_column(String(200), info=PROFESSIONAL)
+    real_position: Mapped[str | None] = mapped_column(String(200), info=PROFILE)
+    influence: Mapped[int | None] = mapped_column(Integer, info=PROFILE)  # 1 (low) .. 5 (high)
+    attitude: Mapped[str] = mapped_column(String(20), default="unknown", info=PROFILE)
+
+    contact: Mapped[Contact] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("account_id", "deal_id", "contact_id"),
+        CheckConstraint("influence is null or (influence between 1 and 5)", name="influence"),
+    )
+
+
+class ContactRelationship(Base):
+    """A directed tie between two people (reports to, influences, ...): the relationship map."""
+
+    __tablename__ = "contact_relationships"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    from_contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    to_contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(30), info=PROFILE)
+    strength: Mapped[int | None] = mapped_column(Integer, info=PROFILE)
+
+    __table_args__ = (UniqueConstraint("from_contact_id", "to_contact_id", "kind"),)
+
+
+class SavedMapping(Timestamped, Base):
+    """A reusable column mapping for imports (``--mapping NAME``)."""
+
+    __tablename__ = "saved_mappings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    entity: Mapped[str] = mapped_column(String(20))
+    columns: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)
+
+
+class ImportRun(Base):
+    """An audit row per imported file: what came in, and what became of it."""
+
+    __tablename__ = "import_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity: Mapped[str] = mapped_column(String(20))
+    file_name: Mapped[str] = mapped_column(String(500))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    imported: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    report: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)

@@ -1,0 +1,1 @@
+"""Plain types and rules of the domain: no I/O, no database."""

@@ -1,0 +1,90 @@
+"""Pipeline rules and the stage timeline of a deal (time spent in each stage)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from buyermap.domain.enums import StageKind
+from buyermap.errors import InvalidValueError
+
+WON_NAMES = frozenset({"won", "closed won", "closedwon", "closed-won", "closed_won"})
+LOST_NAMES = frozenset({"lost", "closed lost", "closedlost", "closed-lost", "closed_lost"})
+
+
+def stage_kind_from_name(name: str) -> StageKind:
+    """Recognise won and lost terminal stages by their usual CRM names, any case."""
+    key = " ".join(name.strip().lower().split())
+    if key in WON_NAMES:
+        return StageKind.WON
+    if key in LOST_NAMES:
+        return StageKind.LOST
+    return StageKind.OPEN
+
+
+@dataclass(frozen=True, slots=True)
+class StageSpec:
+    name: str
+    kind: StageKind = StageKind.OPEN
+    probability: float | None = None
+
+
+def validate_pipeline(stages: Sequence[StageSpec]) -> None:
+    """A pipeline has uniquely named stages, at least one open, one won and one lost stage."""
+    names = [s.name.strip() for s in stages]
+    if any(not n for n in names):
+        raise InvalidValueError("a stage name is empty; every stage needs a name")
+    seen: set[str] = set()
+    for n in names:
+        if n.lower() in seen:
+            raise InvalidValueError(f"stage {n!r} appears twice; stage names must be unique")
+        seen.add(n.lower())
+    kinds = [s.kind for s in stages]
+    for kind in StageKind:
+        if kind not in kinds:
+            raise InvalidValueError(
+                f"the pipeline has no {kind.value} stage; it needs open stages, "
+                "one won and at least one lost stage"
+            )
+    if kinds.count(StageKind.WON) != 1:
+        raise InvalidValueError("a pipeline has exactly one won stage")
+    for s in stages:
+        if s.probability is not None and not 0.0 <= s.probability <= 1.0:
+            raise InvalidValueError(
+                f"stage {s.name!r} has probability {s.probability}; use a value from 0 to 1"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class StageVisit:
+    """One stay in a stage: entered at ``start``, left at ``end`` (None while still there)."""
+
+    stage: str
+    start: datetime
+    end: datetime | None
+    amount: float | None
+
+    def days(self, now: datetime) -> float:
+        stop = self.end if self.end is not None else now
+        return max((stop - self.start).total_seconds() / 86400.0, 0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    to_stage: str
+    at: datetime
+    amount: float | None = None
+
+
+def stage_timeline(moves: Sequence[Move]) -> list[StageVisit]:
+    """Turn stage changes into visits. Moves are sorted by time; ties keep their given order.
+
+    A visit to a terminal stage has no end: the deal stays there.
+    """
+    ordered = sorted(enumerate(moves), key=lambda im: (im[1].at, im[0]))
+    visits: list[StageVisit] = []
+    for i, (_, move) in enumerate(ordered):
+        end = ordered[i + 1][1].at if i + 1 < len(ordered) else None
+        visits.append(StageVisit(stage=move.to_stage, start=move.at, end=end, amount=move.amount))
+    return visits

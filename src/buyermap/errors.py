@@ -1,0 +1,53 @@
+"""One family of errors. Each edge (CLI, web, REST API) translates them once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class BuyermapError(Exception):
+    """Base of every error a user can cause. ``code`` is stable; the message is for people."""
+
+    code = "error"
+    http_status = 400
+    exit_code = 1
+
+    def __init__(self, message: str, *, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+
+
+class ConfigError(BuyermapError):
+    code = "config_error"
+    exit_code = 2
+
+
+class NotFoundError(BuyermapError):
+    code = "not_found"
+    http_status = 404
+
+
+class InvalidValueError(BuyermapError):
+    code = "validation_error"
+    http_status = 422
+
+
+class ConflictError(BuyermapError):
+    code = "conflict"
+    http_status = 409
+
+
+class ImportRejectedError(BuyermapError):
+    """A file was not imported (all-or-nothing mode) because some rows were invalid."""
+
+    code = "import_rejected"
+    http_status = 422
+    exit_code = 1
+
+
+class InputFileError(BuyermapError):
+    """A file cannot be read at all (missing, unknown format, undecodable)."""
+
+    code = "bad_input_file"
+    exit_code = 2

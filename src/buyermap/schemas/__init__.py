@@ -1,0 +1,1 @@
+"""Pydantic I/O types: XCreate (input), XUpdate (partial input), XPublic (output)."""

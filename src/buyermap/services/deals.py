@@ -1,0 +1,249 @@
+"""Deals and their stage history.
+
+Stage history is first-class: every move is a :class:`StageChange` row, and a deal's
+current stage, status and close date are derived from its latest change, so time in
+stage, the stage reached and the last stage before a loss are queries, not guesses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from buyermap.db.models import Account, Deal, Stage, StageChange
+from buyermap.db.types import utcnow
+from buyermap.domain.enums import DealStatus, StageKind
+from buyermap.domain.pipeline import Move, StageVisit, stage_timeline
+from buyermap.errors import InvalidValueError, NotFoundError
+from buyermap.schemas.entities import (
+    DealCreate,
+    DealUpdate,
+    StageChangeCreate,
+    StageChangeUpdate,
+)
+from buyermap.services.listing import Listed, ListQuery, run_list
+from buyermap.services.pipelines import (
+    default_pipeline,
+    find_stage,
+    get_or_create_lost_reason,
+    get_pipeline,
+)
+
+DEAL_SORTS = {
+    "name": Deal.name,
+    "amount": Deal.amount,
+    "opened_at": Deal.opened_at,
+    "expected_close": Deal.expected_close,
+    "status": Deal.status,
+    "id": Deal.id,
+}
+
+
+def get_deal(session: Session, *, deal_id: int) -> Deal:
+    deal = session.get(Deal, deal_id)
+    if deal is None:
+        raise NotFoundError(f"no deal with id {deal_id}")
+    return deal
+
+
+def _check_account(session: Session, account_id: int | None) -> None:
+    if account_id is not None and session.get(Account, account_id) is None:
+        raise NotFoundError(f"no account with id {account_id}")
+
+
+def create_deal(session: Session, *, data: DealCreate) -> Deal:
+    """Create a deal in its first (or given) stage; the entry is its first stage change."""
+    _check_account(session, data.account_id)
+    pipeline = (
+        get_pipeline(session, pipeline_id=data.pipeline_id)
+        if data.pipeline_id is not None
+        else default_pipeline(session)
+    )
+    stage = (
+        find_stage(session, pipeline=pipeline, name=data.stage)
+        if data.stage
+        else pipeline.stages[0]
+    )
+    opened = data.opened_at or utcnow()
+    deal = Deal(
+        name=data.name,
+        account_id=data.account_id,
+        pipeline_id=pipeline.id,
+        amount=data.amount,
+        currency=data.currency,
+        owner_id=data.owner_id,
+        source=data.source,
+        channel=data.channel,
+        expected_close=data.expected_close,
+        opened_at=opened,
+        custom=data.custom,
+    )
+    session.add(deal)
+    session.flush()
+    session.add(
+        StageChange(deal_id=deal.id, to_stage_id=stage.id, changed_at=opened, amount=data.amount)
+    )
+    session.flush()
+    refresh_deal_state(session, deal_ids=[deal.id])
+    return deal
+
+
+def update_deal(session: Session, *, deal_id: int, data: DealUpdate) -> Deal:
+    deal = get_deal(session, deal_id=deal_id)
+    changes = data.model_dump(exclude_unset=True)
+    if "account_id" in changes:
+        _check_account(session, changes["account_id"])
+    for key, value in changes.items():
+        setattr(deal, key, value)
+    session.flush()
+    return deal
+
+
+def delete_deal(session: Session, *, deal_id: int) -> None:
+    session.delete(get_deal(session, deal_id=deal_id))
+    session.flush()
+
+
+def move_deal(session: Session, *, data: StageChangeCreate) -> StageChange:
+    """Move a deal into a stage at a time (now by default). Moves cannot go back in time."""
+    deal = get_deal(session, deal_id=data.deal_id)
+    stage = find_stage(session, pipeline=deal.pipeline, name=data.to_stage)
+    at = data.changed_at or utcnow()
+    last = session.scalar(
+        select(StageChange)
+        .where(StageChange.deal_id == deal.id)
+        .order_by(StageChange.changed_at.desc(), StageChange.id.desc())
+        .limit(1)
+    )
+    if last is not None and at < last.changed_at:
+        raise InvalidValueError(
+            f"move at {at.isoformat()} is earlier than the deal's last change at "
+            f"{last.changed_at.isoformat()}; record moves in time order"
+        )
+    if data.lost_reason:
+        if stage.kind != StageKind.LOST:
+            raise InvalidValueError(
+                f"a lost reason was given but {stage.name!r} is not a lost stage"
+            )
+        deal.lost_reason_id = get_or_create_lost_reason(session, name=data.lost_reason).id
+    amount = data.amount if data.amount is not None else deal.amount
+    change = StageChange(
+        deal_id=deal.id,
+        from_stage_id=last.to_stage_id if last is not None else None,
+        to_stage_id=stage.id,
+        changed_at=at,
+        changed_by_id=data.changed_by_id,
+        amount=amount,
+    )
+    session.add(change)
+    if data.amount is not None:
+        deal.amount = data.amount
+    session.flush()
+    refresh_deal_state(session, deal_ids=[deal.id])
+    return change
+
+
+def get_stage_change(session: Session, *, change_id: int) -> StageChange:
+    change = session.get(StageChange, change_id)
+    if change is None:
+        raise NotFoundError(f"no stage change with id {change_id}")
+    return change
+
+
+def update_stage_change(
+    session: Session, *, change_id: int, data: StageChangeUpdate
+) -> StageChange:
+    change = get_stage_change(session, change_id=change_id)
+    for key, value in data.model_dump(exclude_unset=True).items():
+        setattr(change, key, value)
+    session.flush()
+    refresh_deal_state(session, deal_ids=[change.deal_id])
+    return change
+
+
+def delete_stage_change(session: Session, *, change_id: int) -> None:
+    change = get_stage_change(session, change_id=change_id)
+    deal_id = change.deal_id
+    session.delete(change)
+    session.flush()
+    refresh_deal_state(session, deal_ids=[deal_id])
+
+
+def refresh_deal_state(session: Session, *, deal_ids: Iterable[int]) -> None:
+    """Derive each deal's from-stages, current stage, status and close date from its history."""
+    ids = list(dict.fromkeys(deal_ids))
+    if not ids:
+        return
+    stages = {s.id: s for s in session.scalars(select(Stage))}
+    for chunk_start in range(0, len(ids), 500):
+        chunk = ids[chunk_start : chunk_start + 500]
+        deals = {d.id: d for d in session.scalars(select(Deal).where(Deal.id.in_(chunk)))}
+        history: dict[int, list[StageChange]] = {i: [] for i in chunk}
+        for change in session.scalars(
+            select(StageChange)
+            .where(StageChange.deal_id.in_(chunk))
+            .order_by(StageChange.deal_id, StageChange.changed_at, StageChange.id)
+        ):
+            history[change.deal_id].append(change)
+        for deal_id, changes in history.items():
+            deal = deals[deal_id]
+            previous: int | None = None
+            for change in changes:
+                if change.from_stage_id != previous:
+                    change.from_stage_id = previous
+                previous = change.to_stage_id
+            if not changes:
+                deal.stage_id, deal.status, deal.closed_at = None, DealStatus.OPEN.value, None
+                continue
+            last = changes[-1]
+            kind = stages[last.to_stage_id].kind
+            deal.stage_id = last.to_stage_id
+            deal.status = kind
+            deal.closed_at = last.changed_at if kind != StageKind.OPEN else None
+    session.flush()
+
+
+def list_deals(
+    session: Session,
+    *,
+    query: ListQuery,
+    account_id: int | None = None,
+    status: DealStatus | None = None,
+) -> Listed[Deal]:
+    stmt = select(Deal).options(selectinload(Deal.stage))
+    if account_id is not None:
+        stmt = stmt.where(Deal.account_id == account_id)
+    if status is not None:
+        stmt = stmt.where(Deal.status == status.value)
+    return run_list(
+        session,
+        stmt,
+        query=query,
+        sortable=DEAL_SORTS,
+        searchable=[Deal.name, Deal.source],
+        default_sort="-opened_at",
+        tiebreak=Deal.id,
+    )
+
+
+def stage_changes(session: Session, *, deal_id: int) -> list[StageChange]:
+    get_deal(session, deal_id=deal_id)
+    return list(
+        session.scalars(
+            select(StageChange)
+            .options(selectinload(StageChange.to_stage), selectinload(StageChange.from_stage))
+            .where(StageChange.deal_id == deal_id)
+            .order_by(StageChange.changed_at, StageChange.id)
+        )
+    )
+
+
+def deal_timeline(session: Session, *, deal_id: int) -> list[StageVisit]:
+    """Each stay of the deal in a stage, with when it entered and left."""
+    moves = [
+        Move(to_stage=c.to_stage.name, at=c.changed_at, amount=c.amount)
+        for c in stage_changes(session, deal_id=deal_id)
+    ]
+    return stage_timeline(moves)

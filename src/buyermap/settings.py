@@ -1,0 +1,77 @@
+"""One settings object, read from the environment (prefix ``BUYERMAP_``).
+
+Invalid values fail loudly at start-up: a mistyped port or an unknown database
+scheme is reported once, with the value and what would be valid.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from buyermap.errors import ConfigError
+
+DEFAULT_DB = "buyermap.db"
+_SCHEMES = ("sqlite", "postgresql")
+
+
+def database_url(value: str | Path) -> str:
+    """Turn a ``--db`` value (a file path or a URL) into a SQLAlchemy URL.
+
+    >>> database_url("work.db")
+    'sqlite:///work.db'
+    >>> database_url("postgresql://localhost/sales")
+    'postgresql+psycopg://localhost/sales'
+    """
+    text = str(value).strip()
+    if not text:
+        raise ConfigError("the database is empty; give a file path or a postgresql:// URL")
+    if "://" not in text:
+        return f"sqlite:///{text}"
+    scheme, _, rest = text.partition("://")
+    base = scheme.split("+", 1)[0]
+    if base not in _SCHEMES:
+        raise ConfigError(
+            f"unknown database scheme {scheme!r} in {text!r}; "
+            "use a file path (SQLite), sqlite:///PATH or postgresql://USER@HOST/DB"
+        )
+    if base in ("postgresql", "postgres") and "+" not in scheme:
+        return f"postgresql+psycopg://{rest}"
+    return text
+
+
+class Settings(BaseSettings):
+    """Process-wide settings. Every field can be set as ``BUYERMAP_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="BUYERMAP_", extra="ignore")
+
+    database_url: Annotated[str, Field(description="Workspace database: a path or a URL")] = (
+        DEFAULT_DB
+    )
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=1, le=65535)] = 8000
+    page_size: Annotated[int, Field(ge=1, le=1000)] = 50
+    echo_sql: bool = False
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_url(cls, value: str) -> str:
+        return database_url(value)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment, with explicit overrides (e.g. from ``--db``)."""
+    from pydantic import ValidationError
+
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings(**clean)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = ".".join(str(p) for p in first["loc"]) or "settings"
+        raise ConfigError(
+            f"invalid setting BUYERMAP_{name.upper()}={first.get('input')!r}: {first['msg']}"
+        ) from exc
