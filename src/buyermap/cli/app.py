@@ -22,6 +22,7 @@ app = typer.Typer(
     help="Know who buys from you, how they buy, and what comes next.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    add_completion=False,
     rich_markup_mode="rich",
 )
 

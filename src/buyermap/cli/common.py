@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-import click
 import typer
 from rich.console import Console
 from sqlalchemy.orm import Session
@@ -71,7 +70,7 @@ def fail(message: str, *, code: int = 1) -> typer.Exit:
 class BuyermapGroup(TyperGroup):
     """Translates buyermap's errors into one line on stderr and a non-zero exit code."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except BuyermapError as exc:
