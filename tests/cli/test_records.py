@@ -113,3 +113,23 @@ def test_an_unknown_database_scheme_is_refused(bm: Invoke) -> None:
     result = bm("status", db="mysql://localhost/x")
     assert result.exit_code == 2
     assert "unknown database scheme 'mysql'" in result.stderr
+
+
+def test_custom_fields_are_declared_and_listed(bm: Invoke) -> None:
+    added = bm("fields", "add", "account", "tier", "choice", "--choices", "A, B")
+    assert added.exit_code == 0, added.output
+    listed = json_out(bm("fields", "list", "--json"))
+    assert listed["fields"] == [
+        {
+            "entity": "account",
+            "key": "tier",
+            "label": "Tier",
+            "type": "choice",
+            "choices": ["A", "B"],
+            "data_class": "none",
+            "required": False,
+        }
+    ]
+    again = bm("fields", "add", "account", "tier", "text")
+    assert again.exit_code == 1
+    assert "defined already" in again.stderr

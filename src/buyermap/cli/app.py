@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from buyermap import __version__
-from buyermap.cli import demo, records, serve, transfer, workspace
+from buyermap.cli import demo, fields, records, serve, transfer, workspace
 from buyermap.cli.common import BuyermapGroup, CliState, fail
 from buyermap.errors import BuyermapError
 from buyermap.settings import load_settings
@@ -63,6 +63,7 @@ def root(
 
 workspace.register(app)
 records.register(app)
+fields.register(app)
 transfer.register(app)
 serve.register(app)
 demo.register(app)

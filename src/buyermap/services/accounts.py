@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from buyermap.db.models import Account, AccountContact, Contact
 from buyermap.errors import ConflictError, InvalidValueError, NotFoundError
 from buyermap.schemas.entities import AccountCreate, AccountUpdate
+from buyermap.services.custom_fields import validate_custom
 from buyermap.services.listing import Listed, ListQuery, run_list
 
 ACCOUNT_SORTS = {
@@ -51,7 +52,9 @@ def _check_parent(session: Session, parent_id: int | None, own_id: int | None) -
 def create_account(session: Session, *, data: AccountCreate) -> Account:
     _check_unique_domain(session, data.domain, None)
     _check_parent(session, data.parent_id, None)
-    account = Account(**data.model_dump())
+    values = data.model_dump()
+    values["custom"] = validate_custom(session, entity="account", values=data.custom)
+    account = Account(**values)
     session.add(account)
     session.flush()
     return account
@@ -71,6 +74,10 @@ def update_account(session: Session, *, account_id: int, data: AccountUpdate) ->
         _check_unique_domain(session, changes["domain"], account.id)
     if "parent_id" in changes:
         _check_parent(session, changes["parent_id"], account.id)
+    if "custom" in changes:
+        changes["custom"] = validate_custom(
+            session, entity="account", values={**account.custom, **changes["custom"]}
+        )
     for key, value in changes.items():
         setattr(account, key, value)
     session.flush()

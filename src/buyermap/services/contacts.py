@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from buyermap.db.models import Account, AccountContact, Contact
 from buyermap.errors import ConflictError, NotFoundError
 from buyermap.schemas.entities import ContactCreate, ContactUpdate
+from buyermap.services.custom_fields import validate_custom
 from buyermap.services.listing import Listed, ListQuery, run_list
 
 CONTACT_SORTS = {
@@ -34,6 +35,7 @@ def _check_unique_email(session: Session, email: str | None, own_id: int | None)
 def create_contact(session: Session, *, data: ContactCreate) -> Contact:
     _check_unique_email(session, data.email, None)
     fields = data.model_dump(exclude={"account_id"})
+    fields["custom"] = validate_custom(session, entity="contact", values=data.custom)
     contact = Contact(**fields)
     session.add(contact)
     session.flush()
@@ -56,6 +58,10 @@ def update_contact(session: Session, *, contact_id: int, data: ContactUpdate) ->
     changes = data.model_dump(exclude_unset=True)
     if "email" in changes:
         _check_unique_email(session, changes["email"], contact.id)
+    if "custom" in changes:
+        changes["custom"] = validate_custom(
+            session, entity="contact", values={**contact.custom, **changes["custom"]}
+        )
     for key, value in changes.items():
         setattr(contact, key, value)
     session.flush()

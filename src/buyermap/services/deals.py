@@ -23,6 +23,7 @@ from buyermap.schemas.entities import (
     StageChangeCreate,
     StageChangeUpdate,
 )
+from buyermap.services.custom_fields import validate_custom
 from buyermap.services.listing import Listed, ListQuery, run_list
 from buyermap.services.pipelines import (
     default_pipeline,
@@ -78,7 +79,7 @@ def create_deal(session: Session, *, data: DealCreate) -> Deal:
         channel=data.channel,
         expected_close=data.expected_close,
         opened_at=opened,
-        custom=data.custom,
+        custom=validate_custom(session, entity="deal", values=data.custom),
     )
     session.add(deal)
     session.flush()
@@ -95,6 +96,10 @@ def update_deal(session: Session, *, deal_id: int, data: DealUpdate) -> Deal:
     changes = data.model_dump(exclude_unset=True)
     if "account_id" in changes:
         _check_account(session, changes["account_id"])
+    if changes.get("custom") is not None:
+        changes["custom"] = validate_custom(
+            session, entity="deal", values={**deal.custom, **changes["custom"]}
+        )
     for key, value in changes.items():
         setattr(deal, key, value)
     session.flush()
