@@ -11,7 +11,17 @@ from typing import Annotated
 import typer
 
 from buyermap import __version__
-from buyermap.cli import demo, fields, records, serve, transfer, workspace
+from buyermap.cli import (
+    demo,
+    fields,
+    funnel,
+    personas,
+    pipeline,
+    records,
+    serve,
+    transfer,
+    workspace,
+)
 from buyermap.cli.common import BuyermapGroup, CliState, fail
 from buyermap.errors import BuyermapError
 from buyermap.settings import load_settings
@@ -67,6 +77,9 @@ fields.register(app)
 transfer.register(app)
 serve.register(app)
 demo.register(app)
+pipeline.register(app)
+funnel.register(app)
+personas.register(app)
 
 
 def main() -> None:
