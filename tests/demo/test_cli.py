@@ -1,0 +1,55 @@
+"""``buyermap demo``: builds, reports, and refuses to overwrite a workspace with data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner, Result
+
+from buyermap.cli.app import app
+
+
+def _demo(db: Path, *args: str) -> Result:
+    return CliRunner().invoke(app, ["--db", str(db), "demo", "--no-serve", *args])
+
+
+def test_demo_json_prints_the_workspace_counts(tmp_path: Path) -> None:
+    result = _demo(tmp_path / "demo.db", "--scale", "0.02", "--json")
+    assert result.exit_code == 0, result.output
+    status = json.loads(result.stdout)
+    assert status["accounts"] == 40
+    assert status["deals"] == 60
+    assert status["contacts"] > 40
+    assert status["stage_changes"] > status["deals"]
+    assert status["won_deals"] + status["lost_deals"] + status["open_deals"] == 60
+
+
+def test_demo_prints_a_table_of_counts(tmp_path: Path) -> None:
+    result = _demo(tmp_path / "demo.db", "--scale", "0.02", "--seed", "3")
+    assert result.exit_code == 0, result.output
+    assert "accounts" in result.stdout
+    assert "survey answers" in result.stdout
+
+
+def test_demo_refuses_a_workspace_that_holds_data(tmp_path: Path) -> None:
+    db = tmp_path / "demo.db"
+    assert _demo(db, "--scale", "0.02", "--json").exit_code == 0
+    again = _demo(db, "--scale", "0.02", "--json")
+    assert again.exit_code == 1
+    assert "already holds data" in again.output
+    assert "--force" in again.output
+
+
+def test_demo_force_wipes_and_rebuilds(tmp_path: Path) -> None:
+    db = tmp_path / "demo.db"
+    assert _demo(db, "--scale", "0.02", "--json").exit_code == 0
+    rebuilt = _demo(db, "--scale", "0.03", "--json", "--force")
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert json.loads(rebuilt.stdout)["accounts"] == 60
+
+
+def test_demo_json_needs_no_serve(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["--db", str(tmp_path / "d.db"), "demo", "--json"])
+    assert result.exit_code == 1
+    assert "--no-serve" in result.output
