@@ -83,7 +83,9 @@ class Account(Timestamped, Base):
     parent: Mapped[Account | None] = relationship(remote_side=[id])
     owner: Mapped[User | None] = relationship()
     deals: Mapped[list[Deal]] = relationship(back_populates="account")
-    positions: Mapped[list[AccountContact]] = relationship(back_populates="account")
+    positions: Mapped[list[AccountContact]] = relationship(
+        back_populates="account", cascade="all, delete", passive_deletes=True
+    )
 
 
 class Contact(Timestamped, Base):
@@ -102,7 +104,9 @@ class Contact(Timestamped, Base):
     custom: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict, info=PROFILE)
     extra: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict, info=PROFILE)
 
-    positions: Mapped[list[AccountContact]] = relationship(back_populates="contact")
+    positions: Mapped[list[AccountContact]] = relationship(
+        back_populates="contact", cascade="all, delete", passive_deletes=True
+    )
 
     @property
     def full_name(self) -> str:
@@ -219,7 +223,10 @@ class Deal(Timestamped, Base):
     owner: Mapped[User | None] = relationship()
     lost_reason: Mapped[LostReason | None] = relationship()
     changes: Mapped[list[StageChange]] = relationship(
-        back_populates="deal", order_by="(StageChange.changed_at, StageChange.id)"
+        back_populates="deal",
+        order_by="(StageChange.changed_at, StageChange.id)",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
     )
 
     __table_args__ = (CheckConstraint("status in ('open', 'won', 'lost')", name="status"),)

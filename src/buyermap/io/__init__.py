@@ -1,0 +1,1 @@
+"""Files in and out of the workspace: readers, column mapping, validation, import, export."""

@@ -1,0 +1,406 @@
+"""Planning and writing deals and stage history.
+
+A new deal gets one stage change into its stage (at its close time when the stage is won or
+lost, else at its open time). Importing a deal's stage history later replaces that single
+snapshot change when the file does not contain it; from-stages, current stage, status and
+close date are then derived by :func:`buyermap.services.deals.refresh_deal_state`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import selectinload
+
+from buyermap.db.models import Account, Deal, LostReason, Pipeline, Stage, StageChange
+from buyermap.db.types import utcnow
+from buyermap.domain.enums import StageKind
+from buyermap.domain.pipeline import stage_kind_from_name
+from buyermap.io.context import (
+    Ctx,
+    Users,
+    add_refs,
+    chunks,
+    insert_returning_ids,
+    load_refs,
+    supersede,
+)
+from buyermap.services.deals import refresh_deal_state
+from buyermap.services.pipelines import default_pipeline, get_or_create_lost_reason
+
+DEAL_FIELDS = ("name", "amount", "currency", "source", "channel", "expected_close", "opened_at")
+
+
+class Stages:
+    """Pipelines and stages by name; won/lost recognised by their usual CRM names."""
+
+    def __init__(self, ctx: Ctx) -> None:
+        s = ctx.session
+        pipelines = list(
+            s.scalars(select(Pipeline).options(selectinload(Pipeline.stages)).order_by(Pipeline.id))
+        )
+        if not pipelines:
+            pipelines = [default_pipeline(s)]
+        self.default = next((p for p in pipelines if p.is_default), pipelines[0])
+        self.pipelines = {p.name.lower(): p for p in pipelines}
+        self.by_id = {p.id: p for p in pipelines}
+        self.kinds = {st.id: st.kind for p in pipelines for st in p.stages}
+        self.names = {st.id: st.name for p in pipelines for st in p.stages}
+
+    def pipeline(self, text: str | None) -> Pipeline | str:
+        if not text:
+            return self.default
+        key = " ".join(text.lower().split())
+        for candidate in (key, key.removesuffix(" pipeline")):
+            if candidate in self.pipelines:
+                return self.pipelines[candidate]
+        if key in ("default", "sales pipeline"):
+            return self.default
+        return f"unknown pipeline {text!r}; valid pipelines: {', '.join(p.name for p in self.by_id.values())}"
+
+    def stage(self, pipeline: Pipeline, text: str | None) -> Stage | str:
+        if not text:
+            return pipeline.stages[0]
+        key = " ".join(text.split()).lower()
+        for st in pipeline.stages:
+            if st.name.lower() == key:
+                return st
+        kind = stage_kind_from_name(text)
+        if kind != StageKind.OPEN:
+            for st in pipeline.stages:
+                if st.kind == kind.value:
+                    return st
+        valid = ", ".join(st.name for st in pipeline.stages)
+        return f"unknown stage {text!r} in pipeline {pipeline.name!r}; valid stages: {valid}"
+
+
+@dataclass
+class DealPlan:
+    inserts: list[int] = field(default_factory=list)
+    updates: dict[int, int] = field(default_factory=dict)
+    changes: dict[int, dict[str, Any]] = field(default_factory=dict)
+    stage: dict[int, Stage] = field(default_factory=dict)
+    account: dict[int, int | None] = field(default_factory=dict)
+
+
+def _accounts(ctx: Ctx, plan: DealPlan) -> None:
+    fields = ("account_external_id", "account_domain", "account_name")
+    if not any(ctx.has(f) for f in fields):
+        return
+    refs = load_refs(ctx.session, entity="account", system=ctx.system, any_system=True)
+    by_domain: dict[str, int] = {}
+    by_name: dict[str, int] = {}
+    for aid, name, domain in ctx.session.execute(
+        select(Account.id, Account.name, Account.domain).order_by(Account.id)
+    ):
+        if domain:
+            by_domain[domain] = aid
+        by_name.setdefault(name.lower(), aid)
+    ext, dom, name = (ctx.col(f) for f in fields)
+    for i in ctx.valid_rows():
+        if not (ext[i] or dom[i] or name[i]):
+            continue
+        aid = refs.get(ext[i]) if ext[i] else None
+        if aid is None and dom[i]:
+            aid = by_domain.get(dom[i])
+        if aid is None and name[i]:
+            aid = by_name.get(name[i].lower())
+        if aid is None:
+            what = ext[i] or dom[i] or name[i]
+            column = fields[0] if ext[i] else fields[1] if dom[i] else fields[2]
+            ctx.reject(i, column, f"no account matches {what!r}; import the accounts first")
+        plan.account[i] = aid
+
+
+def _terminal_time(ctx: Ctx, i: int, kind: str) -> datetime | None:
+    if kind == StageKind.OPEN.value:
+        return None
+    closed = ctx.col("closed_at")[i]
+    if closed is not None:
+        return closed  # type: ignore[no-any-return]
+    close: date | None = ctx.col("expected_close")[i]
+    return datetime.combine(close, time()) if close else None
+
+
+def plan_deals(ctx: Ctx) -> DealPlan:
+    s = ctx.session
+    plan = DealPlan()
+    stages = Stages(ctx)
+    pipe_col, stage_col = ctx.col("pipeline"), ctx.col("stage")
+    for i in ctx.valid_rows():
+        pipeline = stages.pipeline(pipe_col[i])
+        if isinstance(pipeline, str):
+            ctx.reject(i, "pipeline", pipeline)
+            continue
+        st = stages.stage(pipeline, stage_col[i])
+        if isinstance(st, str):
+            ctx.reject(i, "stage", st)
+            continue
+        plan.stage[i] = st
+    _accounts(ctx, plan)
+    refs = load_refs(s, entity="deal", system=ctx.system)
+    by_name: dict[tuple[str, int | None], int] = {}
+    for did, name, aid in s.execute(select(Deal.id, Deal.name, Deal.account_id).order_by(Deal.id)):
+        by_name.setdefault((name.lower(), aid), did)
+    ext, names = ctx.col("external_id"), ctx.col("name")
+
+    def keys(i: int) -> list[Hashable]:
+        return [("ext", ext[i])] if ext[i] else [("name", names[i].lower(), plan.account.get(i))]
+
+    matched: dict[int, int] = {}
+    for i in supersede(ctx, ctx.valid_rows(), keys):
+        rid = refs.get(ext[i]) if ext[i] else by_name.get((names[i].lower(), plan.account.get(i)))
+        if rid is None:
+            plan.inserts.append(i)
+        else:
+            matched[i] = rid
+    users = Users(s)
+    reasons = {r.lower(): r_id for r_id, r in s.execute(select(LostReason.id, LostReason.name))}
+    stored = {
+        d.id: d
+        for part in chunks(sorted(set(matched.values())))
+        for d in s.scalars(select(Deal).where(Deal.id.in_(part)))
+    }
+    for i, rid in matched.items():
+        if ctx.on_duplicate == "skip":
+            ctx.skipped[i] = "exists already (--on-duplicate skip)"
+            continue
+        deal = stored[rid]
+        values = {
+            f: ctx.v.columns[f][i]
+            for f in DEAL_FIELDS
+            if f in ctx.v.columns and ctx.v.columns[f][i] is not None
+        }
+        changes = {f: v for f, v in values.items() if getattr(deal, f) != v}
+        if i in plan.account and plan.account[i] != deal.account_id:
+            changes["account_id"] = plan.account[i]
+        if ctx.has("owner") and ctx.col("owner")[i] is not None:
+            owner = users.find(ctx.col("owner")[i]) or -1
+            if owner != deal.owner_id:
+                changes["owner_id"] = owner
+        if ctx.has("stage") and stage_col[i] and plan.stage[i].id != deal.stage_id:
+            changes["stage_id"] = plan.stage[i].id
+            changes["pipeline_id"] = plan.stage[i].pipeline_id
+        lost = ctx.col("lost_reason")[i]
+        if lost and reasons.get(" ".join(lost.split()).lower(), -1) != deal.lost_reason_id:
+            changes["lost_reason_id"] = -1
+        custom = ctx.custom_for(i)
+        if custom and {**deal.custom, **custom} != deal.custom:
+            changes["custom"] = {**deal.custom, **custom}
+        if ctx.extra[i] and {**deal.extra, **ctx.extra[i]} != deal.extra:
+            changes["extra"] = {**deal.extra, **ctx.extra[i]}
+        if changes:
+            plan.updates[i], plan.changes[i] = rid, changes
+        else:
+            ctx.skipped[i] = "unchanged"
+    return plan
+
+
+def write_deals(ctx: Ctx, plan: DealPlan) -> None:
+    s, now, users = ctx.session, utcnow(), Users(ctx.session)
+    owners, lost = ctx.col("owner"), ctx.col("lost_reason")
+    reason_ids: dict[str, int] = {}
+
+    def reason_id(text: str | None) -> int | None:
+        if not text:
+            return None
+        if text not in reason_ids:
+            reason_ids[text] = get_or_create_lost_reason(s, name=text).id
+        return reason_ids[text]
+
+    rows = []
+    for i in plan.inserts:
+        st = plan.stage[i]
+        row: dict[str, Any] = {
+            f: ctx.v.columns[f][i] if f in ctx.v.columns else None for f in DEAL_FIELDS
+        }
+        row["currency"] = row["currency"] or "USD"
+        row["opened_at"] = row["opened_at"] or now
+        row.update(
+            account_id=plan.account.get(i),
+            pipeline_id=st.pipeline_id,
+            stage_id=st.id,
+            owner_id=users.ensure(owners[i]),
+            lost_reason_id=reason_id(lost[i]),
+            status=st.kind,
+            custom=ctx.custom_for(i),
+            extra=ctx.extra[i],
+            created_at=now,
+            updated_at=now,
+        )
+        rows.append(row)
+    ids = insert_returning_ids(s, Deal, rows, ctx.advance)
+    moves = []
+    for i, did, row in zip(plan.inserts, ids, rows, strict=True):
+        st = plan.stage[i]
+        at = _terminal_time(ctx, i, st.kind) or row["opened_at"]
+        moves.append(
+            {
+                "deal_id": did,
+                "to_stage_id": st.id,
+                "changed_at": max(at, row["opened_at"]),
+                "amount": row["amount"],
+                "from_stage_id": None,
+                "changed_by_id": None,
+            }
+        )
+    for i, did in plan.updates.items():
+        changes = dict(plan.changes[i])
+        if changes.get("owner_id") == -1:
+            changes["owner_id"] = users.ensure(owners[i])
+        if changes.get("lost_reason_id") == -1:
+            changes["lost_reason_id"] = reason_id(lost[i])
+        stage_id = changes.pop("stage_id", None)
+        if stage_id is not None:
+            st = plan.stage[i]
+            moves.append(
+                {
+                    "deal_id": did,
+                    "to_stage_id": stage_id,
+                    "changed_at": _terminal_time(ctx, i, st.kind) or now,
+                    "amount": ctx.col("amount")[i],
+                    "from_stage_id": None,
+                    "changed_by_id": None,
+                }
+            )
+        s.execute(update(Deal), [{"id": did, **changes, "updated_at": now}])
+    for part in chunks(moves):
+        s.connection().execute(insert(StageChange.__table__), list(part))
+    refresh_deal_state(s, deal_ids=[*ids, *plan.updates.values()])
+    refs = load_refs(s, entity="deal", system=ctx.system)
+    ext = ctx.col("external_id")
+    pairs = [(str(ext[i]), did) for i, did in zip(plan.inserts, ids, strict=True) if ext[i]]
+    add_refs(ctx, pairs + [(str(ext[i]), did) for i, did in plan.updates.items() if ext[i]], refs)
+
+
+@dataclass
+class HistoryPlan:
+    inserts: list[int] = field(default_factory=list)
+    updates: dict[int, int] = field(default_factory=dict)
+    deal: dict[int, int] = field(default_factory=dict)
+    stage: dict[int, int] = field(default_factory=dict)
+
+
+def plan_history(ctx: Ctx) -> HistoryPlan:
+    s = ctx.session
+    plan = HistoryPlan()
+    stages = Stages(ctx)
+    refs = load_refs(s, entity="deal", system=ctx.system, any_system=True)
+    pipeline_of = {did: pid for did, pid in s.execute(select(Deal.id, Deal.pipeline_id))}
+    deal_col, stage_col, at_col = ctx.col("deal"), ctx.col("stage"), ctx.col("changed_at")
+    users = Users(s)
+    for i in ctx.valid_rows():
+        ref = str(deal_col[i])
+        did = refs.get(ref)
+        if did is None and ref.isdigit() and int(ref) in pipeline_of:
+            did = int(ref)
+        if did is None:
+            ctx.reject(
+                i,
+                "deal",
+                f"no deal with {ctx.system} id or deal id {ref!r}; import the deals first",
+            )
+            continue
+        st = stages.stage(stages.by_id[pipeline_of[did]], stage_col[i])
+        if isinstance(st, str):
+            ctx.reject(i, "stage", st)
+            continue
+        plan.deal[i], plan.stage[i] = did, st.id
+    existing: dict[tuple[int, int, datetime], tuple[int, float | None, int | None]] = {}
+    for part in chunks(sorted(set(plan.deal.values()))):
+        stmt = select(
+            StageChange.id,
+            StageChange.deal_id,
+            StageChange.to_stage_id,
+            StageChange.changed_at,
+            StageChange.amount,
+            StageChange.changed_by_id,
+        ).where(StageChange.deal_id.in_(part))
+        for cid, did, sid, at, amount, by in s.execute(stmt):
+            existing[(did, sid, at)] = (cid, amount, by)
+
+    def keys(i: int) -> list[Hashable]:
+        return [(plan.deal[i], plan.stage[i], at_col[i])]
+
+    amount, by = ctx.col("amount"), ctx.col("changed_by")
+    for i in supersede(ctx, ctx.valid_rows(), keys):
+        found = existing.get((plan.deal[i], plan.stage[i], at_col[i]))
+        if found is None:
+            plan.inserts.append(i)
+            continue
+        if ctx.on_duplicate == "skip":
+            ctx.skipped[i] = "exists already (--on-duplicate skip)"
+            continue
+        cid, stored_amount, stored_by = found
+        new_by = users.find(by[i]) if by[i] else stored_by
+        if (amount[i] is not None and amount[i] != stored_amount) or (
+            by[i] and new_by != stored_by
+        ):
+            plan.updates[i] = cid
+        else:
+            ctx.skipped[i] = "unchanged"
+    return plan
+
+
+def write_history(ctx: Ctx, plan: HistoryPlan) -> None:
+    s, users = ctx.session, Users(ctx.session)
+    amount, by, at = ctx.col("amount"), ctx.col("changed_by"), ctx.col("changed_at")
+    rows = [
+        {
+            "deal_id": plan.deal[i],
+            "to_stage_id": plan.stage[i],
+            "changed_at": at[i],
+            "amount": amount[i],
+            "changed_by_id": users.ensure(by[i]),
+            "from_stage_id": None,
+        }
+        for i in plan.inserts
+    ]
+    deal_ids = sorted({plan.deal[i] for i in plan.inserts})
+    in_file = {(plan.deal[i], plan.stage[i], at[i]) for i in plan.deal if ctx.ok(i)}
+    _drop_snapshots(ctx, deal_ids, in_file)
+    insert_returning_ids(s, StageChange, rows, ctx.advance)
+    for i, cid in plan.updates.items():
+        values: dict[str, Any] = {"id": cid}
+        if amount[i] is not None:
+            values["amount"] = amount[i]
+        if by[i]:
+            values["changed_by_id"] = users.ensure(by[i])
+        s.execute(update(StageChange), [values])
+    refresh_deal_state(s, deal_ids=deal_ids + [plan.deal[i] for i in plan.updates])
+
+
+def _drop_snapshots(
+    ctx: Ctx, deal_ids: list[int], incoming: set[tuple[int, int, datetime]]
+) -> None:
+    """A deal whose whole history is the one change made when it was imported gets the file's."""
+    s = ctx.session
+    for part in chunks(deal_ids):
+        stmt = (
+            select(StageChange.deal_id, func.min(StageChange.id), func.count())
+            .where(StageChange.deal_id.in_(part))
+            .group_by(StageChange.deal_id)
+        )
+        lone = [cid for _did, cid, n in s.execute(stmt) if n == 1]
+        doomed = []
+        for part2 in chunks(lone):
+            q = (
+                select(
+                    StageChange.id,
+                    StageChange.deal_id,
+                    StageChange.to_stage_id,
+                    StageChange.changed_at,
+                    Deal.stage_id,
+                )
+                .join(Deal, Deal.id == StageChange.deal_id)
+                .where(StageChange.id.in_(part2))
+            )
+            for cid, did, sid, when, current in s.execute(q):
+                if sid == current and (did, sid, when) not in incoming:
+                    doomed.append(cid)
+        if doomed:
+            s.execute(delete(StageChange).where(StageChange.id.in_(doomed)))

@@ -1,0 +1,244 @@
+"""Write every record of a kind to CSV or XLSX, in columns that import back unchanged.
+
+References use our ids (``account_external_id``, ``company_external_id``, ``deal``): importing
+an export into a fresh workspace stores each ``id`` as an external id (system ``import``),
+so the references of the files imported after it resolve.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from buyermap.db.models import (
+    Account,
+    AccountContact,
+    Contact,
+    Deal,
+    LostReason,
+    Pipeline,
+    Stage,
+    StageChange,
+)
+from buyermap.domain.enums import EntityKind
+from buyermap.errors import InvalidValueError
+from buyermap.io.context import Users
+
+Table = tuple[list[str], list[list[Any]]]
+
+
+def _text(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return value
+
+
+def _with_json(
+    base: list[str], records: list[tuple[list[Any], dict[str, Any], dict[str, Any]]]
+) -> Table:
+    custom_keys = sorted({k for _, c, _ in records for k in c})
+    extra_keys = sorted({k for _, _, e in records for k in e} - set(base))
+    header = base + [f"custom.{k}" for k in custom_keys] + extra_keys
+    rows = [
+        [*row, *(c.get(k) for k in custom_keys), *(e.get(k) for k in extra_keys)]
+        for row, c, e in records
+    ]
+    return header, rows
+
+
+def _accounts(session: Session) -> Table:
+    owners = Users(session).names()
+    base = [
+        "id",
+        "name",
+        "domain",
+        "industry",
+        "employees",
+        "annual_revenue",
+        "founded_year",
+        "country",
+        "region",
+        "owner",
+    ]
+    records = [
+        (
+            [
+                a.id,
+                a.name,
+                a.domain,
+                a.industry,
+                a.employees,
+                a.annual_revenue,
+                a.founded_year,
+                a.country,
+                a.region,
+                owners.get(a.owner_id) if a.owner_id else None,
+            ],
+            a.custom or {},
+            a.extra or {},
+        )
+        for a in session.scalars(select(Account).order_by(Account.id))
+    ]
+    return _with_json(base, records)
+
+
+def _contacts(session: Session) -> Table:
+    company: dict[int, int] = {}
+    stmt = (
+        select(AccountContact.contact_id, AccountContact.account_id)
+        .where(AccountContact.end_date.is_(None))
+        .order_by(AccountContact.is_primary, AccountContact.id)
+    )
+    for cid, aid in session.execute(stmt):
+        company[cid] = aid
+    base = [
+        "id",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "job_title",
+        "department",
+        "seniority",
+        "company_external_id",
+    ]
+    records = [
+        (
+            [
+                c.id,
+                c.first_name,
+                c.last_name,
+                c.email,
+                c.phone,
+                c.job_title,
+                c.department,
+                c.seniority,
+                company.get(c.id),
+            ],
+            c.custom or {},
+            c.extra or {},
+        )
+        for c in session.scalars(select(Contact).order_by(Contact.id))
+    ]
+    return _with_json(base, records)
+
+
+def _deals(session: Session) -> Table:
+    owners = Users(session).names()
+    stages = dict(session.execute(select(Stage.id, Stage.name)).all())
+    pipelines = dict(session.execute(select(Pipeline.id, Pipeline.name)).all())
+    reasons = dict(session.execute(select(LostReason.id, LostReason.name)).all())
+    base = [
+        "id",
+        "name",
+        "account_external_id",
+        "pipeline",
+        "stage",
+        "amount",
+        "currency",
+        "owner",
+        "source",
+        "channel",
+        "opened_at",
+        "expected_close",
+        "closed_at",
+        "status",
+        "lost_reason",
+    ]
+    records = [
+        (
+            [
+                d.id,
+                d.name,
+                d.account_id,
+                pipelines.get(d.pipeline_id),
+                stages.get(d.stage_id or -1),
+                d.amount,
+                d.currency,
+                owners.get(d.owner_id) if d.owner_id else None,
+                d.source,
+                d.channel,
+                d.opened_at,
+                d.expected_close,
+                d.closed_at,
+                d.status,
+                reasons.get(d.lost_reason_id) if d.lost_reason_id else None,
+            ],
+            d.custom or {},
+            d.extra or {},
+        )
+        for d in session.scalars(select(Deal).order_by(Deal.id))
+    ]
+    return _with_json(base, records)
+
+
+def _history(session: Session) -> Table:
+    owners = Users(session).names()
+    stages = dict(session.execute(select(Stage.id, Stage.name)).all())
+    header = ["id", "deal", "from_stage", "stage", "changed_at", "amount", "changed_by"]
+    rows = [
+        [
+            c.id,
+            c.deal_id,
+            stages.get(c.from_stage_id) if c.from_stage_id else None,
+            stages[c.to_stage_id],
+            c.changed_at,
+            c.amount,
+            owners.get(c.changed_by_id) if c.changed_by_id else None,
+        ]
+        for c in session.scalars(
+            select(StageChange).order_by(
+                StageChange.deal_id, StageChange.changed_at, StageChange.id
+            )
+        )
+    ]
+    return header, rows
+
+
+EXPORTERS = {
+    EntityKind.ACCOUNTS: _accounts,
+    EntityKind.CONTACTS: _contacts,
+    EntityKind.DEALS: _deals,
+    EntityKind.STAGE_HISTORY: _history,
+}
+
+
+def _rows(rows: list[list[Any]]) -> Iterator[list[Any]]:
+    for row in rows:
+        yield [_text(v) for v in row]
+
+
+def export_file(session: Session, *, entity: EntityKind, path: Path) -> int:
+    """Write all records of ``entity`` to ``path`` (.csv or .xlsx); returns the row count."""
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise InvalidValueError(f"cannot export to {path.name!r}; use a .csv or .xlsx file name")
+    header, rows = EXPORTERS[entity](session)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".csv":
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(header)
+            writer.writerows(_rows(rows))
+        return len(rows)
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(entity.value)
+    sheet.append(header)
+    for row in _rows(rows):
+        sheet.append(row)
+    book.save(path)
+    return len(rows)

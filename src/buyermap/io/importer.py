@@ -1,0 +1,254 @@
+"""The import use case: read a file, map and validate its columns, then write all or nothing.
+
+:func:`import_file` takes the session and does not commit: the caller owns the transaction,
+so a crash or a kill in the middle leaves the workspace as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from sqlalchemy.orm import Session
+
+from buyermap.db.models import ImportRun
+from buyermap.domain.enums import EntityKind
+from buyermap.errors import InvalidValueError
+from buyermap.io import deals as deal_io
+from buyermap.io import records as record_io
+from buyermap.io.context import Ctx
+from buyermap.io.mapping import (
+    ENTITY_WORD,
+    custom_defs,
+    detect_preset,
+    field_specs,
+    load_mapping,
+    resolve_mapping,
+    save_mapping,
+)
+from buyermap.io.presets import PRESETS
+from buyermap.io.readers import RawTable, read_table
+from buyermap.io.report import ImportReport, Rejection
+from buyermap.io.validate import validate_frame
+
+ON_DUPLICATE = ("update", "skip")
+
+
+@dataclass
+class ImportOptions:
+    encoding: str | None = None
+    preset: str | None = None
+    mapping: str | None = None  # a saved mapping's name or a JSON file
+    columns: dict[str, str] | None = None  # an explicit mapping (wins over ``mapping``)
+    save_mapping: str | None = None
+    on_duplicate: str = "update"
+    partial: bool = False
+    dry_run: bool = False
+    quarantine: Path | None = None
+    # progress(done, total): called while writing
+    progress: Callable[[int, int], None] | None = None
+
+
+def quarantine_path_for(path: Path) -> Path:
+    return path.with_name(f"{path.stem}.quarantine.csv")
+
+
+def _frame(table: RawTable, ragged: dict[int, str]) -> pl.DataFrame:
+    width = len(table.header)
+    columns: list[list[str]] = [[] for _ in range(width)]
+    for r, row in enumerate(table.rows):
+        if len(row) != width:
+            if len(row) > width and any(c.strip() for c in row[width:]):
+                ragged[r] = (
+                    f"row has {len(row)} values but the header has {width} columns; "
+                    f"extra values {row[width:][:3]!r}"
+                )
+            row = (row + [""] * width)[:width]
+        for c in range(width):
+            columns[c].append(row[c])
+    return pl.DataFrame(
+        {
+            name: pl.Series(name, col, dtype=pl.String)
+            for name, col in zip(table.header, columns, strict=True)
+        }
+    )
+
+
+def _extras(table: RawTable, frame: pl.DataFrame, unmapped: list[str]) -> list[dict[str, str]]:
+    if not unmapped:
+        return [{} for _ in range(frame.height)]
+    cols = [(name, frame[name].to_list()) for name in unmapped]
+    return [{name: vals[r] for name, vals in cols if vals[r] != ""} for r in range(frame.height)]
+
+
+def _check_required(entity: EntityKind, mapping: dict[str, str], header: list[str]) -> None:
+    targets = set(mapping.values())
+    for spec in field_specs(entity).values():
+        if spec.required and spec.name not in targets:
+            raise InvalidValueError(
+                f"no column of the file maps to the required field {spec.name!r} of "
+                f"{entity.value}; columns: {', '.join(header)}. Name a column with --mapping "
+                f'(a JSON file {{"column": "{spec.name}"}})'
+            )
+
+
+def _write_quarantine(
+    path: Path, table: RawTable, errors: dict[int, list[tuple[str, str]]]
+) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    width = len(table.header)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        extra_cols = max((len(table.rows[i]) - width for i in errors), default=0)
+        writer.writerow(
+            [
+                *table.header,
+                *[f"column_{width + k + 1}" for k in range(max(extra_cols, 0))],
+                "_row",
+                "_line",
+                "_column",
+                "_reason",
+            ]
+        )
+        for i in sorted(errors):
+            row = table.rows[i]
+            padded = (row + [""] * (width + extra_cols))[: width + max(extra_cols, 0)]
+            cols = "; ".join(dict.fromkeys(c for c, _ in errors[i] if c))
+            reasons = "; ".join(r for _, r in errors[i])
+            writer.writerow([*padded, i + 1, table.lines[i], cols, reasons])
+
+
+PLANNERS: dict[EntityKind, tuple[Callable[[Ctx], Any], Callable[[Ctx, Any], None]]] = {
+    EntityKind.ACCOUNTS: (record_io.plan_accounts, record_io.write_accounts),
+    EntityKind.CONTACTS: (record_io.plan_contacts, record_io.write_contacts),
+    EntityKind.DEALS: (deal_io.plan_deals, deal_io.write_deals),
+    EntityKind.STAGE_HISTORY: (deal_io.plan_history, deal_io.write_history),
+}
+
+
+def import_file(
+    session: Session, *, entity: EntityKind, path: Path, options: ImportOptions | None = None
+) -> ImportReport:
+    """Import one file. Returns the report; when rows are rejected and ``partial`` is off,
+    nothing is written (``report.ok`` is False). Does not commit."""
+    opts = options or ImportOptions()
+    started = time.perf_counter()
+    if opts.on_duplicate not in ON_DUPLICATE:
+        raise InvalidValueError(f"unknown --on-duplicate {opts.on_duplicate!r}; use update or skip")
+    if opts.preset is not None and opts.preset not in PRESETS:
+        raise InvalidValueError(f"unknown preset {opts.preset!r}; valid: {', '.join(PRESETS)}")
+    table = read_table(path, encoding=opts.encoding)
+    preset = opts.preset or detect_preset(entity, table.header)
+    customs = custom_defs(session, entity)
+    explicit = dict(opts.columns) if opts.columns else None
+    if explicit is None and opts.mapping:
+        explicit = load_mapping(session, entity=entity, ref=opts.mapping)
+    mapping = resolve_mapping(
+        entity, table.header, preset=preset, explicit=explicit, customs=customs
+    )
+    _check_required(entity, mapping, table.header)
+    specs = field_specs(entity)
+    unmapped = [h for h in table.header if h not in mapping]
+    report = ImportReport(
+        entity=entity.value,
+        file=str(path),
+        rows_read=len(table.rows),
+        format=table.format,
+        encoding=table.encoding,
+        delimiter=table.delimiter,
+        preset=preset,
+        system=preset or "import",
+        mapping=mapping,
+        unmapped_columns=unmapped,
+        dry_run=opts.dry_run,
+        partial=opts.partial,
+        on_duplicate=opts.on_duplicate,
+    )
+    ragged: dict[int, str] = {}
+    frame = _frame(table, ragged)
+    validated = validate_frame(frame, mapping=mapping, specs=specs, customs=customs)
+    for r, reason in ragged.items():
+        validated.errors.setdefault(r, []).append(("", reason))
+    extras = _extras(table, frame, unmapped)
+    del frame
+    total = len(table.rows)
+    done = 0
+
+    def advance(n: int) -> None:
+        nonlocal done
+        done += n
+        if opts.progress is not None:
+            opts.progress(min(done, total), total)
+
+    ctx = Ctx(
+        session=session,
+        entity=ENTITY_WORD[entity],
+        system=report.system,
+        on_duplicate=opts.on_duplicate,
+        n=total,
+        v=validated,
+        extra=extras,
+        advance=advance,
+    )
+    plan_fn, write_fn = PLANNERS[entity]
+    plan = plan_fn(ctx)
+    errors = validated.errors
+    report.rejected = len(errors)
+    report.errors = [
+        Rejection(row=i + 1, line=table.lines[i], column=c or None, reason=r)
+        for i in sorted(errors)[:200]
+        for c, r in errors[i]
+    ]
+    reasons: dict[str, int] = {}
+    for reason in ctx.skipped.values():
+        key = "superseded" if reason.startswith("superseded") else reason
+        reasons[key] = reasons.get(key, 0) + 1
+    report.skipped_reasons = reasons
+    writes = not opts.dry_run and (report.rejected == 0 or opts.partial)
+    if report.rejected and not opts.partial:
+        report.skipped = total - report.rejected
+    else:
+        report.imported = len(plan.inserts)
+        report.updated = len(plan.updates)
+        report.skipped = len(ctx.skipped)
+    if writes:
+        write_fn(ctx, plan)
+        if opts.save_mapping:
+            save_mapping(session, name=opts.save_mapping, entity=entity, columns=mapping)
+        report.committed = True
+    if errors and not opts.dry_run:
+        qpath = opts.quarantine or quarantine_path_for(path)
+        _write_quarantine(qpath, table, errors)
+        report.quarantine_path = str(qpath)
+    report.seconds = round(time.perf_counter() - started, 3)
+    report.check()
+    if writes:
+        run = ImportRun(
+            entity=entity.value,
+            file_name=path.name[:500],
+            file_sha256=_sha256(path),
+            rows_read=report.rows_read,
+            imported=report.imported,
+            updated=report.updated,
+            skipped=report.skipped,
+            rejected=report.rejected,
+            report=report.to_dict(),
+        )
+        session.add(run)
+        session.flush()
+        report.import_run_id = run.id
+    return report
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -1,0 +1,225 @@
+"""Read CSV and XLSX files into a header and rows of strings, losing nothing.
+
+CSV: the encoding is detected (BOM, strict UTF-8, then charset-normalizer) unless given;
+the delimiter is sniffed among ``,`` ``;`` TAB and ``|``; quoted fields may hold newlines.
+XLSX: the first sheet, read with python-calamine; every cell becomes text.
+
+Blank lines (every cell empty) are not data rows. Each data row keeps its 1-based data
+row number (``row``) and the file line (CSV) or sheet row (XLSX) where it starts (``line``).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+
+from buyermap.errors import InputFileError
+
+DELIMITERS = (",", ";", "\t", "|")
+CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+XLSX_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+
+
+@dataclass
+class RawTable:
+    """A file as text: its header, its data rows (ragged rows kept as they are) and lines."""
+
+    header: list[str]
+    rows: list[list[str]]
+    lines: list[int]
+    format: str
+    encoding: str | None = None
+    delimiter: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def detect_encoding(data: bytes) -> str:
+    """BOM first, then strict UTF-8, then charset-normalizer's best guess (cp1252 fallback)."""
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    sample = data[: 1 << 20]
+    best = from_bytes(
+        sample, cp_isolation=["cp1252", "cp1250", "iso8859_2", "iso8859_15", "cp1251", "mac_roman"]
+    ).best()
+    if best is None:
+        best = from_bytes(sample).best()
+    name = best.encoding if best is not None else "cp1252"
+    try:
+        data.decode(name)
+    except (UnicodeDecodeError, LookupError):
+        return "cp1252" if _decodes(data, "cp1252") else "latin-1"
+    return name
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter among , ; TAB | that splits the first lines most consistently."""
+    sample_lines: list[str] = []
+    for line in io.StringIO(text[: 1 << 16]):
+        if line.strip():
+            sample_lines.append(line)
+        if len(sample_lines) >= 50:
+            break
+    sample = "".join(sample_lines)
+    best, best_score = ",", (-1.0, 0)
+    for delim in DELIMITERS:
+        try:
+            rows = [r for r in csv.reader(io.StringIO(sample), delimiter=delim) if r]
+        except csv.Error:
+            continue
+        if not rows:
+            continue
+        width = len(rows[0])
+        if width < 2:
+            continue
+        body = rows[1:-1] if len(rows) > 2 else rows[1:]  # the last line may be cut off
+        same = sum(1 for r in body if len(r) == width) / len(body) if body else 1.0
+        score = (same, width)
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def read_csv_text(text: str, *, delimiter: str | None = None) -> RawTable:
+    delim = delimiter or sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=False)
+    header: list[str] | None = None
+    header_line = 1
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    start = 1
+    try:
+        for record in reader:
+            end = reader.line_num
+            if any(cell.strip() for cell in record):
+                if header is None:
+                    header, header_line = record, start
+                else:
+                    rows.append(record)
+                    lines.append(start)
+            start = end + 1
+    except csv.Error as exc:
+        raise InputFileError(f"cannot parse the CSV near line {reader.line_num}: {exc}") from exc
+    if header is None:
+        raise InputFileError("the file is empty; expected a header row and data rows")
+    del header_line
+    return RawTable(
+        header=clean_header(header), rows=rows, lines=lines, format="csv", delimiter=delim
+    )
+
+
+def clean_header(header: list[str]) -> list[str]:
+    """Strip names, name blank ones ``column_N`` and make repeated names unique (``x (2)``)."""
+    seen: dict[str, int] = {}
+    out: list[str] = []
+    for i, raw in enumerate(header, start=1):
+        name = raw.strip().lstrip("\ufeff").strip() or f"column_{i}"
+        count = seen.get(name.lower(), 0) + 1
+        seen[name.lower()] = count
+        out.append(name if count == 1 else f"{name} ({count})")
+    return out
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ") if value.time() != time(0) else value.date().isoformat()
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def read_xlsx(path: Path) -> RawTable:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        sheet = book.get_sheet_by_index(0)
+        data = sheet.to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises its own error types
+        raise InputFileError(f"cannot read {path.name!r} as a spreadsheet: {exc}") from exc
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    for number, raw in enumerate(data, start=1):
+        record = [_cell_text(v) for v in raw]
+        if not any(c.strip() for c in record):
+            continue
+        if header is None:
+            header = record
+            continue
+        rows.append(record)
+        lines.append(number)
+    if header is None:
+        raise InputFileError(f"{path.name!r} has no rows; expected a header row and data rows")
+    while (
+        header
+        and not header[-1].strip()
+        and all(len(r) < len(header) or not r[len(header) - 1].strip() for r in rows)
+    ):
+        header.pop()
+    return RawTable(header=clean_header(header), rows=rows, lines=lines, format="xlsx")
+
+
+def read_table(path: Path, *, encoding: str | None = None) -> RawTable:
+    """Read a CSV or XLSX file; :class:`InputFileError` when it cannot be read at all."""
+    if not path.is_file():
+        raise InputFileError(f"no file at {str(path)!r}")
+    suffix = path.suffix.lower()
+    if suffix in XLSX_SUFFIXES:
+        return read_xlsx(path)
+    if suffix not in CSV_SUFFIXES:
+        raise InputFileError(
+            f"unknown file type {suffix or '(none)'!r} of {path.name!r}; "
+            "use .csv (or .tsv/.txt) or .xlsx"
+        )
+    data = path.read_bytes()
+    if data.startswith(b"PK\x03\x04"):
+        raise InputFileError(f"{path.name!r} is a zip/XLSX file; rename it to .xlsx")
+    if encoding:
+        try:
+            codecs.lookup(encoding)
+        except LookupError as exc:
+            raise InputFileError(
+                f"unknown encoding {encoding!r}; use e.g. utf-8, cp1250, cp1252, latin-1"
+            ) from exc
+        enc = encoding
+    else:
+        enc = detect_encoding(data)
+    try:
+        text = data.decode(enc)
+    except UnicodeDecodeError as exc:
+        raise InputFileError(
+            f"{path.name!r} is not valid {enc} (byte {exc.start}); "
+            "give the right one with --encoding, e.g. cp1250 or utf-8"
+        ) from exc
+    if "\x00" in text:
+        raise InputFileError(f"{path.name!r} holds NUL bytes; it is not a text (CSV) file")
+    table = read_csv_text(text.lstrip("\ufeff"))
+    table.encoding = enc
+    return table

@@ -1,0 +1,371 @@
+"""Planning and writing accounts and contacts: match, compare, bulk insert and update."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from buyermap.db.models import Account, AccountContact, Contact
+from buyermap.db.types import utcnow
+from buyermap.io.context import (
+    Ctx,
+    Users,
+    add_refs,
+    chunks,
+    insert_returning_ids,
+    load_refs,
+    merged,
+    supersede,
+)
+
+ACCOUNT_FIELDS = (
+    "name",
+    "domain",
+    "industry",
+    "employees",
+    "annual_revenue",
+    "founded_year",
+    "country",
+    "region",
+)
+CONTACT_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "job_title",
+    "department",
+    "seniority",
+)
+
+
+@dataclass
+class Plan:
+    inserts: list[int] = field(default_factory=list)
+    updates: dict[int, int] = field(default_factory=dict)  # row -> existing id
+    changes: dict[int, dict[str, Any]] = field(default_factory=dict)
+    ext: list[str | None] = field(default_factory=list)
+    links: dict[int, int | str] = field(default_factory=dict)  # contacts: row -> account
+
+
+def _load(session: Session, model: Any, ids: list[int]) -> dict[int, Any]:
+    out: dict[int, Any] = {}
+    for part in chunks(ids):
+        for obj in session.scalars(select(model).where(model.id.in_(part))):
+            out[obj.id] = obj
+    return out
+
+
+def _compare(
+    ctx: Ctx, plan: Plan, i: int, stored: Any, values: dict[str, Any], fields: tuple[str, ...]
+) -> None:
+    changes = {f: values[f] for f in fields if f in values and getattr(stored, f) != values[f]}
+    custom = ctx.custom_for(i)
+    if custom and merged(stored.custom, custom) != (stored.custom or {}):
+        changes["custom"] = merged(stored.custom, custom)
+    if ctx.extra[i] and merged(stored.extra, ctx.extra[i]) != (stored.extra or {}):
+        changes["extra"] = merged(stored.extra, ctx.extra[i])
+    if "owner_id" in values and values["owner_id"] != getattr(stored, "owner_id", None):
+        changes["owner_id"] = values["owner_id"]
+    plan.changes[i] = changes
+
+
+def _values(ctx: Ctx, i: int, fields: tuple[str, ...]) -> dict[str, Any]:
+    return {
+        f: ctx.v.columns[f][i]
+        for f in fields
+        if f in ctx.v.columns and ctx.v.columns[f][i] is not None
+    }
+
+
+def _finish_matches(
+    ctx: Ctx,
+    plan: Plan,
+    model: Any,
+    matched: dict[int, int],
+    fields: tuple[str, ...],
+    users: Users | None,
+) -> None:
+    stored = _load(ctx.session, model, sorted(set(matched.values())))
+    for i, rid in matched.items():
+        if ctx.on_duplicate == "skip":
+            ctx.skipped[i] = "exists already (--on-duplicate skip)"
+            continue
+        values = _values(ctx, i, fields)
+        if users is not None and ctx.has("owner") and ctx.col("owner")[i] is not None:
+            values["owner_id"] = users.find(ctx.col("owner")[i]) or -1  # -1: a new user
+        _compare(ctx, plan, i, stored[rid], values, fields)
+        if plan.changes[i] or i in plan.links:
+            plan.updates[i] = rid
+        else:
+            ctx.skipped[i] = "unchanged"
+
+
+def plan_accounts(ctx: Ctx) -> Plan:
+    s = ctx.session
+    plan = Plan(ext=ctx.col("external_id"))
+    refs = load_refs(s, entity="account", system=ctx.system)
+    by_domain: dict[str, int] = {}
+    by_name: dict[str, int] = {}
+    for aid, name, domain in s.execute(select(Account.id, Account.name, Account.domain)):
+        if domain:
+            by_domain[domain] = aid
+        by_name.setdefault(name.lower(), aid)
+    ext, dom, name = plan.ext, ctx.col("domain"), ctx.col("name")
+
+    def keys(i: int) -> list[Hashable]:
+        out: list[Hashable] = []
+        if ext[i]:
+            out.append(("ext", ext[i]))
+        if dom[i]:
+            out.append(("domain", dom[i]))
+        if not out:
+            out.append(("name", name[i].lower()))
+        return out
+
+    matched: dict[int, int] = {}
+    for i in supersede(ctx, ctx.valid_rows(), keys):
+        rid = refs.get(ext[i]) if ext[i] else None
+        if rid is None and dom[i]:
+            rid = by_domain.get(dom[i])
+        if rid is None and not ext[i] and not dom[i]:
+            rid = by_name.get(name[i].lower())
+        owner = by_domain.get(dom[i]) if dom[i] else None
+        if owner is not None and rid is not None and owner != rid:
+            ctx.reject(i, "domain", f"domain {dom[i]!r} belongs to another account (id {owner})")
+            continue
+        if rid is None:
+            plan.inserts.append(i)
+        else:
+            matched[i] = rid
+    _finish_matches(ctx, plan, Account, matched, ACCOUNT_FIELDS, Users(s))
+    return plan
+
+
+def write_accounts(ctx: Ctx, plan: Plan) -> None:
+    s, now, users = ctx.session, utcnow(), Users(ctx.session)
+    owners = ctx.col("owner")
+    rows = []
+    for i in plan.inserts:
+        row: dict[str, Any] = {
+            f: ctx.v.columns[f][i] if f in ctx.v.columns else None for f in ACCOUNT_FIELDS
+        }
+        row.update(
+            owner_id=users.ensure(owners[i]),
+            custom=ctx.custom_for(i),
+            extra=ctx.extra[i],
+            created_at=now,
+            updated_at=now,
+        )
+        rows.append(row)
+    ids = insert_returning_ids(s, Account, rows, ctx.advance)
+    _write_updates(ctx, plan, Account, users, now)
+    refs = load_refs(s, entity="account", system=ctx.system)
+    pairs = [(plan.ext[i], rid) for i, rid in zip(plan.inserts, ids, strict=True) if plan.ext[i]]
+    pairs += [(plan.ext[i], rid) for i, rid in plan.updates.items() if plan.ext[i]]
+    add_refs(ctx, [(str(v), rid) for v, rid in pairs], refs)
+
+
+def _write_updates(ctx: Ctx, plan: Plan, model: Any, users: Users, now: Any) -> None:
+    owners = ctx.col("owner")
+    batch = []
+    for i, rid in plan.updates.items():
+        changes = dict(plan.changes.get(i, {}))
+        if changes.get("owner_id") == -1:
+            changes["owner_id"] = users.ensure(owners[i])
+        if changes:
+            batch.append({"id": rid, **changes, "updated_at": now})
+    for part in chunks(batch, 1000):
+        for row in part:  # grouped by key set inside SQLAlchemy's bulk update
+            ctx.session.execute(update(model), [row])
+    ctx.advance(len(plan.updates))
+
+
+def plan_contacts(ctx: Ctx) -> Plan:
+    s = ctx.session
+    plan = Plan(ext=ctx.col("external_id"))
+    _split_full_names(ctx)
+    refs = load_refs(s, entity="contact", system=ctx.system)
+    email = ctx.col("email")
+    by_email: dict[str, int] = {}
+    by_name: dict[tuple[str, str], int] = {}
+    for cid, mail, first, last in s.execute(
+        select(Contact.id, Contact.email, Contact.first_name, Contact.last_name)
+    ):
+        if mail:
+            by_email[mail] = cid
+        elif first or last:
+            by_name.setdefault(((first or "").lower(), (last or "").lower()), cid)
+    first, last = ctx.col("first_name"), ctx.col("last_name")
+    ext = plan.ext
+
+    def name_key(i: int) -> tuple[str, str] | None:
+        if email[i] or not (first[i] or last[i]):
+            return None
+        return ((first[i] or "").lower(), (last[i] or "").lower())
+
+    def keys(i: int) -> list[Hashable]:
+        out: list[Hashable] = []
+        if ext[i]:
+            out.append(("ext", ext[i]))
+        if email[i]:
+            out.append(("email", email[i]))
+        if not out and name_key(i):
+            out.append(("name", name_key(i)))
+        return out
+
+    _plan_links(ctx, plan)
+    matched: dict[int, int] = {}
+    for i in supersede(ctx, ctx.valid_rows(), keys):
+        rid = refs.get(ext[i]) if ext[i] else None
+        if rid is None and email[i]:
+            rid = by_email.get(email[i])
+        nk = name_key(i)
+        if rid is None and not ext[i] and nk:
+            rid = by_name.get(nk)
+        holder = by_email.get(email[i]) if email[i] else None
+        if holder is not None and rid is not None and holder != rid:
+            ctx.reject(i, "email", f"email {email[i]!r} belongs to another contact (id {holder})")
+            continue
+        if rid is None:
+            plan.inserts.append(i)
+        else:
+            matched[i] = rid
+    if matched and plan.links:
+        _drop_known_links(ctx, plan, matched)
+    _finish_matches(ctx, plan, Contact, matched, CONTACT_FIELDS, None)
+    return plan
+
+
+def _split_full_names(ctx: Ctx) -> None:
+    full = ctx.v.columns.pop("full_name", None)
+    if full is None:
+        return
+    first, last = list(ctx.col("first_name")), list(ctx.col("last_name"))
+    for i, text in enumerate(full):
+        if text and not first[i] and not last[i]:
+            head, _, tail = text.rpartition(" ")
+            first[i], last[i] = (head, tail) if head else (tail, None)
+    ctx.v.columns["first_name"], ctx.v.columns["last_name"] = first, last
+
+
+def _plan_links(ctx: Ctx, plan: Plan) -> None:
+    """Find the company of each row: external id, then domain, then name (created when new)."""
+    if not any(ctx.has(f) for f in ("company_external_id", "company_domain", "company_name")):
+        return
+    s = ctx.session
+    refs = load_refs(s, entity="account", system=ctx.system, any_system=True)
+    by_domain: dict[str, int] = {}
+    by_name: dict[str, int] = {}
+    for aid, name, domain in s.execute(
+        select(Account.id, Account.name, Account.domain).order_by(Account.id)
+    ):
+        if domain:
+            by_domain[domain] = aid
+        by_name.setdefault(name.lower(), aid)
+    cext, cdom, cname = (
+        ctx.col("company_external_id"),
+        ctx.col("company_domain"),
+        ctx.col("company_name"),
+    )
+    for i in ctx.valid_rows():
+        if not (cext[i] or cdom[i] or cname[i]):
+            continue
+        aid = refs.get(cext[i]) if cext[i] else None
+        if aid is None and cdom[i]:
+            aid = by_domain.get(cdom[i])
+        if aid is None and cname[i]:
+            aid = by_name.get(cname[i].lower())
+        if aid is not None:
+            plan.links[i] = aid
+        elif cdom[i] or cname[i]:
+            plan.links[i] = f"new:d:{cdom[i]}" if cdom[i] else f"new:n:{cname[i].lower()}"
+        else:
+            ctx.reject(
+                i,
+                "company_external_id",
+                f"no account with {ctx.system} id {cext[i]!r}; import the accounts first",
+            )
+
+
+def _drop_known_links(ctx: Ctx, plan: Plan, matched: dict[int, int]) -> None:
+    known: set[tuple[int, int]] = set()
+    ids = sorted(set(matched.values()))
+    for part in chunks(ids):
+        stmt = select(AccountContact.account_id, AccountContact.contact_id).where(
+            AccountContact.contact_id.in_(part), AccountContact.end_date.is_(None)
+        )
+        known.update((a, c) for a, c in ctx.session.execute(stmt))
+    for i, cid in matched.items():
+        target = plan.links.get(i)
+        if isinstance(target, int) and (target, cid) in known:
+            del plan.links[i]
+
+
+def write_contacts(ctx: Ctx, plan: Plan) -> None:
+    s, now = ctx.session, utcnow()
+    rows = []
+    for i in plan.inserts:
+        row: dict[str, Any] = {
+            f: ctx.v.columns[f][i] if f in ctx.v.columns else None for f in CONTACT_FIELDS
+        }
+        row.update(custom=ctx.custom_for(i), extra=ctx.extra[i], created_at=now, updated_at=now)
+        rows.append(row)
+    ids = insert_returning_ids(s, Contact, rows, ctx.advance)
+    _write_updates(ctx, plan, Contact, Users(s), now)
+    contact_of = dict(zip(plan.inserts, ids, strict=True)) | plan.updates
+    _write_links(ctx, plan, contact_of, now)
+    refs = load_refs(s, entity="contact", system=ctx.system)
+    add_refs(ctx, [(str(plan.ext[i]), cid) for i, cid in contact_of.items() if plan.ext[i]], refs)
+
+
+def _write_links(ctx: Ctx, plan: Plan, contact_of: dict[int, int], now: Any) -> None:
+    if not plan.links:
+        return
+    cdom, cname = ctx.col("company_domain"), ctx.col("company_name")
+    new_accounts: dict[str, int] = {}
+    pending = [(i, t) for i, t in plan.links.items() if isinstance(t, str) and i in contact_of]
+    keys = list(dict.fromkeys(t for _, t in pending))
+    first_row = {t: i for i, t in reversed(pending)}
+    rows = [
+        {
+            "name": cname[first_row[k]] or cdom[first_row[k]],
+            "domain": cdom[first_row[k]],
+            "custom": {},
+            "extra": {},
+            "created_at": now,
+            "updated_at": now,
+        }
+        for k in keys
+    ]
+    for k, aid in zip(
+        keys, insert_returning_ids(ctx.session, Account, rows, lambda _n: None), strict=True
+    ):
+        new_accounts[k] = aid
+    titles = ctx.col("job_title")
+    links = []
+    seen: set[tuple[int, int]] = set()
+    for i, target in plan.links.items():
+        if i not in contact_of:
+            continue
+        aid = new_accounts[target] if isinstance(target, str) else target
+        pair = (aid, contact_of[i])
+        if pair in seen:
+            continue
+        seen.add(pair)
+        links.append(
+            {
+                "account_id": aid,
+                "contact_id": contact_of[i],
+                "title": titles[i],
+                "start_date": None,
+                "end_date": None,
+                "is_primary": True,
+            }
+        )
+    for part in chunks(links):
+        ctx.session.connection().execute(insert(AccountContact.__table__), list(part))
