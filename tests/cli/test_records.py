@@ -133,3 +133,27 @@ def test_custom_fields_are_declared_and_listed(bm: Invoke) -> None:
     again = bm("fields", "add", "account", "tier", "text")
     assert again.exit_code == 1
     assert "defined already" in again.stderr
+
+
+def test_deals_show_names_the_lost_reason_of_a_lost_deal(bm: Invoke, db_path: Path) -> None:
+    ids = _fill(db_path)
+    ws = open_workspace(Settings(database_url=str(db_path)))
+    with ws.sessions() as s, s.begin():
+        deals.move_deal(
+            s,
+            data=StageChangeCreate(
+                deal_id=ids["deal"],
+                to_stage="Closed Lost",
+                changed_at=datetime(2025, 4, 1),
+                lost_reason="Price",
+            ),
+        )
+    ws.engine.dispose()
+    shown = json_out(bm("deals", "show", str(ids["deal"]), "--json"))
+    assert (shown["status"], shown["stage_name"], shown["lost_reason"]) == (
+        "lost",
+        "Closed Lost",
+        "Price",
+    )
+    listed = json_out(bm("deals", "list", "--json"))
+    assert listed["items"][0]["lost_reason"] == "Price"

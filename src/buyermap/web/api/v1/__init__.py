@@ -1,0 +1,21 @@
+"""REST API v1, mounted at ``/api/v1``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from buyermap.web.api.v1 import accounts, contacts, deals, stage_changes, status
+from buyermap.web.deps import remember_user
+
+# Every API route passes the authentication seam (see buyermap.web.deps).
+router = APIRouter(prefix="/api/v1", dependencies=[Depends(remember_user)])
+for module in (status, accounts, contacts, deals, stage_changes):
+    router.include_router(module.router)
+
+TAGS = [
+    {"name": "status", "description": "What the workspace holds."},
+    {"name": "accounts", "description": "Companies you sell to."},
+    {"name": "contacts", "description": "People at your accounts."},
+    {"name": "deals", "description": "Deals, their stage history and timeline."},
+    {"name": "stage changes", "description": "Moves of deals between stages."},
+]

@@ -1,0 +1,55 @@
+"""``/api/v1/accounts``: companies you sell to."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response, status
+
+from buyermap.schemas.common import Page
+from buyermap.schemas.entities import AccountCreate, AccountPublic, AccountUpdate
+from buyermap.services import accounts as svc
+from buyermap.web.api.v1.params import ListQueryDep
+from buyermap.web.deps import SessionDep
+
+router = APIRouter(prefix="/accounts", tags=["accounts"])
+
+
+@router.get("", summary="List accounts")
+def list_accounts(session: SessionDep, query: ListQueryDep) -> Page[AccountPublic]:
+    """Search (name, domain, industry, country), sort and page through accounts.
+
+    Sort by name, industry, employees, annual_revenue, country, created_at or id.
+    """
+    listed = svc.list_accounts(session, query=query)
+    return Page[AccountPublic](
+        items=[AccountPublic.model_validate(a) for a in listed.items],
+        total=listed.total,
+        page=listed.page,
+        page_size=listed.page_size,
+    )
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Create an account")
+def create_account(session: SessionDep, data: AccountCreate) -> AccountPublic:
+    """Create an account. A domain belongs to one account only (409 when taken)."""
+    return AccountPublic.model_validate(svc.create_account(session, data=data))
+
+
+@router.get("/{account_id}", summary="Get an account")
+def get_account(session: SessionDep, account_id: int) -> AccountPublic:
+    """One account by id (404 when there is none)."""
+    return AccountPublic.model_validate(svc.get_account(session, account_id=account_id))
+
+
+@router.patch("/{account_id}", summary="Update an account")
+def update_account(session: SessionDep, account_id: int, data: AccountUpdate) -> AccountPublic:
+    """Change the fields given in the body; fields left out keep their value."""
+    return AccountPublic.model_validate(
+        svc.update_account(session, account_id=account_id, data=data)
+    )
+
+
+@router.delete("/{account_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete an account")
+def delete_account(session: SessionDep, account_id: int) -> Response:
+    """Delete an account with its positions and notes; its deals stay, without an account."""
+    svc.delete_account(session, account_id=account_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

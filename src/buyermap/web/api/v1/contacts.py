@@ -1,0 +1,55 @@
+"""``/api/v1/contacts``: people at your accounts."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response, status
+
+from buyermap.schemas.common import Page
+from buyermap.schemas.entities import ContactCreate, ContactPublic, ContactUpdate
+from buyermap.services import contacts as svc
+from buyermap.web.api.v1.params import ListQueryDep
+from buyermap.web.deps import SessionDep
+
+router = APIRouter(prefix="/contacts", tags=["contacts"])
+
+
+@router.get("", summary="List contacts")
+def list_contacts(session: SessionDep, query: ListQueryDep) -> Page[ContactPublic]:
+    """Search (names, email, job title), sort and page through contacts.
+
+    Sort by last_name, first_name, email, job_title, seniority, created_at or id.
+    """
+    listed = svc.list_contacts(session, query=query)
+    return Page[ContactPublic](
+        items=[ContactPublic.model_validate(c) for c in listed.items],
+        total=listed.total,
+        page=listed.page,
+        page_size=listed.page_size,
+    )
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Create a contact")
+def create_contact(session: SessionDep, data: ContactCreate) -> ContactPublic:
+    """Create a contact; with ``account_id`` the person also gets a position there."""
+    return ContactPublic.model_validate(svc.create_contact(session, data=data))
+
+
+@router.get("/{contact_id}", summary="Get a contact")
+def get_contact(session: SessionDep, contact_id: int) -> ContactPublic:
+    """One contact by id (404 when there is none)."""
+    return ContactPublic.model_validate(svc.get_contact(session, contact_id=contact_id))
+
+
+@router.patch("/{contact_id}", summary="Update a contact")
+def update_contact(session: SessionDep, contact_id: int, data: ContactUpdate) -> ContactPublic:
+    """Change the fields given in the body; fields left out keep their value."""
+    return ContactPublic.model_validate(
+        svc.update_contact(session, contact_id=contact_id, data=data)
+    )
+
+
+@router.delete("/{contact_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a contact")
+def delete_contact(session: SessionDep, contact_id: int) -> Response:
+    """Delete a contact with their positions, notes and committee seats."""
+    svc.delete_contact(session, contact_id=contact_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

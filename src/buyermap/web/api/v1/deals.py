@@ -1,0 +1,66 @@
+"""``/api/v1/deals``: deals, their stage history and their timeline."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response, status
+
+from buyermap.db.types import utcnow
+from buyermap.schemas.common import Page
+from buyermap.schemas.entities import DealCreate, DealPublic, DealUpdate, StageVisitPublic
+from buyermap.services import deals as svc
+from buyermap.web.api.v1.params import ListQueryDep
+from buyermap.web.deps import SessionDep
+
+router = APIRouter(prefix="/deals", tags=["deals"])
+
+
+@router.get("", summary="List deals")
+def list_deals(session: SessionDep, query: ListQueryDep) -> Page[DealPublic]:
+    """Search (name, source), sort and page through deals; newest first by default.
+
+    Sort by name, amount, opened_at, expected_close, status or id.
+    """
+    listed = svc.list_deals(session, query=query)
+    return Page[DealPublic](
+        items=[DealPublic.model_validate(d) for d in listed.items],
+        total=listed.total,
+        page=listed.page,
+        page_size=listed.page_size,
+    )
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Create a deal")
+def create_deal(session: SessionDep, data: DealCreate) -> DealPublic:
+    """Create a deal in its first (or the given) stage; that entry is its first stage change."""
+    return DealPublic.model_validate(svc.create_deal(session, data=data))
+
+
+@router.get("/{deal_id}", summary="Get a deal")
+def get_deal(session: SessionDep, deal_id: int) -> DealPublic:
+    """One deal by id with its current stage and status (404 when there is none)."""
+    return DealPublic.model_validate(svc.get_deal(session, deal_id=deal_id))
+
+
+@router.patch("/{deal_id}", summary="Update a deal")
+def update_deal(session: SessionDep, deal_id: int, data: DealUpdate) -> DealPublic:
+    """Change the fields given in the body. Stages change through stage changes only."""
+    return DealPublic.model_validate(svc.update_deal(session, deal_id=deal_id, data=data))
+
+
+@router.delete("/{deal_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a deal")
+def delete_deal(session: SessionDep, deal_id: int) -> Response:
+    """Delete a deal with its stage history, notes and committee."""
+    svc.delete_deal(session, deal_id=deal_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/{deal_id}/timeline", summary="Stage timeline of a deal")
+def get_timeline(session: SessionDep, deal_id: int) -> list[StageVisitPublic]:
+    """Each stay of the deal in a stage: entered, left (null while still there), days spent.
+
+    Days of the current (or final) stage count up to now.
+    """
+    now = utcnow()
+    return [
+        StageVisitPublic.from_visit(v, now) for v in svc.deal_timeline(session, deal_id=deal_id)
+    ]

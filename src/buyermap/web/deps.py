@@ -1,0 +1,84 @@
+"""Typed dependencies shared by pages and the REST API.
+
+* :data:`SessionDep` gives a route a session inside a transaction. The request owns the
+  transaction: it is committed when the route returns without error and rolled back
+  otherwise, *before* the response is sent (``scope="function"``), so a client never sees
+  a success for a write that was not stored. Services only ``flush``; they never commit.
+* :data:`CurrentUserDep` is the seam for authentication. Today every request is made by
+  the same local, anonymous user with full rights (the workbench listens on localhost).
+  When logins arrive, :func:`get_current_user` will read the session cookie or bearer
+  token, load :class:`buyermap.db.models.User` and raise an authentication error; routes
+  that declare ``CurrentUserDep``, and the API and page routers (which depend on it
+  through :func:`remember_user`), then need no change. Tests swap the user with
+  ``app.dependency_overrides[get_current_user]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from buyermap.domain.enums import UserRole
+from buyermap.services.workspace import Workspace
+from buyermap.settings import Settings
+
+
+def get_workspace(request: Request) -> Workspace:
+    """The workspace the app was created with (see :func:`buyermap.web.app.create_app`)."""
+    workspace: Workspace = request.app.state.workspace
+    return workspace
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_session(workspace: WorkspaceDep) -> Iterator[Session]:
+    """One session and one transaction per request: commit on success, roll back on error."""
+    with workspace.sessions() as session, session.begin():
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentUser:
+    """Who makes the request. ``id`` is None for the local user (no row in ``users``)."""
+
+    id: int | None
+    name: str
+    role: UserRole
+    is_authenticated: bool
+
+
+LOCAL_USER = CurrentUser(id=None, name="local user", role=UserRole.OWNER, is_authenticated=False)
+
+
+def get_current_user() -> CurrentUser:
+    """The authentication seam: the local user until logins exist (see the module docstring)."""
+    return LOCAL_USER
+
+
+CurrentUserDep = Annotated[CurrentUser, Depends(get_current_user)]
+
+
+def remember_user(request: Request, user: CurrentUserDep) -> CurrentUser:
+    """Resolve the user once per request and keep it on ``request.state`` for templates."""
+    request.state.user = user
+    return user
+
+
+def request_user(request: Request) -> CurrentUser:
+    """The user a dependency already resolved for this request, else the local user."""
+    user = getattr(request.state, "user", None)
+    return user if isinstance(user, CurrentUser) else LOCAL_USER

@@ -1,0 +1,132 @@
+"""The web edge's translation of errors, done once.
+
+Under ``/api`` every error is one JSON shape::
+
+    {"error": {"code": "not_found", "message": "no account with id 7", "details": {}}}
+
+Pages get a friendly HTML error page with the same status and message.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from buyermap.errors import BuyermapError
+from buyermap.web.templating import render
+
+API_PREFIX = "/api"
+
+HTTP_CODES = {
+    404: "not_found",
+    405: "method_not_allowed",
+    401: "not_authenticated",
+    403: "forbidden",
+}
+
+
+def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": details or {}}}
+
+
+def _is_api(request: Request) -> bool:
+    path = request.url.path
+    return path == API_PREFIX or path.startswith(API_PREFIX + "/")
+
+
+def _respond(
+    request: Request,
+    *,
+    status: int,
+    code: str,
+    message: str,
+    details: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    if _is_api(request):
+        return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
+    title = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    return render(
+        request,
+        "error.html",
+        {"status": status, "title": title, "code": code, "message": message, "details": details},
+        status_code=status,
+    )
+
+
+async def buyermap_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, BuyermapError)
+    return _respond(
+        request,
+        status=exc.http_status,
+        code=exc.code,
+        message=exc.message,
+        details=exc.details,
+    )
+
+
+def _field(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
+        parts = parts[1:]
+    return ".".join(parts) or "request"
+
+
+async def validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {
+            "field": _field(err.get("loc", ())),
+            "location": str(err["loc"][0]) if err.get("loc") else "request",
+            "message": err.get("msg", "invalid value"),
+            "type": err.get("type", "value_error"),
+        }
+        for err in exc.errors()
+    ]
+    summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return _respond(
+        request,
+        status=422,
+        code="validation_error",
+        message=f"the request is not valid: {summary}" if summary else "the request is not valid",
+        details={"errors": errors},
+    )
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    status = exc.status_code
+    code = HTTP_CODES.get(status, "http_error")
+    if status == 404 and exc.detail == "Not Found":
+        message = f"nothing at {request.url.path}"
+    else:
+        message = str(exc.detail)
+    return _respond(
+        request,
+        status=status,
+        code=code,
+        message=message,
+        headers=dict(exc.headers) if exc.headers else None,
+    )
+
+
+async def unexpected_error(request: Request, exc: Exception) -> Response:
+    """A bug, not a user error: the same shape, no internals (the traceback goes to the log)."""
+    return _respond(
+        request,
+        status=500,
+        code="internal_error",
+        message="something went wrong on our side; the change was not saved",
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(Exception, unexpected_error)
+    app.add_exception_handler(BuyermapError, buyermap_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)

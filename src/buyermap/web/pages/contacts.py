@@ -1,0 +1,35 @@
+"""``/contacts`` and ``/contacts/{id}``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from buyermap.services import contacts as svc
+from buyermap.services.notes import notes_for
+from buyermap.web.deps import SessionDep
+from buyermap.web.pages.listing import PageQueryDep, list_context
+from buyermap.web.templating import render
+
+router = APIRouter()
+
+
+@router.get("/contacts", summary="Contacts")
+def contacts_page(request: Request, session: SessionDep, query: PageQueryDep) -> Response:
+    """Contacts with search, sortable columns and pages; HTMX gets the ``results`` block."""
+    listed = svc.list_contacts(session, query=query)
+    context = list_context(request, query, listed, default_sort="last_name")
+    return render(request, "contacts.html", context, block="results")
+
+
+@router.get("/contacts/{contact_id}", summary="Contact")
+def contact_page(request: Request, session: SessionDep, contact_id: int) -> Response:
+    """One contact: fields, the positions they held at accounts, and notes."""
+    contact = svc.get_contact(session, contact_id=contact_id)
+    positions = svc.contact_positions(session, contact_id=contact_id)
+    notes = notes_for(session, contact_id=contact_id)
+    return render(
+        request,
+        "contact_detail.html",
+        {"contact": contact, "positions": positions, "notes": notes},
+    )

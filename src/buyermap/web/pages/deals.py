@@ -1,0 +1,104 @@
+"""``/deals`` and ``/deals/{id}`` (with the stage timeline)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from buyermap.db.models import CommitteeMember, Deal
+from buyermap.db.types import utcnow
+from buyermap.domain.enums import StageKind
+from buyermap.domain.pipeline import StageVisit
+from buyermap.services import deals as svc
+from buyermap.services.notes import notes_for
+from buyermap.web.deps import SessionDep
+from buyermap.web.pages.listing import PageQueryDep, list_context
+from buyermap.web.templating import render
+
+router = APIRouter()
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineRow:
+    """One stay in a stage, placed on the deal's time axis (offset and width in percent)."""
+
+    stage: str
+    kind: str
+    start: datetime
+    end: datetime | None
+    days: float
+    amount: float | None
+    left_pct: float
+    width_pct: float
+
+
+def timeline_rows(deal: Deal, visits: list[StageVisit], now: datetime) -> list[TimelineRow]:
+    """Lay visits on an axis from the first entry to the close (closed deals) or now."""
+    if not visits:
+        return []
+    kinds = {s.name: s.kind for s in deal.pipeline.stages}
+    axis_start = visits[0].start
+    axis_end = deal.closed_at if deal.closed_at is not None else now
+    span = max((axis_end - axis_start).total_seconds(), 1.0)
+    rows = []
+    for v in visits:
+        kind = kinds.get(v.stage, StageKind.OPEN.value)
+        stop = min(v.end if v.end is not None else axis_end, axis_end)
+        left = max((v.start - axis_start).total_seconds(), 0.0) / span * 100
+        width = max((stop - v.start).total_seconds(), 0.0) / span * 100
+        rows.append(
+            TimelineRow(
+                stage=v.stage,
+                kind=kind,
+                start=v.start,
+                end=v.end,
+                days=round(v.days(now), 1),
+                amount=v.amount,
+                left_pct=round(min(left, 100.0), 3),
+                width_pct=round(min(width, 100.0 - min(left, 100.0)), 3),
+            )
+        )
+    return rows
+
+
+def committee(session: Session, deal: Deal) -> list[CommitteeMember]:
+    return list(
+        session.scalars(
+            select(CommitteeMember)
+            .options(selectinload(CommitteeMember.contact))
+            .where(CommitteeMember.deal_id == deal.id)
+            .order_by(CommitteeMember.influence.desc().nulls_last(), CommitteeMember.id)
+        )
+    )
+
+
+@router.get("/deals", summary="Deals")
+def deals_page(request: Request, session: SessionDep, query: PageQueryDep) -> Response:
+    """Deals with search, sortable columns and pages; HTMX gets the ``results`` block."""
+    listed = svc.list_deals(session, query=query)
+    context = list_context(request, query, listed, default_sort="-opened_at")
+    return render(request, "deals.html", context, block="results")
+
+
+@router.get("/deals/{deal_id}", summary="Deal")
+def deal_page(request: Request, session: SessionDep, deal_id: int) -> Response:
+    """One deal: fields, the stage timeline (table and bars), buying committee and notes."""
+    deal = svc.get_deal(session, deal_id=deal_id)
+    now = utcnow()
+    rows = timeline_rows(deal, svc.deal_timeline(session, deal_id=deal_id), now)
+    return render(
+        request,
+        "deal_detail.html",
+        {
+            "deal": deal,
+            "timeline": rows,
+            "committee": committee(session, deal),
+            "notes": notes_for(session, deal_id=deal_id),
+            "now": now,
+        },
+    )
