@@ -1,9 +1,240 @@
-"""``pipeline`` commands (being built)."""
+"""``pipeline`` commands: stage analytics, the bookings forecast and its backtest."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+from rich.progress import Progress
+from rich.table import Table
+
+from buyermap.analytics.pipeline.backtest import BacktestQuery, run_backtest
+from buyermap.analytics.pipeline.forecast import ForecastQuery, run_forecast
+from buyermap.analytics.pipeline.history import History, read_history_file
+from buyermap.analytics.pipeline.stats import StatsQuery, run_stats
+from buyermap.analytics.pipeline.workspace import load_workspace_history
+from buyermap.cli.common import BuyermapGroup, console, err_console, print_json, unit_of_work
+
+group = typer.Typer(
+    name="pipeline",
+    cls=BuyermapGroup,
+    help="Stage analytics, a bookings forecast with intervals, and its backtest.",
+    no_args_is_help=True,
+)
+
+HistoryOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--history",
+        help="Stage-history file (CSV/TSV/Parquet/JSON): deal_id, stage, changed_at, amount "
+        "and any other columns. Default: the workspace's stage changes.",
+        show_default=False,
+    ),
+]
+StagesOpt = Annotated[
+    str | None,
+    typer.Option("--stages", help="Open stages in order, comma-separated (default: inferred)."),
+]
+WonOpt = Annotated[
+    str | None, typer.Option("--won-stage", help="Name(s) of the won stage, comma-separated.")
+]
+LostOpt = Annotated[
+    str | None, typer.Option("--lost-stage", help="Name(s) of lost stages, comma-separated.")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
+HorizonOpt = Annotated[int, typer.Option("--horizon-days", min=1, help="Days ahead to forecast.")]
+SegmentOpt = Annotated[
+    str, typer.Option("--segment-by", help="Column whose values get their own model.")
+]
+
+
+def _names(text: str | None) -> list[str]:
+    return [t.strip() for t in (text or "").split(",") if t.strip()]
+
+
+def _load(
+    ctx: typer.Context, path: Path | None, stages: str | None, won: str | None, lost: str | None
+) -> History:
+    kwargs: dict[str, Any] = {
+        "stages": _names(stages),
+        "won_stages": _names(won),
+        "lost_stages": _names(lost),
+    }
+    if path is not None:
+        return read_history_file(path, **kwargs)
+    with unit_of_work(ctx) as session:
+        return load_workspace_history(session, **kwargs)
+
+
+def _money(x: float | None) -> str:
+    return "-" if x is None else f"{x:,.0f}"
+
+
+@group.command("stats")
+def stats(
+    ctx: typer.Context,
+    history: HistoryOpt = None,
+    by: Annotated[str | None, typer.Option("--by", help="Break down by this column only.")] = None,
+    as_of: Annotated[
+        datetime | None,
+        typer.Option("--as-of", formats=["%Y-%m-%d"], help="Use changes up to this day."),
+    ] = None,
+    stages: StagesOpt = None,
+    won_stage: WonOpt = None,
+    lost_stage: LostOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Conversion, time in stage, losses, cohorts, velocity and stale deals.
+
+    Example: [bold]buyermap pipeline stats --history changes.csv --by owner --json[/]
+    """
+    data = _load(ctx, history, stages, won_stage, lost_stage)
+    result = run_stats(data, StatsQuery(by=by, as_of=as_of.date() if as_of else None))
+    if as_json:
+        print_json(result.to_dict())
+        return
+    out = result.to_dict()
+    table = Table(title=f"Stages (as of {out['as_of']})")
+    for col in ("stage", "reached", "to next", "win rate", "median days", "p90 days", "open"):
+        table.add_column(col)
+    for row in out["stages"]:
+        t = row["time_in_stage"]
+        table.add_row(
+            row["stage"],
+            str(row["reached"]),
+            str(row["conversion_to_next"]),
+            str(row["win_rate"]),
+            str(t["median_days"]),
+            str(t["p90_days"]),
+            str(row["open_now"]),
+        )
+    console.print(table)
+    v = out["velocity"]
+    console.print(
+        f"win rate {v['win_rate']}, velocity {_money(v['velocity_per_30_days'])} per 30 days, "
+        f"{out['stale']['count']} stale deals"
+    )
+
+
+@group.command("forecast")
+def forecast(
+    ctx: typer.Context,
+    as_of: Annotated[
+        datetime,
+        typer.Option("--as-of", formats=["%Y-%m-%d"], help="Forecast from this day (inclusive)."),
+    ],
+    history: HistoryOpt = None,
+    horizon_days: HorizonOpt = 90,
+    simulations: Annotated[int, typer.Option("--simulations", min=10)] = 10_000,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    segment_by: SegmentOpt = "segment",
+    bootstrap: Annotated[
+        int, typer.Option("--bootstrap", min=0, help="Model refits mixed into the interval.")
+    ] = 20,
+    stages: StagesOpt = None,
+    won_stage: WonOpt = None,
+    lost_stage: LostOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Bookings expected within the horizon, with P10/P50/P90 and the weighted pipeline.
+
+    Example: [bold]buyermap pipeline forecast --history h.csv --as-of 2025-03-31 --json[/]
+    """
+    data = _load(ctx, history, stages, won_stage, lost_stage)
+    query = ForecastQuery(
+        as_of=as_of.date(),
+        horizon_days=horizon_days,
+        simulations=simulations,
+        seed=seed,
+        segment=segment_by,
+        bootstrap=bootstrap,
+    )
+    result = run_forecast(data, query)
+    if as_json:
+        print_json(result.to_dict())
+        return
+    o, n = result.open_pipeline, result.with_new_deals
+    table = Table(title=f"Bookings {as_of.date()} + {horizon_days} days")
+    for col in ("", "expected", "P10", "P50", "P90"):
+        table.add_column(col)
+    table.add_row(
+        f"open pipeline ({result.open_deals} deals)",
+        *(_money(x) for x in (o.expected, o.p10, o.p50, o.p90)),
+    )
+    table.add_row("with new deals", *(_money(x) for x in (n.expected, n.p10, n.p50, n.p90)))
+    table.add_row("weighted pipeline", _money(result.weighted_pipeline), "", "", "")
+    console.print(table)
+    if result.at_risk:
+        risk = Table(title="Deals at risk")
+        for col in ("deal", "stage", "days", "amount", "p(win)", "fresh p(win)"):
+            risk.add_column(col)
+        for d in result.at_risk:
+            risk.add_row(
+                d.deal_id,
+                d.stage,
+                f"{d.days_in_stage:.0f}",
+                _money(d.amount),
+                f"{d.p_win:.2f}",
+                f"{d.p_win_fresh:.2f}",
+            )
+        console.print(risk)
+
+
+@group.command("backtest")
+def backtest(
+    ctx: typer.Context,
+    history: HistoryOpt = None,
+    horizon_days: HorizonOpt = 90,
+    every_days: Annotated[
+        int, typer.Option("--every-days", min=1, help="Days between origins.")
+    ] = 91,
+    warmup_days: Annotated[
+        int, typer.Option("--warmup-days", min=1, help="History needed before the first origin.")
+    ] = 180,
+    simulations: Annotated[int, typer.Option("--simulations", min=10)] = 2_000,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    segment_by: SegmentOpt = "segment",
+    stages: StagesOpt = None,
+    won_stage: WonOpt = None,
+    lost_stage: LostOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Rolling-origin backtest: error, bias and P10-P90 coverage, model vs weighted pipeline.
+
+    Example: [bold]buyermap pipeline backtest --history changes.csv --horizon-days 90 --json[/]
+    """
+    data = _load(ctx, history, stages, won_stage, lost_stage)
+    query = BacktestQuery(
+        horizon_days=horizon_days,
+        every_days=every_days,
+        warmup_days=warmup_days,
+        simulations=simulations,
+        seed=seed,
+        segment=segment_by,
+    )
+    with Progress(console=err_console, transient=True) as bar:
+        task = bar.add_task("backtest", total=None)
+        result = run_backtest(
+            data, query, progress=lambda i, n: bar.update(task, completed=i, total=n)
+        )
+    if as_json:
+        print_json(result.to_dict())
+        return
+    table = Table(title=f"Backtest, {horizon_days}-day horizon")
+    for col in ("as of", "deals", "expected", "P10", "P90", "weighted", "actual"):
+        table.add_column(col)
+    for x in result.origins:
+        table.add_row(
+            x.as_of.isoformat(),
+            str(x.open_deals),
+            *(_money(v) for v in (x.expected, x.p10, x.p90, x.weighted_pipeline, x.actual)),
+        )
+    console.print(table)
+    console.print(result.summary())
 
 
 def register(app: typer.Typer) -> None:
     """Registers the pipeline commands."""
+    app.add_typer(group, name="pipeline")
