@@ -1,9 +1,307 @@
-"""``personas`` commands (being built)."""
+"""``personas``: discover buyer personas from data, assign new rows, compare runs."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from buyermap.analytics.personas.avatar import save_avatar
+from buyermap.analytics.personas.discover import DiscoverQuery, PersonaResult, discover
+from buyermap.analytics.personas.errors import PersonaInputError
+from buyermap.analytics.personas.export import export_run
+from buyermap.analytics.personas.loading import (
+    CONTACT_ID,
+    contacts_table,
+    input_hash,
+    read_input,
+    table_hash,
+)
+from buyermap.analytics.personas.runs import (
+    assign,
+    compare,
+    default_runs_dir,
+    load_run,
+    save_run,
+)
+from buyermap.analytics.personas.selection import ProgressFn
+from buyermap.cli.common import BuyermapGroup, console, err_console, print_json, state, unit_of_work
+
+personas_app = typer.Typer(
+    cls=BuyermapGroup,
+    help="Buyer personas discovered from data, with the evidence behind them.",
+    no_args_is_help=True,
+)
 
 
 def register(app: typer.Typer) -> None:
     """Registers the personas commands."""
+    app.add_typer(personas_app, name="personas")
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    return tuple(p.strip() for p in (value or "").split(",") if p.strip())
+
+
+def _runs_dir(ctx: typer.Context, given: Path | None) -> Path:
+    return given if given is not None else default_runs_dir(state(ctx).settings.database_url)
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[ProgressFn | None]:
+    if not enabled:
+        yield None
+        return
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("personas", total=1)
+
+        def update(label: str, done: int, total: int) -> None:
+            bar.update(task, description=label, completed=done, total=max(total, 1))
+
+        yield update
+
+
+def _parse_k(value: str) -> int | None:
+    if value.strip().lower() == "auto":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise PersonaInputError(f"--k must be 'auto' or a whole number, not {value!r}") from None
+
+
+def _print_result(result: PersonaResult, saved: Path) -> None:
+    for bucket in result.buckets:
+        head = f"bucket {bucket.bucket!r}: " if bucket.bucket is not None else ""
+        if bucket.refused:
+            console.print(f"{head}[yellow]no personas[/]: {bucket.reason}")
+            continue
+        console.print(f"[bold]{head}{bucket.k} personas[/] from {bucket.n} rows ({bucket.reason})")
+        table = Table("key", "name", "title", "share", "stability", "low evidence")
+        for p in bucket.personas:
+            stab = "-" if p.stability is None else f"{p.stability:.2f}"
+            table.add_row(p.key, p.name, p.title, f"{p.share:.1%}", stab, "yes" * p.low_evidence)
+        console.print(table)
+        sel = Table("k", "BIC", "min share", "stability", "note", title="choice of k")
+        for c in bucket.candidates:
+            stab = "-" if c.mean_stability is None else f"{c.mean_stability:.2f}"
+            mark = " *" if c.chosen else ""
+            sel.add_row(f"{c.k}{mark}", f"{c.bic:.0f}", f"{c.min_share:.1%}", stab, c.note)
+        console.print(sel)
+    for w in result.warnings:
+        console.print(f"[yellow]warning:[/] {w}", highlight=False)
+    console.print(f"run saved to {saved}")
+
+
+@personas_app.command("discover")
+def discover_cmd(
+    ctx: typer.Context,
+    input: Annotated[
+        Path | None,
+        typer.Option("--input", help="CSV, TSV, XLSX or Parquet file; default: the contacts."),
+    ] = None,
+    id_column: Annotated[
+        str | None, typer.Option("--id-column", help="Column that identifies a row.")
+    ] = None,
+    variables: Annotated[
+        str | None,
+        typer.Option(
+            "--variables", help="Segmentation columns, comma-separated; NAME:KIND overrides."
+        ),
+    ] = None,
+    exclude: Annotated[
+        str | None, typer.Option("--exclude", help="Columns never to segment on.")
+    ] = None,
+    describe: Annotated[
+        str | None, typer.Option("--describe", help="Columns profiled but not segmented on.")
+    ] = None,
+    role_column: Annotated[
+        str | None,
+        typer.Option("--role-column", help="Discover separately per value (buyer, end user)."),
+    ] = None,
+    k: Annotated[str, typer.Option("--k", help="'auto' or a number of personas.")] = "auto",
+    k_max: Annotated[int, typer.Option("--k-max", help="Largest k tried with --k auto.")] = 8,
+    min_share: Annotated[
+        float, typer.Option("--min-share", help="Smallest share of rows a persona may hold.")
+    ] = 0.05,
+    assignments: Annotated[
+        Path | None,
+        typer.Option("--assignments", help="Write id, persona, probability per row (CSV)."),
+    ] = None,
+    quote_column: Annotated[
+        str | None, typer.Option("--quote-column", help="Free text to quote per persona.")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    restarts: Annotated[int, typer.Option("--restarts", help="EM restarts per k.")] = 10,
+    bootstrap: Annotated[
+        int, typer.Option("--bootstrap", help="Bootstrap resamples for stability.")
+    ] = 10,
+    fit_rows: Annotated[
+        int, typer.Option("--fit-rows", help="Fit on a sample of at most this many rows.")
+    ] = 20_000,
+    runs_dir: Annotated[
+        Path | None,
+        typer.Option("--runs-dir", help="Where runs are saved (default: runs/ by the workspace)."),
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Run below the evidence floor (low-evidence).")
+    ] = False,
+) -> None:
+    """Discover buyer personas (latent class model; k by BIC and bootstrap stability).
+
+    Refuses (exit code 2) with fewer than 100 rows or 10 rows per segmentation variable.
+
+    Example: [bold]buyermap personas discover --input survey.csv --id-column id --json[/]
+    """
+    query = DiscoverQuery(
+        id_column=id_column if input is not None else (id_column or CONTACT_ID),
+        variables=_split(variables),
+        exclude=_split(exclude),
+        describe=_split(describe),
+        role_column=role_column,
+        k=_parse_k(k),
+        k_max=k_max,
+        min_share=min_share,
+        quote_column=quote_column,
+        seed=seed,
+        force=force,
+        n_init=restarts,
+        n_boot=bootstrap,
+        fit_rows=fit_rows,
+    )
+    if input is not None:
+        if id_column is None:
+            raise PersonaInputError("--id-column is required with --input")
+        table = read_input(input)
+        digest, source = input_hash(input), str(input)
+    else:
+        with unit_of_work(ctx) as session:
+            table = contacts_table(session)
+        digest, source = table_hash(table), "workspace contacts"
+    with _progress(not json_out) as progress:
+        result = discover(table, query, inputs_hash=digest, progress=progress)
+    saved = save_run(result, runs_dir=_runs_dir(ctx, runs_dir), source=source)
+    if assignments is not None:
+        result.assignments.frame(query.id_column or "row").write_csv(assignments)
+    if json_out:
+        out: dict[str, Any] = result.to_dict()
+        out["run"] = {"id": saved.stem.removeprefix("personas-"), "path": str(saved)}
+        print_json(out)
+    else:
+        _print_result(result, saved)
+
+
+@personas_app.command("assign")
+def assign_cmd(
+    ctx: typer.Context,
+    run: Annotated[str, typer.Option("--run", help="Run id (or prefix) or run file.")],
+    input: Annotated[Path, typer.Option("--input", help="CSV, TSV, XLSX or Parquet file.")],
+    id_column: Annotated[str, typer.Option("--id-column", help="Column that identifies a row.")],
+    out: Annotated[Path, typer.Option("--out", help="CSV to write: id, persona, probability.")],
+    runs_dir: Annotated[Path | None, typer.Option("--runs-dir", help="Where runs are.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
+) -> None:
+    """Assign new rows to the personas of a saved run, with a posterior probability.
+
+    Example: [bold]buyermap personas assign --run RUN --input new.csv --id-column id --out a.csv[/]
+    """
+    doc = load_run(run, runs_dir=_runs_dir(ctx, runs_dir))
+    table = read_input(input)
+    result = assign(doc, table, id_column=id_column)
+    frame = result.frame(id_column)
+    frame.write_csv(out)
+    counts = frame.group_by("persona").len().sort("persona", nulls_last=True)
+    summary = {
+        "run": doc["run_id"],
+        "rows": frame.height,
+        "out": str(out),
+        "personas": {str(r["persona"]): int(r["len"]) for r in counts.iter_rows(named=True)},
+        "mean_probability": round(float(frame["probability"].mean() or 0.0), 4),  # type: ignore[arg-type]
+        "warnings": result.warnings,
+    }
+    if json_out:
+        print_json(summary)
+    else:
+        for w in result.warnings:
+            err_console.print(f"[yellow]warning:[/] {w}", highlight=False)
+        console.print(f"assigned {frame.height} rows to personas of run {doc['run_id']} -> {out}")
+        for key, count in summary["personas"].items():
+            console.print(f"  {key}: {count}")
+
+
+@personas_app.command("compare")
+def compare_cmd(
+    ctx: typer.Context,
+    run_a: Annotated[str, typer.Argument(help="The earlier run (id, prefix or file).")],
+    run_b: Annotated[str, typer.Argument(help="The later run (id, prefix or file).")],
+    threshold: Annotated[
+        float, typer.Option("--threshold", help="Change that counts as drift.")
+    ] = 0.20,
+    runs_dir: Annotated[Path | None, typer.Option("--runs-dir", help="Where runs are.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Match personas across two runs and report how much each changed (drift > 20%).
+
+    Example: [bold]buyermap personas compare 20250101T120000 20250201T120000 --json[/]
+    """
+    folder = _runs_dir(ctx, runs_dir)
+    report = compare(
+        load_run(run_a, runs_dir=folder), load_run(run_b, runs_dir=folder), drift=threshold
+    )
+    if json_out:
+        print_json(report)
+        return
+    table = Table("bucket", "A", "B", "share A", "share B", "share change", "profile change", "")
+    for p in report["pairs"]:
+        table.add_row(
+            p["bucket"] or "",
+            f"{p['a']} {p['name_a']}",
+            f"{p['b']} {p['name_b']}",
+            f"{p['share_a']:.1%}",
+            f"{p['share_b']:.1%}",
+            f"{p['share_change']:.0%}",
+            f"{p['profile_change']:.0%}",
+            "[red]drift[/]" if p["drift"] else "",
+        )
+    console.print(table)
+    for key in report["only_in_a"]:
+        console.print(f"[yellow]only in A:[/] {key}")
+    for key in report["only_in_b"]:
+        console.print(f"[yellow]only in B:[/] {key}")
+
+
+@personas_app.command("export")
+def export_cmd(
+    ctx: typer.Context,
+    run: Annotated[str, typer.Option("--run", help="Run id (or prefix) or run file.")],
+    out: Annotated[Path, typer.Argument(help="XLSX file to write.")],
+    avatars: Annotated[
+        Path | None,
+        typer.Option("--avatars", help="Also write one avatar PNG per persona to this folder."),
+    ] = None,
+    runs_dir: Annotated[Path | None, typer.Option("--runs-dir", help="Where runs are.")] = None,
+) -> None:
+    """Export a saved run to XLSX (personas with avatars, traits, choice of k, provenance).
+
+    Example: [bold]buyermap personas export --run 20250101T120000 personas.xlsx --avatars pics[/]
+    """
+    doc = load_run(run, runs_dir=_runs_dir(ctx, runs_dir))
+    export_run(doc, out)
+    console.print(f"wrote {out}")
+    if avatars is not None:
+        for p in doc["result"]["personas"]:
+            path = save_avatar(p["name"], p["title"], avatars / f"{p['key']}.png")
+            console.print(f"wrote {path}")
