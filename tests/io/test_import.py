@@ -40,7 +40,8 @@ def test_it_writes_nothing_when_a_row_is_invalid(session: Session, tmp_path: Pat
     assert not report.ok
     assert (report.rows_read, report.imported, report.rejected) == (3, 0, 1)
     assert count(session, Account) == 0
-    assert report.errors[0].row == 2 and report.errors[0].column == "Number of Employees"
+    assert report.errors[0].row == 2
+    assert report.errors[0].column == "Number of Employees"
     assert "'many'" in report.errors[0].reason
 
 
@@ -58,7 +59,9 @@ def test_it_imports_valid_rows_and_quarantines_the_rest(session: Session, tmp_pa
     )
     assert report.unmapped_columns == ["Segment"]
     quarantine = (tmp_path / "a.quarantine.csv").read_text(encoding="utf-8")
-    assert "Beta" in quarantine and "_reason" in quarantine and "many" in quarantine
+    assert "Beta" in quarantine
+    assert "_reason" in quarantine
+    assert "many" in quarantine
     assert count(session, ImportRun) == 1
 
 
@@ -96,29 +99,43 @@ def test_it_updates_or_skips_existing_records(session: Session, tmp_path: Path) 
 
 
 def test_contacts_are_linked_to_their_company(session: Session, tmp_path: Path) -> None:
-    text = "Email,Company Name,Company Domain Name,Seniority\na@x.com,Acme,acme.com,VP\nb@x.com,Acme,acme.com,c-level\n"
+    text = (
+        "Email,Company Name,Company Domain Name,Seniority\n"
+        "a@x.com,Acme,acme.com,VP\n"
+        "b@x.com,Acme,acme.com,c-level\n"
+    )
     report = import_file(session, entity=EntityKind.CONTACTS, path=write(tmp_path, "c.csv", text))
     assert report.imported == 2
-    assert count(session, Account) == 1 and count(session, AccountContact) == 2
-    assert sorted(session.scalars(select(Contact.seniority))) == ["c_level", "vp"]
+    assert count(session, Account) == 1
+    assert count(session, AccountContact) == 2
+    stmt = select(Contact.seniority).order_by(Contact.seniority)
+    assert session.scalars(stmt).all() == ["c_level", "vp"]
 
 
 def test_it_rejects_unknown_stage_naming_the_valid_ones(session: Session, tmp_path: Path) -> None:
     text = "Deal Name,Deal Stage,Amount\nBig,Closed Won,1000\nOdd,Nope,5\n"
     report = import_file(session, entity=EntityKind.DEALS, path=write(tmp_path, "d.csv", text))
-    assert report.rejected == 1 and "valid stages: Lead" in report.errors[0].reason
+    assert report.rejected == 1
+    assert "valid stages: Lead" in report.errors[0].reason
 
 
 def test_stage_history_derives_the_deal_state(session: Session, tmp_path: Path) -> None:
     deals = "Record ID,Deal Name,Deal Stage,Create Date\nd1,Big,Lead,2024-01-02\n"
     import_file(session, entity=EntityKind.DEALS, path=write(tmp_path, "d.csv", deals))
-    history = "deal,stage,changed_at\nd1,Lead,2024-01-02\nd1,Proposal,01/10/2024\nd1,closed won,2024-02-01T09:00:00Z\n"
+    history = (
+        "deal,stage,changed_at\n"
+        "d1,Lead,2024-01-02\n"
+        "d1,Proposal,01/10/2024\n"
+        "d1,closed won,2024-02-01T09:00:00Z\n"
+    )
     path = write(tmp_path, "h.csv", history)
     report = import_file(session, entity=EntityKind.STAGE_HISTORY, path=path)
     assert (report.imported, report.skipped) == (2, 1)
     deal = session.scalars(select(Deal)).one()
     session.refresh(deal)
-    assert deal.status == "won" and deal.closed_at is not None and deal.closed_at.hour == 9
+    assert deal.status == "won"
+    assert deal.closed_at is not None
+    assert deal.closed_at.hour == 9
     assert count(session, StageChange) == 3
     again = import_file(session, entity=EntityKind.STAGE_HISTORY, path=path)
     assert (again.imported, again.updated) == (0, 0)
@@ -155,7 +172,8 @@ def test_a_failure_while_writing_leaves_the_workspace_unchanged(
     with pytest.raises(RuntimeError), workspace.sessions() as s, s.begin():
         import_file(s, entity=EntityKind.CONTACTS, path=path)
     with workspace.sessions() as s:
-        assert count(s, Contact) == 0 and count(s, ImportRun) == 0
+        assert count(s, Contact) == 0
+        assert count(s, ImportRun) == 0
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
@@ -167,8 +185,14 @@ def test_an_export_imports_back_into_a_fresh_workspace(
 
     files = {
         EntityKind.ACCOUNTS: ACCOUNTS.replace("many", "7"),
-        EntityKind.CONTACTS: "Email,First Name,Company Name,Company Domain Name,Notes\na@x.com,Ann,Acme,acme.com,likes golf\n",
-        EntityKind.DEALS: "Deal Name,Deal Stage,Amount,Associated Company,Create Date,Deal owner\nBig,Proposal,1000,Acme,2024-01-02,ann@s.com\n",
+        EntityKind.CONTACTS: (
+            "Email,First Name,Company Name,Company Domain Name,Notes\n"
+            "a@x.com,Ann,Acme,acme.com,likes golf\n"
+        ),
+        EntityKind.DEALS: (
+            "Deal Name,Deal Stage,Amount,Associated Company,Create Date,Deal owner\n"
+            "Big,Proposal,1000,Acme,2024-01-02,ann@s.com\n"
+        ),
         EntityKind.STAGE_HISTORY: "deal,stage,changed_at\n1,Closed Lost,2024-03-01\n",
     }
     with workspace.sessions() as s, s.begin():

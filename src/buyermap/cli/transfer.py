@@ -46,6 +46,8 @@ def _summary(report: ImportReport) -> None:
     )
     table.add_row("result", state)
     console.print(table)
+    for note in report.notes:
+        console.print(f"  note: {note}", highlight=False)
     for e in report.errors[:10]:
         console.print(
             f"  row {e.row} (line {e.line}) {e.column or ''}: {e.reason}", highlight=False
@@ -183,13 +185,13 @@ def mappings_show(
                 f"no saved mapping named {name!r}; saved: {', '.join(found) or '(none)'}"
             )
         m = found[name]
-        data = {"name": m.name, "entity": m.entity, "columns": dict(m.columns)}
+        columns = dict(m.columns)
     if as_json:
-        print_json(data)
+        print_json({"name": m.name, "entity": m.entity, "columns": columns})
         return
     table = Table(title=f"{m.name} ({m.entity})")
     table.add_column("column")
     table.add_column("field")
-    for column, target in data["columns"].items():  # type: ignore[union-attr]
+    for column, target in columns.items():
         table.add_row(column, target)
     console.print(table)

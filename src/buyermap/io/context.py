@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import JSON, Date, DateTime, func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from buyermap.db.models import ExternalRef, User
+from buyermap.db.models import Account, ExternalRef, User
+from buyermap.io.bulk import Columns, Progress, insert_columns
 from buyermap.io.validate import Validated
 from buyermap.services.users import get_or_create_user
 
-T = TypeVar("T")
-CHUNK = 5000
-Progress = Callable[[int], None]
-
-
-def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+K = TypeVar("K", bound=Hashable)
 
 
 @dataclass
@@ -35,15 +28,33 @@ class Ctx:
     extra: list[dict[str, str]]
     advance: Progress = lambda _n: None
     skipped: dict[int, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)  # field -> the file's column
 
     def col(self, name: str) -> list[Any]:
         return self.v.columns.get(name) or [None] * self.n
 
+    def pick(self, name: str, rows: list[int]) -> list[Any]:
+        """The values of field ``name`` in ``rows`` (None when the file has no such column)."""
+        values = self.v.columns.get(name)
+        if values is None:
+            return [None] * len(rows)
+        return [values[i] for i in rows]
+
+    def new_records(self, rows: list[int], fields: Sequence[str], now: Any) -> Columns:
+        """Columns of new records for ``rows``: the ``fields``, custom, extra, timestamps."""
+        columns = {f: self.pick(f, rows) for f in fields}
+        columns["custom"] = [self.custom_for(i) for i in rows]
+        columns["extra"] = [self.extra[i] for i in rows]
+        columns["created_at"] = columns["updated_at"] = [now] * len(rows)
+        return columns
+
     def has(self, name: str) -> bool:
         return name in self.v.columns
 
-    def reject(self, i: int, column: str | None, reason: str) -> None:
-        self.v.errors.setdefault(i, []).append((column or "", reason))
+    def reject(self, i: int, field_name: str, reason: str) -> None:
+        """Reject row ``i``; the error names the file's column that feeds ``field_name``."""
+        column = self.headers.get(field_name, field_name)
+        self.v.errors.setdefault(i, []).append((column, reason))
 
     def ok(self, i: int) -> bool:
         return i not in self.v.errors
@@ -52,22 +63,81 @@ class Ctx:
         return [i for i in range(self.n) if i not in self.v.errors]
 
     def custom_for(self, i: int) -> dict[str, Any]:
+        if not self.v.custom:
+            return {}
         return {k: vals[i] for k, vals in self.v.custom.items() if vals[i] is not None}
 
 
-def supersede(ctx: Ctx, rows: Iterable[int], keys: Callable[[int], list[Hashable]]) -> list[int]:
-    """Within the file the last row with a key wins; earlier ones are skipped. Returns winners."""
-    seen: dict[Hashable, int] = {}
-    winners: dict[int, None] = {}
+def supersede(
+    ctx: Ctx, rows: list[int], key_columns: Sequence[Sequence[Hashable | None]]
+) -> list[int]:
+    """Within the file the last row with a key wins; earlier ones are skipped. Returns winners.
+
+    ``key_columns`` holds one column per kind of natural key (external id, email, ...): each
+    row's key of that kind, or None. Files without repeated keys (the usual case) cost one
+    set per kind."""
+    if not any(_repeats(column, rows) for column in key_columns):
+        return rows
+    seen: dict[tuple[int, Hashable], int] = {}
+    losers: set[int] = set()
     for i in rows:
-        for key in keys(i):
-            j = seen.get(key)
-            if j is not None and j in winners:
-                del winners[j]
+        for kind, column in enumerate(key_columns):
+            value = column[i]
+            if not value:
+                continue
+            j = seen.get((kind, value))
+            if j is not None and j not in losers:
+                losers.add(j)
                 ctx.skipped[j] = f"superseded by row {i + 1}"
-            seen[key] = i
-        winners[i] = None
-    return list(winners)
+            seen[(kind, value)] = i
+    return [i for i in rows if i not in losers]
+
+
+@dataclass
+class NaturalKeys(Generic[K]):
+    """How rows find stored records: external id, then one unique value (domain, email) that
+    no other record may hold, then a name key used only when a row has neither."""
+
+    ext: Sequence[str | None]
+    refs: dict[str, int]
+    unique_field: str
+    unique: Sequence[str | None]
+    by_unique: dict[str, int]
+    name: Sequence[K | None]
+    by_name: Mapping[K, int]
+
+    def match(self, ctx: Ctx, rows: list[int]) -> tuple[list[int], dict[int, int]]:
+        """The rows to insert and the matched rows (row -> stored id); later duplicates in the
+        file supersede earlier ones, and a row whose unique value belongs to another record
+        than its external id's is rejected."""
+        inserts: list[int] = []
+        matched: dict[int, int] = {}
+        for i in supersede(ctx, rows, [self.ext, self.unique, self.name]):
+            ext_id, value, name = self.ext[i], self.unique[i], self.name[i]
+            found = self.refs.get(ext_id) if ext_id else None
+            holder = self.by_unique.get(value) if value else None
+            if found is None:
+                found = holder
+            if found is None and name:
+                found = self.by_name.get(name)
+            if holder is not None and found is not None and holder != found:
+                ctx.reject(
+                    i,
+                    self.unique_field,
+                    f"{self.unique_field} {value!r} belongs to {ctx.entity} id {holder}, but "
+                    f"the row's external id {ext_id!r} is {ctx.entity} id {found}; "
+                    "correct one of the two",
+                )
+            elif found is None:
+                inserts.append(i)
+            else:
+                matched[i] = found
+        return inserts, matched
+
+
+def _repeats(column: Sequence[Hashable | None], rows: list[int]) -> bool:
+    values = [v for v in map(column.__getitem__, rows) if v]
+    return len(set(values)) != len(values)
 
 
 def load_refs(
@@ -85,82 +155,50 @@ def load_refs(
 
 
 def add_refs(ctx: Ctx, pairs: list[tuple[str, int]], known: dict[str, int]) -> None:
-    rows = []
+    """Store the external ids of new or matched records that do not have them yet."""
+    new: dict[str, int] = {}
     for value, entity_id in pairs:
         if value not in known:
-            known[value] = entity_id
-            rows.append(
-                {"entity": ctx.entity, "entity_id": entity_id, "system": ctx.system, "value": value}
-            )
-    for part in chunks(rows):
-        ctx.session.connection().execute(insert(ExternalRef.__table__), list(part))
+            known[value] = new[value] = entity_id
+    values = sorted(new)  # in index order: the unique index grows at its end
+    n = len(values)
+    columns: Columns = {
+        "entity": [ctx.entity] * n,
+        "entity_id": [new[v] for v in values],
+        "system": [ctx.system] * n,
+        "value": values,
+    }
+    insert_columns(ctx.session, ExternalRef, columns)
 
 
-def insert_returning_ids(
-    session: Session, model: Any, rows: list[dict[str, Any]], advance: Progress
-) -> list[int]:
-    """Bulk insert (Core executemany in chunks); the new ids in the order of ``rows``.
+@dataclass
+class AccountIndex:
+    """Accounts by external id, domain and lower-cased name, to resolve a row's company."""
 
-    On SQLite the transaction holds the only write lock, so new rows get the ids after the
-    current maximum in order (checked afterwards); PostgreSQL uses RETURNING.
-    """
-    if not rows:
-        return []
-    table = model.__table__
-    conn = session.connection()
-    if conn.dialect.name == "sqlite":
-        start = conn.execute(select(func.max(table.c.id))).scalar() or 0
-        sql, convert = _sqlite_insert(table, list(rows[0]))
-        for part in chunks(rows, 20_000):
-            conn.exec_driver_sql(sql, [convert(r) for r in part])
-            advance(len(part))
-        top, count = conn.execute(
-            select(func.max(table.c.id), func.count()).where(table.c.id > start)
-        ).one()
-        if count == len(rows) and top == start + len(rows):
-            return list(range(start + 1, start + 1 + len(rows)))
-        raise RuntimeError(f"{table.name}: new ids are not contiguous after {start}")
-    ids: list[int] = []
-    for part in chunks(rows):
-        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        ids.extend(conn.execute(stmt, list(part)).scalars().all())
-        advance(len(part))
-    return ids
+    refs: dict[str, int]
+    by_domain: dict[str, int]
+    by_name: dict[str, int]
 
+    @classmethod
+    def load(cls, session: Session, *, system: str, any_system: bool) -> AccountIndex:
+        refs = load_refs(session, entity="account", system=system, any_system=any_system)
+        by_domain: dict[str, int] = {}
+        by_name: dict[str, int] = {}
+        stmt = select(Account.id, Account.name, Account.domain).order_by(Account.id)
+        for account_id, account_name, account_domain in session.execute(stmt):
+            if account_domain:
+                by_domain[account_domain] = account_id
+            by_name.setdefault(account_name.lower(), account_id)
+        return cls(refs, by_domain, by_name)
 
-def _sqlite_insert(
-    table: Any, names: list[str]
-) -> tuple[str, Callable[[dict[str, Any]], tuple[Any, ...]]]:
-    """A plain INSERT and a row converter storing values as SQLAlchemy's SQLite types do."""
-
-    def dt(v: Any) -> Any:
-        return None if v is None else v.isoformat(sep=" ", timespec="microseconds")
-
-    def d(v: Any) -> Any:
-        return None if v is None else v.isoformat()
-
-    def js(v: Any) -> Any:
-        return "{}" if v == {} else json.dumps(v)
-
-    def same(v: Any) -> Any:
-        return v
-
-    convs: list[Callable[[Any], Any]] = []
-    for name in names:
-        kind = table.c[name].type
-        impl = getattr(kind, "impl", kind)
-        if isinstance(kind, JSON):
-            convs.append(js)
-        elif isinstance(impl, DateTime):
-            convs.append(dt)
-        elif isinstance(impl, Date):
-            convs.append(d)
-        else:
-            convs.append(same)
-    pairs = list(zip(names, convs, strict=True))
-    cols = ", ".join(f'"{n}"' for n in names)
-    sql = f'INSERT INTO "{table.name}" ({cols}) VALUES ({", ".join("?" for _ in names)})'
-    return sql, lambda row: tuple(conv(row[n]) for n, conv in pairs)
+    def find(self, ext: str | None, domain: str | None, name: str | None) -> int | None:
+        """External id, then domain, then name; None when nothing matches."""
+        found = self.refs.get(ext) if ext else None
+        if found is None and domain:
+            found = self.by_domain.get(domain)
+        if found is None and name:
+            found = self.by_name.get(name.lower())
+        return found
 
 
 class Users:
@@ -195,7 +233,7 @@ class Users:
 
     def names(self) -> dict[int, str]:
         stmt = select(User.id, func.coalesce(User.email, User.name))
-        return {uid: label for uid, label in self.session.execute(stmt)}
+        return dict(self.session.execute(stmt).all())
 
 
 def merged(stored: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:

@@ -13,25 +13,32 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import selectinload
 
-from buyermap.db.models import Account, Deal, LostReason, Pipeline, Stage, StageChange
+from buyermap.db.models import Deal, LostReason, Pipeline, Stage, StageChange
 from buyermap.db.types import utcnow
 from buyermap.domain.enums import StageKind
 from buyermap.domain.pipeline import stage_kind_from_name
+from buyermap.io.bulk import (
+    bulk_insert,
+    chunks,
+    insert_columns_returning_ids,
+    insert_returning_ids,
+)
 from buyermap.io.context import (
+    AccountIndex,
     Ctx,
     Users,
     add_refs,
-    chunks,
-    insert_returning_ids,
     load_refs,
     supersede,
 )
 from buyermap.services.deals import refresh_deal_state
 from buyermap.services.pipelines import default_pipeline, get_or_create_lost_reason
 
+# Names CRMs give their default pipeline (HubSpot "Sales Pipeline", Pipedrive "Pipeline").
+DEFAULT_PIPELINE_NAMES = ("default", "sales pipeline", "pipeline", "sales")
 DEAL_FIELDS = ("name", "amount", "currency", "source", "channel", "expected_close", "opened_at")
 
 
@@ -58,9 +65,10 @@ class Stages:
         for candidate in (key, key.removesuffix(" pipeline")):
             if candidate in self.pipelines:
                 return self.pipelines[candidate]
-        if key in ("default", "sales pipeline"):
+        if key in DEFAULT_PIPELINE_NAMES:
             return self.default
-        return f"unknown pipeline {text!r}; valid pipelines: {', '.join(p.name for p in self.by_id.values())}"
+        valid = ", ".join(p.name for p in self.by_id.values())
+        return f"unknown pipeline {text!r}; valid pipelines: {valid}"
 
     def stage(self, pipeline: Pipeline, text: str | None) -> Stage | str:
         if not text:
@@ -91,24 +99,12 @@ def _accounts(ctx: Ctx, plan: DealPlan) -> None:
     fields = ("account_external_id", "account_domain", "account_name")
     if not any(ctx.has(f) for f in fields):
         return
-    refs = load_refs(ctx.session, entity="account", system=ctx.system, any_system=True)
-    by_domain: dict[str, int] = {}
-    by_name: dict[str, int] = {}
-    for aid, name, domain in ctx.session.execute(
-        select(Account.id, Account.name, Account.domain).order_by(Account.id)
-    ):
-        if domain:
-            by_domain[domain] = aid
-        by_name.setdefault(name.lower(), aid)
+    index = AccountIndex.load(ctx.session, system=ctx.system, any_system=True)
     ext, dom, name = (ctx.col(f) for f in fields)
     for i in ctx.valid_rows():
         if not (ext[i] or dom[i] or name[i]):
             continue
-        aid = refs.get(ext[i]) if ext[i] else None
-        if aid is None and dom[i]:
-            aid = by_domain.get(dom[i])
-        if aid is None and name[i]:
-            aid = by_name.get(name[i].lower())
+        aid = index.find(ext[i], dom[i], name[i])
         if aid is None:
             what = ext[i] or dom[i] or name[i]
             column = fields[0] if ext[i] else fields[1] if dom[i] else fields[2]
@@ -119,9 +115,9 @@ def _accounts(ctx: Ctx, plan: DealPlan) -> None:
 def _terminal_time(ctx: Ctx, i: int, kind: str) -> datetime | None:
     if kind == StageKind.OPEN.value:
         return None
-    closed = ctx.col("closed_at")[i]
+    closed: datetime | None = ctx.col("closed_at")[i]
     if closed is not None:
-        return closed  # type: ignore[no-any-return]
+        return closed
     close: date | None = ctx.col("expected_close")[i]
     return datetime.combine(close, time()) if close else None
 
@@ -147,12 +143,12 @@ def plan_deals(ctx: Ctx) -> DealPlan:
     for did, name, aid in s.execute(select(Deal.id, Deal.name, Deal.account_id).order_by(Deal.id)):
         by_name.setdefault((name.lower(), aid), did)
     ext, names = ctx.col("external_id"), ctx.col("name")
-
-    def keys(i: int) -> list[Hashable]:
-        return [("ext", ext[i])] if ext[i] else [("name", names[i].lower(), plan.account.get(i))]
-
+    name_keys: list[Hashable | None] = [
+        None if ext[i] or not names[i] else (names[i].lower(), plan.account.get(i))
+        for i in range(ctx.n)
+    ]
     matched: dict[int, int] = {}
-    for i in supersede(ctx, ctx.valid_rows(), keys):
+    for i in supersede(ctx, ctx.valid_rows(), [ext, name_keys]):
         rid = refs.get(ext[i]) if ext[i] else by_name.get((names[i].lower(), plan.account.get(i)))
         if rid is None:
             plan.inserts.append(i)
@@ -212,38 +208,30 @@ def write_deals(ctx: Ctx, plan: DealPlan) -> None:
             reason_ids[text] = get_or_create_lost_reason(s, name=text).id
         return reason_ids[text]
 
-    rows = []
-    for i in plan.inserts:
-        st = plan.stage[i]
-        row: dict[str, Any] = {
-            f: ctx.v.columns[f][i] if f in ctx.v.columns else None for f in DEAL_FIELDS
-        }
-        row["currency"] = row["currency"] or "USD"
-        row["opened_at"] = row["opened_at"] or now
-        row.update(
-            account_id=plan.account.get(i),
-            pipeline_id=st.pipeline_id,
-            stage_id=st.id,
-            owner_id=users.ensure(owners[i]),
-            lost_reason_id=reason_id(lost[i]),
-            status=st.kind,
-            custom=ctx.custom_for(i),
-            extra=ctx.extra[i],
-            created_at=now,
-            updated_at=now,
-        )
-        rows.append(row)
-    ids = insert_returning_ids(s, Deal, rows, ctx.advance)
+    new = plan.inserts
+    columns = ctx.new_records(new, DEAL_FIELDS, now)
+    columns["currency"] = [c or "USD" for c in columns["currency"]]
+    columns["opened_at"] = [t or now for t in columns["opened_at"]]
+    stage = [plan.stage[i] for i in new]
+    columns.update(
+        account_id=[plan.account.get(i) for i in new],
+        pipeline_id=[st.pipeline_id for st in stage],
+        stage_id=[st.id for st in stage],
+        owner_id=[users.ensure(owners[i]) for i in new],
+        lost_reason_id=[reason_id(lost[i]) for i in new],
+        status=[st.kind for st in stage],
+    )
+    ids = insert_columns_returning_ids(s, Deal, columns, ctx.advance)
     moves = []
-    for i, did, row in zip(plan.inserts, ids, rows, strict=True):
-        st = plan.stage[i]
-        at = _terminal_time(ctx, i, st.kind) or row["opened_at"]
+    for k, (i, did, st) in enumerate(zip(new, ids, stage, strict=True)):
+        opened = columns["opened_at"][k]
+        at = _terminal_time(ctx, i, st.kind) or opened
         moves.append(
             {
                 "deal_id": did,
                 "to_stage_id": st.id,
-                "changed_at": max(at, row["opened_at"]),
-                "amount": row["amount"],
+                "changed_at": max(at, opened),
+                "amount": columns["amount"][k],
                 "from_stage_id": None,
                 "changed_by_id": None,
             }
@@ -268,8 +256,7 @@ def write_deals(ctx: Ctx, plan: DealPlan) -> None:
                 }
             )
         s.execute(update(Deal), [{"id": did, **changes, "updated_at": now}])
-    for part in chunks(moves):
-        s.connection().execute(insert(StageChange.__table__), list(part))
+    bulk_insert(s, StageChange, moves)
     refresh_deal_state(s, deal_ids=[*ids, *plan.updates.values()])
     refs = load_refs(s, entity="deal", system=ctx.system)
     ext = ctx.col("external_id")
@@ -290,7 +277,7 @@ def plan_history(ctx: Ctx) -> HistoryPlan:
     plan = HistoryPlan()
     stages = Stages(ctx)
     refs = load_refs(s, entity="deal", system=ctx.system, any_system=True)
-    pipeline_of = {did: pid for did, pid in s.execute(select(Deal.id, Deal.pipeline_id))}
+    pipeline_of = dict(s.execute(select(Deal.id, Deal.pipeline_id)).all())
     deal_col, stage_col, at_col = ctx.col("deal"), ctx.col("stage"), ctx.col("changed_at")
     users = Users(s)
     for i in ctx.valid_rows():
@@ -320,14 +307,14 @@ def plan_history(ctx: Ctx) -> HistoryPlan:
             StageChange.amount,
             StageChange.changed_by_id,
         ).where(StageChange.deal_id.in_(part))
-        for cid, did, sid, at, amount, by in s.execute(stmt):
-            existing[(did, sid, at)] = (cid, amount, by)
+        for cid, did, sid, at, stored_amount, stored_by in s.execute(stmt):
+            existing[(did, sid, at)] = (cid, stored_amount, stored_by)
 
-    def keys(i: int) -> list[Hashable]:
-        return [(plan.deal[i], plan.stage[i], at_col[i])]
-
+    change_keys: list[Hashable | None] = [
+        (plan.deal[i], plan.stage[i], at_col[i]) if i in plan.deal else None for i in range(ctx.n)
+    ]
     amount, by = ctx.col("amount"), ctx.col("changed_by")
-    for i in supersede(ctx, ctx.valid_rows(), keys):
+    for i in supersede(ctx, ctx.valid_rows(), [change_keys]):
         found = existing.get((plan.deal[i], plan.stage[i], at_col[i]))
         if found is None:
             plan.inserts.append(i)

@@ -29,6 +29,7 @@ from buyermap.db.models import (
 from buyermap.domain.enums import EntityKind
 from buyermap.errors import InvalidValueError
 from buyermap.io.context import Users
+from buyermap.io.records import ACCOUNT_FIELDS, CONTACT_FIELDS
 
 Table = tuple[list[str], list[list[Any]]]
 
@@ -60,30 +61,12 @@ def _with_json(
 
 def _accounts(session: Session) -> Table:
     owners = Users(session).names()
-    base = [
-        "id",
-        "name",
-        "domain",
-        "industry",
-        "employees",
-        "annual_revenue",
-        "founded_year",
-        "country",
-        "region",
-        "owner",
-    ]
+    base = ["id", *ACCOUNT_FIELDS, "owner"]
     records = [
         (
             [
                 a.id,
-                a.name,
-                a.domain,
-                a.industry,
-                a.employees,
-                a.annual_revenue,
-                a.founded_year,
-                a.country,
-                a.region,
+                *(getattr(a, f) for f in ACCOUNT_FIELDS),
                 owners.get(a.owner_id) if a.owner_id else None,
             ],
             a.custom or {},
@@ -103,30 +86,10 @@ def _contacts(session: Session) -> Table:
     )
     for cid, aid in session.execute(stmt):
         company[cid] = aid
-    base = [
-        "id",
-        "first_name",
-        "last_name",
-        "email",
-        "phone",
-        "job_title",
-        "department",
-        "seniority",
-        "company_external_id",
-    ]
+    base = ["id", *CONTACT_FIELDS, "company_external_id"]
     records = [
         (
-            [
-                c.id,
-                c.first_name,
-                c.last_name,
-                c.email,
-                c.phone,
-                c.job_title,
-                c.department,
-                c.seniority,
-                company.get(c.id),
-            ],
+            [c.id, *(getattr(c, f) for f in CONTACT_FIELDS), company.get(c.id)],
             c.custom or {},
             c.extra or {},
         )

@@ -6,10 +6,11 @@ so a crash or a kill in the middle leaves the workspace as it was.
 
 from __future__ import annotations
 
-import csv
+import gc
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,19 +23,19 @@ from buyermap.domain.enums import EntityKind
 from buyermap.errors import InvalidValueError
 from buyermap.io import deals as deal_io
 from buyermap.io import records as record_io
+from buyermap.io.bulk import import_tuning
 from buyermap.io.context import Ctx
+from buyermap.io.fields import ENTITY_WORD, field_specs
 from buyermap.io.mapping import (
-    ENTITY_WORD,
     custom_defs,
     detect_preset,
-    field_specs,
     load_mapping,
     resolve_mapping,
     save_mapping,
 )
 from buyermap.io.presets import PRESETS
 from buyermap.io.readers import RawTable, read_table
-from buyermap.io.report import ImportReport, Rejection
+from buyermap.io.report import ImportReport, Rejection, write_quarantine
 from buyermap.io.validate import validate_frame
 
 ON_DUPLICATE = ("update", "skip")
@@ -60,18 +61,20 @@ def quarantine_path_for(path: Path) -> Path:
 
 
 def _frame(table: RawTable, ragged: dict[int, str]) -> pl.DataFrame:
+    """The rows as a frame of text columns; rows with more values than the header are
+    rejected (unless the surplus is blank), shorter ones padded with blanks."""
     width = len(table.header)
-    columns: list[list[str]] = [[] for _ in range(width)]
-    for r, row in enumerate(table.rows):
-        if len(row) != width:
+    rows: list[list[str]] = table.rows
+    if any(len(row) != width for row in rows):
+        rows = []
+        for r, row in enumerate(table.rows):
             if len(row) > width and any(c.strip() for c in row[width:]):
                 ragged[r] = (
                     f"row has {len(row)} values but the header has {width} columns; "
                     f"extra values {row[width:][:3]!r}"
                 )
-            row = (row + [""] * width)[:width]
-        for c in range(width):
-            columns[c].append(row[c])
+            rows.append((row + [""] * width)[:width])
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in range(width)]
     return pl.DataFrame(
         {
             name: pl.Series(name, col, dtype=pl.String)
@@ -80,48 +83,54 @@ def _frame(table: RawTable, ragged: dict[int, str]) -> pl.DataFrame:
     )
 
 
-def _extras(table: RawTable, frame: pl.DataFrame, unmapped: list[str]) -> list[dict[str, str]]:
+def _extras(frame: pl.DataFrame, unmapped: list[str]) -> list[dict[str, str]]:
+    """Per row, the non-empty cells of the columns mapped to nothing."""
     if not unmapped:
         return [{} for _ in range(frame.height)]
     cols = [(name, frame[name].to_list()) for name in unmapped]
     return [{name: vals[r] for name, vals in cols if vals[r] != ""} for r in range(frame.height)]
 
 
-def _check_required(entity: EntityKind, mapping: dict[str, str], header: list[str]) -> None:
+def _check_required(
+    path: Path, entity: EntityKind, mapping: dict[str, str], header: list[str]
+) -> None:
     targets = set(mapping.values())
     for spec in field_specs(entity).values():
         if spec.required and spec.name not in targets:
+            aliases = ", ".join(repr(a) for a in (spec.name, *spec.aliases[:4]))
             raise InvalidValueError(
-                f"no column of the file maps to the required field {spec.name!r} of "
-                f"{entity.value}; columns: {', '.join(header)}. Name a column with --mapping "
-                f'(a JSON file {{"column": "{spec.name}"}})'
+                f"{path.name!r}: no column maps to the required field {spec.name!r} of "
+                f"{entity.value}; the header has {', '.join(map(repr, header))}. Name a "
+                f"column {aliases}, or map one with --mapping (a JSON file "
+                f'{{"your column": "{spec.name}"}})'
             )
 
 
-def _write_quarantine(
-    path: Path, table: RawTable, errors: dict[int, list[tuple[str, str]]]
-) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    width = len(table.header)
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        extra_cols = max((len(table.rows[i]) - width for i in errors), default=0)
-        writer.writerow(
-            [
-                *table.header,
-                *[f"column_{width + k + 1}" for k in range(max(extra_cols, 0))],
-                "_row",
-                "_line",
-                "_column",
-                "_reason",
-            ]
-        )
-        for i in sorted(errors):
-            row = table.rows[i]
-            padded = (row + [""] * (width + extra_cols))[: width + max(extra_cols, 0)]
-            cols = "; ".join(dict.fromkeys(c for c, _ in errors[i] if c))
-            reasons = "; ".join(r for _, r in errors[i])
-            writer.writerow([*padded, i + 1, table.lines[i], cols, reasons])
+def _new_report(
+    entity: EntityKind,
+    path: Path,
+    table: RawTable,
+    opts: ImportOptions,
+    *,
+    preset: str | None,
+    mapping: dict[str, str],
+) -> ImportReport:
+    return ImportReport(
+        entity=entity.value,
+        file=str(path),
+        rows_read=len(table.rows),
+        format=table.format,
+        encoding=table.encoding,
+        delimiter=table.delimiter,
+        preset=preset,
+        system=preset or "import",
+        mapping=mapping,
+        unmapped_columns=[h for h in table.header if h not in mapping],
+        dry_run=opts.dry_run,
+        partial=opts.partial,
+        on_duplicate=opts.on_duplicate,
+        notes=list(table.notes),
+    )
 
 
 PLANNERS: dict[EntityKind, tuple[Callable[[Ctx], Any], Callable[[Ctx, Any], None]]] = {
@@ -132,11 +141,32 @@ PLANNERS: dict[EntityKind, tuple[Callable[[Ctx], Any], Callable[[Ctx, Any], None
 }
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while millions of row lists and tuples are alive: each
+    collection walks all of them, so with it on the time per row grows with the file. The
+    import makes no reference cycles worth collecting; reference counting frees the rest."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def import_file(
     session: Session, *, entity: EntityKind, path: Path, options: ImportOptions | None = None
 ) -> ImportReport:
     """Import one file. Returns the report; when rows are rejected and ``partial`` is off,
     nothing is written (``report.ok`` is False). Does not commit."""
+    with _gc_paused():
+        return _import_file(session, entity=entity, path=path, options=options)
+
+
+def _import_file(
+    session: Session, *, entity: EntityKind, path: Path, options: ImportOptions | None
+) -> ImportReport:
     opts = options or ImportOptions()
     started = time.perf_counter()
     if opts.on_duplicate not in ON_DUPLICATE:
@@ -144,6 +174,10 @@ def import_file(
     if opts.preset is not None and opts.preset not in PRESETS:
         raise InvalidValueError(f"unknown preset {opts.preset!r}; valid: {', '.join(PRESETS)}")
     table = read_table(path, encoding=opts.encoding)
+    if not table.header:  # an empty file: nothing to map, nothing to import
+        report = _new_report(entity, path, table, opts, preset=opts.preset, mapping={})
+        report.seconds = round(time.perf_counter() - started, 3)
+        return report
     preset = opts.preset or detect_preset(entity, table.header)
     customs = custom_defs(session, entity)
     explicit = dict(opts.columns) if opts.columns else None
@@ -152,30 +186,15 @@ def import_file(
     mapping = resolve_mapping(
         entity, table.header, preset=preset, explicit=explicit, customs=customs
     )
-    _check_required(entity, mapping, table.header)
+    _check_required(path, entity, mapping, table.header)
     specs = field_specs(entity)
-    unmapped = [h for h in table.header if h not in mapping]
-    report = ImportReport(
-        entity=entity.value,
-        file=str(path),
-        rows_read=len(table.rows),
-        format=table.format,
-        encoding=table.encoding,
-        delimiter=table.delimiter,
-        preset=preset,
-        system=preset or "import",
-        mapping=mapping,
-        unmapped_columns=unmapped,
-        dry_run=opts.dry_run,
-        partial=opts.partial,
-        on_duplicate=opts.on_duplicate,
-    )
+    report = _new_report(entity, path, table, opts, preset=preset, mapping=mapping)
     ragged: dict[int, str] = {}
     frame = _frame(table, ragged)
     validated = validate_frame(frame, mapping=mapping, specs=specs, customs=customs)
     for r, reason in ragged.items():
         validated.errors.setdefault(r, []).append(("", reason))
-    extras = _extras(table, frame, unmapped)
+    extras = _extras(frame, report.unmapped_columns)
     del frame
     total = len(table.rows)
     done = 0
@@ -195,6 +214,7 @@ def import_file(
         v=validated,
         extra=extras,
         advance=advance,
+        headers={target: column for column, target in mapping.items()},
     )
     plan_fn, write_fn = PLANNERS[entity]
     plan = plan_fn(ctx)
@@ -218,13 +238,14 @@ def import_file(
         report.updated = len(plan.updates)
         report.skipped = len(ctx.skipped)
     if writes:
-        write_fn(ctx, plan)
+        with import_tuning(session):
+            write_fn(ctx, plan)
         if opts.save_mapping:
             save_mapping(session, name=opts.save_mapping, entity=entity, columns=mapping)
         report.committed = True
     if errors and not opts.dry_run:
         qpath = opts.quarantine or quarantine_path_for(path)
-        _write_quarantine(qpath, table, errors)
+        write_quarantine(qpath, table, errors)
         report.quarantine_path = str(qpath)
     report.seconds = round(time.perf_counter() - started, 3)
     report.check()

@@ -22,6 +22,12 @@ from buyermap.errors import InputFileError
 DELIMITERS = (",", ";", "\t", "|")
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+GUESSED_ENCODINGS = ("cp1252", "cp1250", "iso8859_2", "iso8859_15", "cp1251", "mac_roman")
+# A cell holding only these is blank. ASCII only: a mis-guessed single-byte encoding may
+# turn a letter into U+00A0 or U+0085, which must not make a row disappear.
+BLANK = " \t\r\n\x0b\x0c"
+# Control characters no text export contains; a file with many of them is binary.
+_BINARY = frozenset(range(0x20)) - {0x09, 0x0A, 0x0C, 0x0D}
 
 
 @dataclass
@@ -38,30 +44,22 @@ class RawTable:
 
 
 def detect_encoding(data: bytes) -> str:
-    """BOM first, then strict UTF-8, then charset-normalizer's best guess (cp1252 fallback)."""
+    """BOM first, then strict UTF-8, then charset-normalizer's best guess among the common
+    single-byte encodings (cp1252 or latin-1 when it has none). Only ASCII-compatible
+    encodings are guessed, so a wrong guess can change letters but never the delimiters,
+    quotes, line breaks or blank lines, and so never the rows read."""
     if data.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    try:
-        data.decode("utf-8")
+    if _decodes(data, "utf-8"):
         return "utf-8"
-    except UnicodeDecodeError:
-        pass
     from charset_normalizer import from_bytes
 
-    sample = data[: 1 << 20]
-    best = from_bytes(
-        sample, cp_isolation=["cp1252", "cp1250", "iso8859_2", "iso8859_15", "cp1251", "mac_roman"]
-    ).best()
-    if best is None:
-        best = from_bytes(sample).best()
-    name = best.encoding if best is not None else "cp1252"
-    try:
-        data.decode(name)
-    except (UnicodeDecodeError, LookupError):
-        return "cp1252" if _decodes(data, "cp1252") else "latin-1"
-    return name
+    best = from_bytes(data[: 1 << 20], cp_isolation=list(GUESSED_ENCODINGS)).best()
+    if best is not None and _decodes(data, best.encoding):
+        return best.encoding
+    return "cp1252" if _decodes(data, "cp1252") else "latin-1"
 
 
 def _decodes(data: bytes, encoding: str) -> bool:
@@ -100,7 +98,15 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-def read_csv_text(text: str, *, delimiter: str | None = None) -> RawTable:
+def _has_text(record: list[str]) -> bool:
+    """Whether a record has a non-blank cell (a blank line is not a data row). The first cell
+    decides almost always, so the generator runs only for rows that start blank."""
+    if not record:
+        return False
+    return bool(record[0].strip(BLANK)) or any(cell.strip(BLANK) for cell in record)
+
+
+def read_csv_text(text: str, *, delimiter: str | None = None, name: str = "the CSV") -> RawTable:
     delim = delimiter or sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=False)
     header: list[str] | None = None
@@ -111,7 +117,8 @@ def read_csv_text(text: str, *, delimiter: str | None = None) -> RawTable:
     try:
         for record in reader:
             end = reader.line_num
-            if any(cell.strip() for cell in record):
+            # _has_text, inlined: this loop runs once per line of the file
+            if record and (record[0].strip(BLANK) or _has_text(record)):
                 if header is None:
                     header, header_line = record, start
                 else:
@@ -119,13 +126,27 @@ def read_csv_text(text: str, *, delimiter: str | None = None) -> RawTable:
                     lines.append(start)
             start = end + 1
     except csv.Error as exc:
-        raise InputFileError(f"cannot parse the CSV near line {reader.line_num}: {exc}") from exc
-    if header is None:
-        raise InputFileError("the file is empty; expected a header row and data rows")
+        raise InputFileError(
+            f"cannot parse {name} near line {reader.line_num}: {exc}; check its quotes, or "
+            "export it again as CSV (UTF-8) or XLSX"
+        ) from exc
     del header_line
-    return RawTable(
-        header=clean_header(header), rows=rows, lines=lines, format="csv", delimiter=delim
+    table = RawTable(
+        header=clean_header(header or []), rows=rows, lines=lines, format="csv", delimiter=delim
     )
+    _note_empty(table)
+    return table
+
+
+EMPTY_NOTE = "the file is empty (no header row): nothing to import"
+HEADER_ONLY_NOTE = "the file has a header row but no data rows: nothing to import"
+
+
+def _note_empty(table: RawTable) -> None:
+    if not table.header:
+        table.notes.append(EMPTY_NOTE)
+    elif not table.rows:
+        table.notes.append(HEADER_ONLY_NOTE)
 
 
 def clean_header(header: list[str]) -> list[str]:
@@ -168,22 +189,42 @@ def read_xlsx(path: Path) -> RawTable:
     lines: list[int] = []
     for number, raw in enumerate(data, start=1):
         record = [_cell_text(v) for v in raw]
-        if not any(c.strip() for c in record):
+        if not _has_text(record):
             continue
         if header is None:
             header = record
             continue
         rows.append(record)
         lines.append(number)
-    if header is None:
-        raise InputFileError(f"{path.name!r} has no rows; expected a header row and data rows")
+    header = header or []
     while (
         header
         and not header[-1].strip()
         and all(len(r) < len(header) or not r[len(header) - 1].strip() for r in rows)
     ):
         header.pop()
-    return RawTable(header=clean_header(header), rows=rows, lines=lines, format="xlsx")
+    table = RawTable(header=clean_header(header), rows=rows, lines=lines, format="xlsx")
+    _note_empty(table)
+    return table
+
+
+def _refuse_binary(path: Path, text: str) -> None:
+    """A NUL, or control characters in more than 1% of the first 64 KiB, mean not a CSV."""
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        raise InputFileError(
+            f"{path.name!r} holds a NUL byte (line {line}, character {nul + 1}): it is not a "
+            "text (CSV) file. Export it as CSV (UTF-8) or XLSX; a UTF-16 file without a BOM "
+            "needs --encoding utf-16"
+        )
+    head = text[: 1 << 16]
+    controls = sum(1 for ch in head if ord(ch) in _BINARY)
+    if head and controls > max(len(head) // 100, 8):
+        raise InputFileError(
+            f"{path.name!r} looks binary ({controls} control characters in its first "
+            f"{len(head):,} characters): it is not a text (CSV) file. Export it as CSV or XLSX"
+        )
 
 
 def read_table(path: Path, *, encoding: str | None = None) -> RawTable:
@@ -218,8 +259,7 @@ def read_table(path: Path, *, encoding: str | None = None) -> RawTable:
             f"{path.name!r} is not valid {enc} (byte {exc.start}); "
             "give the right one with --encoding, e.g. cp1250 or utf-8"
         ) from exc
-    if "\x00" in text:
-        raise InputFileError(f"{path.name!r} holds NUL bytes; it is not a text (CSV) file")
-    table = read_csv_text(text.lstrip("\ufeff"))
+    _refuse_binary(path, text)
+    table = read_csv_text(text.lstrip("\ufeff"), name=repr(path.name))
     table.encoding = enc
     return table

@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from buyermap.db.models import Account, AccountContact, Contact
 from buyermap.db.types import utcnow
+from buyermap.io.bulk import (
+    bulk_insert,
+    chunks,
+    insert_columns_returning_ids,
+    insert_returning_ids,
+)
 from buyermap.io.context import (
+    AccountIndex,
     Ctx,
+    NaturalKeys,
     Users,
     add_refs,
-    chunks,
-    insert_returning_ids,
     load_refs,
     merged,
-    supersede,
 )
 
 ACCOUNT_FIELDS = (
@@ -108,40 +112,21 @@ def _finish_matches(
 def plan_accounts(ctx: Ctx) -> Plan:
     s = ctx.session
     plan = Plan(ext=ctx.col("external_id"))
-    refs = load_refs(s, entity="account", system=ctx.system)
-    by_domain: dict[str, int] = {}
-    by_name: dict[str, int] = {}
-    for aid, name, domain in s.execute(select(Account.id, Account.name, Account.domain)):
-        if domain:
-            by_domain[domain] = aid
-        by_name.setdefault(name.lower(), aid)
+    index = AccountIndex.load(s, system=ctx.system, any_system=False)
     ext, dom, name = plan.ext, ctx.col("domain"), ctx.col("name")
 
-    def keys(i: int) -> list[Hashable]:
-        out: list[Hashable] = []
-        if ext[i]:
-            out.append(("ext", ext[i]))
-        if dom[i]:
-            out.append(("domain", dom[i]))
-        if not out:
-            out.append(("name", name[i].lower()))
-        return out
-
-    matched: dict[int, int] = {}
-    for i in supersede(ctx, ctx.valid_rows(), keys):
-        rid = refs.get(ext[i]) if ext[i] else None
-        if rid is None and dom[i]:
-            rid = by_domain.get(dom[i])
-        if rid is None and not ext[i] and not dom[i]:
-            rid = by_name.get(name[i].lower())
-        owner = by_domain.get(dom[i]) if dom[i] else None
-        if owner is not None and rid is not None and owner != rid:
-            ctx.reject(i, "domain", f"domain {dom[i]!r} belongs to another account (id {owner})")
-            continue
-        if rid is None:
-            plan.inserts.append(i)
-        else:
-            matched[i] = rid
+    keys = NaturalKeys(
+        ext=ext,
+        refs=index.refs,
+        unique_field="domain",
+        unique=dom,
+        by_unique=index.by_domain,
+        name=[
+            name[i].lower() if name[i] and not (ext[i] or dom[i]) else None for i in range(ctx.n)
+        ],
+        by_name=index.by_name,
+    )
+    plan.inserts, matched = keys.match(ctx, ctx.valid_rows())
     _finish_matches(ctx, plan, Account, matched, ACCOUNT_FIELDS, Users(s))
     return plan
 
@@ -149,20 +134,9 @@ def plan_accounts(ctx: Ctx) -> Plan:
 def write_accounts(ctx: Ctx, plan: Plan) -> None:
     s, now, users = ctx.session, utcnow(), Users(ctx.session)
     owners = ctx.col("owner")
-    rows = []
-    for i in plan.inserts:
-        row: dict[str, Any] = {
-            f: ctx.v.columns[f][i] if f in ctx.v.columns else None for f in ACCOUNT_FIELDS
-        }
-        row.update(
-            owner_id=users.ensure(owners[i]),
-            custom=ctx.custom_for(i),
-            extra=ctx.extra[i],
-            created_at=now,
-            updated_at=now,
-        )
-        rows.append(row)
-    ids = insert_returning_ids(s, Account, rows, ctx.advance)
+    columns = ctx.new_records(plan.inserts, ACCOUNT_FIELDS, now)
+    columns["owner_id"] = [users.ensure(owners[i]) for i in plan.inserts]
+    ids = insert_columns_returning_ids(s, Account, columns, ctx.advance)
     _write_updates(ctx, plan, Account, users, now)
     refs = load_refs(s, entity="account", system=ctx.system)
     pairs = [(plan.ext[i], rid) for i, rid in zip(plan.inserts, ids, strict=True) if plan.ext[i]]
@@ -193,13 +167,13 @@ def plan_contacts(ctx: Ctx) -> Plan:
     email = ctx.col("email")
     by_email: dict[str, int] = {}
     by_name: dict[tuple[str, str], int] = {}
-    for cid, mail, first, last in s.execute(
+    for cid, mail, first_name, last_name in s.execute(
         select(Contact.id, Contact.email, Contact.first_name, Contact.last_name)
     ):
         if mail:
             by_email[mail] = cid
-        elif first or last:
-            by_name.setdefault(((first or "").lower(), (last or "").lower()), cid)
+        elif first_name or last_name:
+            by_name.setdefault(((first_name or "").lower(), (last_name or "").lower()), cid)
     first, last = ctx.col("first_name"), ctx.col("last_name")
     ext = plan.ext
 
@@ -208,33 +182,17 @@ def plan_contacts(ctx: Ctx) -> Plan:
             return None
         return ((first[i] or "").lower(), (last[i] or "").lower())
 
-    def keys(i: int) -> list[Hashable]:
-        out: list[Hashable] = []
-        if ext[i]:
-            out.append(("ext", ext[i]))
-        if email[i]:
-            out.append(("email", email[i]))
-        if not out and name_key(i):
-            out.append(("name", name_key(i)))
-        return out
-
+    keys = NaturalKeys(
+        ext=ext,
+        refs=refs,
+        unique_field="email",
+        unique=email,
+        by_unique=by_email,
+        name=[None if ext[i] else name_key(i) for i in range(ctx.n)],
+        by_name=by_name,
+    )
     _plan_links(ctx, plan)
-    matched: dict[int, int] = {}
-    for i in supersede(ctx, ctx.valid_rows(), keys):
-        rid = refs.get(ext[i]) if ext[i] else None
-        if rid is None and email[i]:
-            rid = by_email.get(email[i])
-        nk = name_key(i)
-        if rid is None and not ext[i] and nk:
-            rid = by_name.get(nk)
-        holder = by_email.get(email[i]) if email[i] else None
-        if holder is not None and rid is not None and holder != rid:
-            ctx.reject(i, "email", f"email {email[i]!r} belongs to another contact (id {holder})")
-            continue
-        if rid is None:
-            plan.inserts.append(i)
-        else:
-            matched[i] = rid
+    plan.inserts, matched = keys.match(ctx, ctx.valid_rows())
     if matched and plan.links:
         _drop_known_links(ctx, plan, matched)
     _finish_matches(ctx, plan, Contact, matched, CONTACT_FIELDS, None)
@@ -257,16 +215,7 @@ def _plan_links(ctx: Ctx, plan: Plan) -> None:
     """Find the company of each row: external id, then domain, then name (created when new)."""
     if not any(ctx.has(f) for f in ("company_external_id", "company_domain", "company_name")):
         return
-    s = ctx.session
-    refs = load_refs(s, entity="account", system=ctx.system, any_system=True)
-    by_domain: dict[str, int] = {}
-    by_name: dict[str, int] = {}
-    for aid, name, domain in s.execute(
-        select(Account.id, Account.name, Account.domain).order_by(Account.id)
-    ):
-        if domain:
-            by_domain[domain] = aid
-        by_name.setdefault(name.lower(), aid)
+    index = AccountIndex.load(ctx.session, system=ctx.system, any_system=True)
     cext, cdom, cname = (
         ctx.col("company_external_id"),
         ctx.col("company_domain"),
@@ -275,11 +224,7 @@ def _plan_links(ctx: Ctx, plan: Plan) -> None:
     for i in ctx.valid_rows():
         if not (cext[i] or cdom[i] or cname[i]):
             continue
-        aid = refs.get(cext[i]) if cext[i] else None
-        if aid is None and cdom[i]:
-            aid = by_domain.get(cdom[i])
-        if aid is None and cname[i]:
-            aid = by_name.get(cname[i].lower())
+        aid = index.find(cext[i], cdom[i], cname[i])
         if aid is not None:
             plan.links[i] = aid
         elif cdom[i] or cname[i]:
@@ -308,14 +253,8 @@ def _drop_known_links(ctx: Ctx, plan: Plan, matched: dict[int, int]) -> None:
 
 def write_contacts(ctx: Ctx, plan: Plan) -> None:
     s, now = ctx.session, utcnow()
-    rows = []
-    for i in plan.inserts:
-        row: dict[str, Any] = {
-            f: ctx.v.columns[f][i] if f in ctx.v.columns else None for f in CONTACT_FIELDS
-        }
-        row.update(custom=ctx.custom_for(i), extra=ctx.extra[i], created_at=now, updated_at=now)
-        rows.append(row)
-    ids = insert_returning_ids(s, Contact, rows, ctx.advance)
+    columns = ctx.new_records(plan.inserts, CONTACT_FIELDS, now)
+    ids = insert_columns_returning_ids(s, Contact, columns, ctx.advance)
     _write_updates(ctx, plan, Contact, Users(s), now)
     contact_of = dict(zip(plan.inserts, ids, strict=True)) | plan.updates
     _write_links(ctx, plan, contact_of, now)
@@ -367,5 +306,4 @@ def _write_links(ctx: Ctx, plan: Plan, contact_of: dict[int, int], now: Any) -> 
                 "is_primary": True,
             }
         )
-    for part in chunks(links):
-        ctx.session.connection().execute(insert(AccountContact.__table__), list(part))
+    bulk_insert(ctx.session, AccountContact, links)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
+
+from buyermap.io.readers import RawTable
 
 MAX_ERRORS = 50
 
@@ -43,6 +47,7 @@ class ImportReport:
     unmapped_columns: list[str] = field(default_factory=list)
     errors: list[Rejection] = field(default_factory=list)
     skipped_reasons: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
     import_run_id: int | None = None
     seconds: float = 0.0
 
@@ -63,3 +68,29 @@ class ImportReport:
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+
+
+def write_quarantine(path: Path, table: RawTable, errors: dict[int, list[tuple[str, str]]]) -> None:
+    """The rejected rows as read (ragged ones padded), with ``_row``, ``_line``, ``_column``
+    (the file's column headers) and ``_reason``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    width = len(table.header)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        extra_cols = max((len(table.rows[i]) - width for i in errors), default=0)
+        writer.writerow(
+            [
+                *table.header,
+                *[f"column_{width + k + 1}" for k in range(max(extra_cols, 0))],
+                "_row",
+                "_line",
+                "_column",
+                "_reason",
+            ]
+        )
+        for i in sorted(errors):
+            row = table.rows[i]
+            padded = (row + [""] * (width + extra_cols))[: width + max(extra_cols, 0)]
+            cols = "; ".join(dict.fromkeys(c for c, _ in errors[i] if c))
+            reasons = "; ".join(r for _, r in errors[i])
+            writer.writerow([*padded, i + 1, table.lines[i], cols, reasons])

@@ -16,7 +16,7 @@ import polars as pl
 
 from buyermap.db.models import CustomFieldDef
 from buyermap.domain.enums import Seniority
-from buyermap.io.mapping import FieldSpec
+from buyermap.io.fields import FieldSpec
 
 # row index (0-based) -> [(column, reason), ...]
 Errors = dict[int, list[tuple[str, str]]]
@@ -91,7 +91,7 @@ class Validated:
 
 def blank_to_null(s: pl.Series) -> pl.Series:
     stripped = s.str.strip_chars()
-    return stripped.set(stripped == "", None) if stripped.len() else stripped  # type: ignore[arg-type]
+    return stripped.set(stripped == "", None) if stripped.len() else stripped
 
 
 def _nonfit(raw: pl.Series, typed: pl.Series) -> pl.Series:
@@ -127,19 +127,19 @@ def clean_number_text(s: pl.Series) -> pl.Series:
 
 def coerce_number(raw: pl.Series, spec: FieldSpec) -> Coerced:
     num = clean_number_text(raw).cast(pl.Float64, strict=False)
-    num = num.set(~num.is_finite().fill_null(False), None)  # type: ignore[arg-type]
+    num = num.set(~num.is_finite().fill_null(False), None)
     bad = _nonfit(raw, num)
     out_of_range = _range_mask(num, spec)
-    num = num.set(out_of_range, None)  # type: ignore[arg-type]
+    num = num.set(out_of_range, None)
     return Coerced(num, bad | out_of_range, lambda v: f"{v!r} is not a number{_range_text(spec)}")
 
 
 def coerce_int(raw: pl.Series, spec: FieldSpec) -> Coerced:
     num = clean_number_text(raw).cast(pl.Float64, strict=False)
     whole = num.is_finite().fill_null(False) & (num == num.floor()).fill_null(False)
-    num = num.set(~whole, None)  # type: ignore[arg-type]
+    num = num.set(~whole, None)
     out_of_range = _range_mask(num, spec) | (num.abs() > 9e15).fill_null(False)
-    num = num.set(out_of_range, None)  # type: ignore[arg-type]
+    num = num.set(out_of_range, None)
     ints = num.cast(pl.Int64)
     bad = _nonfit(raw, ints)
     return Coerced(ints, bad, lambda v: f"{v!r} is not a whole number{_range_text(spec)}")
@@ -182,7 +182,7 @@ def parse_datetimes(raw: pl.Series) -> pl.Series:
         .to_series()
     )
     sane = (out.dt.year() >= 1900) & (out.dt.year() <= 2200)
-    return out.set(~sane.fill_null(False), None)  # type: ignore[arg-type]
+    return out.set(~sane.fill_null(False), None)
 
 
 _DATE_HELP = "expected a date like 2024-01-31, 01/31/2024, 31.01.2024 or 2024-01-31T09:30:00Z"
@@ -201,7 +201,7 @@ def coerce_date(raw: pl.Series, spec: FieldSpec) -> Coerced:
 def coerce_email(raw: pl.Series, spec: FieldSpec) -> Coerced:
     low = raw.str.to_lowercase().str.replace(r"^mailto:", "")
     ok = low.str.contains(_EMAIL_RE) & (low.str.len_chars() <= 320)
-    out = low.set(~ok.fill_null(False), None)  # type: ignore[arg-type]
+    out = low.set(~ok.fill_null(False), None)
     return Coerced(
         out,
         _nonfit(raw, out),
@@ -220,7 +220,7 @@ def coerce_domain(raw: pl.Series, spec: FieldSpec) -> Coerced:
         .str.strip_chars(".")
     )
     ok = low.str.contains(_DOMAIN_RE) & (low.str.len_chars() <= 253)
-    out = low.set(~ok.fill_null(False), None)  # type: ignore[arg-type]
+    out = low.set(~ok.fill_null(False), None)
     return Coerced(
         out, _nonfit(raw, out), lambda v: f"{v!r} is not a domain; expected something like acme.com"
     )
@@ -230,7 +230,7 @@ def coerce_text(raw: pl.Series, spec: FieldSpec) -> Coerced:
     if spec.max_len is None:
         return Coerced(raw, pl.Series([False] * raw.len()), str)
     too_long = (raw.str.len_chars() > spec.max_len).fill_null(False)
-    out = raw.set(too_long, None)  # type: ignore[arg-type]
+    out = raw.set(too_long, None)
     return Coerced(
         out, too_long, lambda v: f"{v[:40]!r}... is {len(v)} characters; at most {spec.max_len} fit"
     )

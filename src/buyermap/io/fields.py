@@ -1,0 +1,354 @@
+"""The fields a file of each kind can feed: their types, limits and header aliases.
+
+A header is matched after normalising it (lower case, no punctuation or spaces), so
+``Company Domain Name``, ``company_domain_name`` and ``COMPANY-DOMAIN-NAME`` are the same.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from buyermap.domain.enums import EntityKind
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """One target field. ``kind`` picks the coercion; ``derived`` fields are read, not written."""
+
+    name: str
+    kind: str = "text"
+    required: bool = False
+    max_len: int | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    aliases: tuple[str, ...] = ()
+    derived: bool = False
+
+
+def norm(header: str) -> str:
+    """``Company Domain Name`` -> ``companydomainname``."""
+    return re.sub(r"[\W_]+", "", header.lower())
+
+
+INT32 = 2_147_483_647.0
+
+_ACCOUNT = (
+    FieldSpec(
+        "external_id",
+        "key",
+        max_len=200,
+        aliases=(
+            "external id",
+            "record id",
+            "account id",
+            "company id",
+            "organization id",
+            "organisation id",
+            "org id",
+            "id",
+        ),
+    ),
+    FieldSpec(
+        "name",
+        required=True,
+        max_len=300,
+        aliases=(
+            "name",
+            "company name",
+            "account name",
+            "company",
+            "organization name",
+            "organization",
+            "organisation",
+        ),
+    ),
+    FieldSpec(
+        "domain",
+        "domain",
+        aliases=(
+            "domain",
+            "company domain name",
+            "company domain",
+            "website",
+            "website url",
+            "web site",
+            "url",
+            "organization website",
+        ),
+    ),
+    FieldSpec("industry", max_len=120, aliases=("industry", "sector")),
+    FieldSpec(
+        "employees",
+        "int",
+        minimum=0,
+        maximum=INT32,
+        aliases=(
+            "employees",
+            "number of employees",
+            "employee count",
+            "headcount",
+            "no of employees",
+        ),
+    ),
+    FieldSpec("annual_revenue", "number", minimum=0, aliases=("annual revenue", "revenue")),
+    FieldSpec(
+        "founded_year",
+        "int",
+        minimum=1600,
+        maximum=2100,
+        aliases=("founded year", "year founded", "founded"),
+    ),
+    FieldSpec(
+        "country",
+        max_len=80,
+        aliases=("country", "country/region", "billing country", "country region"),
+    ),
+    FieldSpec(
+        "region",
+        max_len=120,
+        aliases=("region", "state/region", "state", "billing state", "billing state/province"),
+    ),
+    FieldSpec("owner", "user", max_len=200, aliases=("owner", "account owner", "company owner")),
+    FieldSpec("created_at", "datetime", derived=True, aliases=("created at", "updated at")),
+)
+_CONTACT = (
+    FieldSpec(
+        "external_id",
+        "key",
+        max_len=200,
+        aliases=("external id", "record id", "contact id", "person id", "lead id", "id"),
+    ),
+    FieldSpec("first_name", max_len=120, aliases=("first name", "firstname", "given name")),
+    FieldSpec(
+        "last_name", max_len=120, aliases=("last name", "lastname", "surname", "family name")
+    ),
+    FieldSpec(
+        "full_name",
+        "full_name",
+        max_len=240,
+        aliases=("full name", "name", "contact name", "person name"),
+    ),
+    FieldSpec(
+        "email", "email", max_len=320, aliases=("email", "e-mail", "email address", "work email")
+    ),
+    FieldSpec(
+        "phone",
+        max_len=60,
+        aliases=(
+            "phone",
+            "phone number",
+            "mobile",
+            "mobile phone",
+            "mobile phone number",
+            "business phone",
+            "telephone",
+        ),
+    ),
+    FieldSpec("job_title", max_len=200, aliases=("job title", "title", "position", "job")),
+    FieldSpec("department", max_len=120, aliases=("department", "dept")),
+    FieldSpec("seniority", "seniority", aliases=("seniority", "seniority level", "level")),
+    FieldSpec(
+        "company_external_id",
+        "key",
+        max_len=200,
+        aliases=(
+            "company external id",
+            "associated company id",
+            "account external id",
+            "company id",
+            "account id",
+            "organization id",
+        ),
+    ),
+    FieldSpec(
+        "company_domain",
+        "domain",
+        aliases=(
+            "company domain",
+            "company domain name",
+            "account domain",
+            "company website",
+            "website",
+            "domain",
+        ),
+    ),
+    FieldSpec(
+        "company_name",
+        max_len=300,
+        aliases=(
+            "company",
+            "company name",
+            "associated company",
+            "account name",
+            "account",
+            "organization",
+            "organization name",
+        ),
+    ),
+    FieldSpec("created_at", "datetime", derived=True, aliases=("created at", "updated at")),
+)
+_DEAL = (
+    FieldSpec(
+        "external_id",
+        "key",
+        max_len=200,
+        aliases=("external id", "record id", "deal id", "opportunity id", "id"),
+    ),
+    FieldSpec(
+        "name",
+        required=True,
+        max_len=300,
+        aliases=(
+            "name",
+            "deal name",
+            "deal",
+            "opportunity name",
+            "opportunity",
+            "title",
+            "deal title",
+        ),
+    ),
+    FieldSpec(
+        "account_external_id",
+        "key",
+        max_len=200,
+        aliases=(
+            "account external id",
+            "account id",
+            "company id",
+            "associated company id",
+            "organization id",
+        ),
+    ),
+    FieldSpec(
+        "account_domain",
+        "domain",
+        aliases=("account domain", "company domain", "company domain name", "domain", "website"),
+    ),
+    FieldSpec(
+        "account_name",
+        max_len=300,
+        aliases=(
+            "account name",
+            "account",
+            "company",
+            "company name",
+            "associated company",
+            "organization",
+            "organization name",
+        ),
+    ),
+    FieldSpec(
+        "amount", "number", minimum=0, aliases=("amount", "value", "deal value", "deal amount")
+    ),
+    FieldSpec(
+        "currency",
+        "currency",
+        aliases=(
+            "currency",
+            "currency code",
+            "amount currency",
+            "deal currency code",
+            "opportunity currency",
+        ),
+    ),
+    FieldSpec("pipeline", max_len=120, aliases=("pipeline", "pipeline name")),
+    FieldSpec("stage", "stage", aliases=("stage", "deal stage", "stage name", "status stage")),
+    FieldSpec(
+        "opened_at",
+        "datetime",
+        aliases=(
+            "opened at",
+            "create date",
+            "created date",
+            "created at",
+            "created",
+            "deal created",
+            "add time",
+            "deal created on",
+        ),
+    ),
+    FieldSpec(
+        "expected_close",
+        "date",
+        aliases=("expected close", "close date", "expected close date", "closing date"),
+    ),
+    FieldSpec("owner", "user", max_len=200, aliases=("owner", "deal owner", "opportunity owner")),
+    FieldSpec(
+        "source", max_len=120, aliases=("source", "lead source", "original source", "deal source")
+    ),
+    FieldSpec("channel", max_len=120, aliases=("channel", "marketing channel")),
+    FieldSpec(
+        "lost_reason",
+        max_len=200,
+        aliases=("lost reason", "closed lost reason", "loss reason", "reason lost"),
+    ),
+    FieldSpec("status", derived=True, aliases=("status", "deal status")),
+    FieldSpec(
+        "closed_at", "datetime", derived=True, aliases=("closed at", "won time", "lost time")
+    ),
+)
+_STAGE_HISTORY = (
+    FieldSpec(
+        "deal",
+        "key",
+        required=True,
+        max_len=200,
+        aliases=(
+            "deal",
+            "deal id",
+            "deal external id",
+            "opportunity id",
+            "deal record id",
+            "external id",
+        ),
+    ),
+    FieldSpec(
+        "stage",
+        "stage",
+        required=True,
+        aliases=("stage", "to stage", "stage name", "new stage", "new value", "deal stage"),
+    ),
+    FieldSpec(
+        "changed_at",
+        "datetime",
+        required=True,
+        aliases=(
+            "changed at",
+            "date",
+            "change date",
+            "timestamp",
+            "created date",
+            "moved at",
+            "entered at",
+        ),
+    ),
+    FieldSpec("amount", "number", minimum=0, aliases=("amount", "value")),
+    FieldSpec(
+        "changed_by",
+        "user",
+        max_len=200,
+        aliases=("changed by", "user", "created by", "last modified by", "modified by"),
+    ),
+    FieldSpec("from_stage", derived=True, aliases=("from stage", "old value", "previous stage")),
+    FieldSpec("id", derived=True, aliases=("id", "change id")),
+)
+
+FIELDS: dict[EntityKind, tuple[FieldSpec, ...]] = {
+    EntityKind.ACCOUNTS: _ACCOUNT,
+    EntityKind.CONTACTS: _CONTACT,
+    EntityKind.DEALS: _DEAL,
+    EntityKind.STAGE_HISTORY: _STAGE_HISTORY,
+}
+# The custom_field_defs / external_refs word for each kind of file.
+ENTITY_WORD = {
+    EntityKind.ACCOUNTS: "account",
+    EntityKind.CONTACTS: "contact",
+    EntityKind.DEALS: "deal",
+    EntityKind.STAGE_HISTORY: "stage_change",
+}
+
+
+def field_specs(entity: EntityKind) -> dict[str, FieldSpec]:
+    return {f.name: f for f in FIELDS[entity]}
