@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.orm import Session
 
+from buyermap.analytics.personas.errors import InsufficientEvidenceError
 from buyermap.cli.common import console, err_console, fail, print_json, state, unit_of_work
 from buyermap.cli.serve import serve
 from buyermap.demo import DemoSummary, build_demo, wipe_workspace, workspace_has_data
+from buyermap.services.personas import DEMO_QUERY, discover_workspace
 from buyermap.services.workspace import workspace_status
 
 
@@ -72,6 +76,7 @@ def demo(
                 bar.update(task, description=label, completed=done, total=total)
 
             summary = build_demo(session, seed=seed, scale=scale, progress=progress)
+            personas_line = _discover_personas(session, progress)
         status = workspace_status(session, database=url)
     seconds = time.perf_counter() - started
     if not no_serve:
@@ -82,6 +87,17 @@ def demo(
         print_json(status.model_dump())
         return
     _print_summary(summary, url, seconds)
+    console.print(personas_line, highlight=False)
+
+
+def _discover_personas(session: Session, progress: Callable[[str, int, int], None]) -> str:
+    """Personas from the demo contacts (fitted on a sample); a tiny demo may be refused."""
+    try:
+        run = discover_workspace(session, query=DEMO_QUERY, progress=progress)
+    except InsufficientEvidenceError as exc:
+        err_console.print(f"[yellow]no personas:[/] {exc.message}", highlight=False)
+        return f"[yellow]no personas:[/] {exc.message}"
+    return f"personas: {run.k} discovered from {run.n:,} contacts (run {run.run_key}, /personas)"
 
 
 def _print_summary(summary: DemoSummary, url: str, seconds: float) -> None:

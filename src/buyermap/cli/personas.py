@@ -31,6 +31,8 @@ from buyermap.analytics.personas.runs import (
 )
 from buyermap.analytics.personas.selection import ProgressFn
 from buyermap.cli.common import BuyermapGroup, console, err_console, print_json, state, unit_of_work
+from buyermap.services import personas as svc
+from buyermap.services.persona_cards import card_image, card_image_of, persona_card
 
 personas_app = typer.Typer(
     cls=BuyermapGroup,
@@ -50,6 +52,19 @@ def _split(value: str | None) -> tuple[str, ...]:
 
 def _runs_dir(ctx: typer.Context, given: Path | None) -> Path:
     return given if given is not None else default_runs_dir(state(ctx).settings.database_url)
+
+
+def _load(ctx: typer.Context, ref: str | None, runs_dir: Path | None) -> dict[str, Any]:
+    """A run by id or key in the workspace first, then a run file (path, id or prefix);
+    without ``ref``, the workspace's active run."""
+    if ref is not None and Path(ref).is_file():
+        return load_run(ref)
+    with unit_of_work(ctx) as session:
+        run = svc.require_run(session, ref=ref) if ref is None else svc.find_run(session, ref=ref)
+        if run is not None:
+            return svc.run_doc(run)
+    assert ref is not None
+    return load_run(ref, runs_dir=_runs_dir(ctx, runs_dir))
 
 
 @contextmanager
@@ -82,7 +97,7 @@ def _parse_k(value: str) -> int | None:
         raise PersonaInputError(f"--k must be 'auto' or a whole number, not {value!r}") from None
 
 
-def _print_result(result: PersonaResult, saved: Path) -> None:
+def _print_result(result: PersonaResult, saved: Path | str) -> None:
     for bucket in result.buckets:
         head = f"bucket {bucket.bucket!r}: " if bucket.bucket is not None else ""
         if bucket.refused:
@@ -162,6 +177,10 @@ def discover_cmd(
 ) -> None:
     """Discover buyer personas (latent class model; k by BIC and bootstrap stability).
 
+    Without --input the workspace's contacts are segmented and the run is stored in the
+    workspace (it becomes the active run; every contact gets its persona and probability);
+    with --input the run is saved as a JSON file under --runs-dir.
+
     Refuses (exit code 2) with fewer than 100 rows or 10 rows per segmentation variable.
 
     Example: [bold]buyermap personas discover --input survey.csv --id-column id --json[/]
@@ -182,26 +201,33 @@ def discover_cmd(
         n_boot=bootstrap,
         fit_rows=fit_rows,
     )
+    run_info: dict[str, Any]
     if input is not None:
         if id_column is None:
             raise PersonaInputError("--id-column is required with --input")
         table = read_input(input)
-        digest, source = input_hash(input), str(input)
+        with _progress(not json_out) as progress:
+            result = discover(table, query, inputs_hash=input_hash(input), progress=progress)
+        saved = save_run(result, runs_dir=_runs_dir(ctx, runs_dir), source=str(input))
+        run_info = {"id": saved.stem.removeprefix("personas-"), "path": str(saved)}
+        where: Path | str = saved
     else:
+        # Workspace mode: the run, its personas and every contact's persona go to the database.
         with unit_of_work(ctx) as session:
             table = contacts_table(session)
-        digest, source = table_hash(table), "workspace contacts"
-    with _progress(not json_out) as progress:
-        result = discover(table, query, inputs_hash=digest, progress=progress)
-    saved = save_run(result, runs_dir=_runs_dir(ctx, runs_dir), source=source)
+            with _progress(not json_out) as progress:
+                result = discover(table, query, inputs_hash=table_hash(table), progress=progress)
+            run = svc.save_run(session, result=result, source=svc.WORKSPACE, activate=True)
+            run_info = {"id": run.run_key, "path": None, "db_id": run.id, "active": True}
+            where = f"the workspace (run {run.run_key}, active)"
     if assignments is not None:
         result.assignments.frame(query.id_column or "row").write_csv(assignments)
     if json_out:
         out: dict[str, Any] = result.to_dict()
-        out["run"] = {"id": saved.stem.removeprefix("personas-"), "path": str(saved)}
+        out["run"] = run_info
         print_json(out)
     else:
-        _print_result(result, saved)
+        _print_result(result, where)
 
 
 @personas_app.command("assign")
@@ -218,7 +244,7 @@ def assign_cmd(
 
     Example: [bold]buyermap personas assign --run RUN --input new.csv --id-column id --out a.csv[/]
     """
-    doc = load_run(run, runs_dir=_runs_dir(ctx, runs_dir))
+    doc = _load(ctx, run, runs_dir)
     table = read_input(input)
     result = assign(doc, table, id_column=id_column)
     frame = result.frame(id_column)
@@ -245,8 +271,10 @@ def assign_cmd(
 @personas_app.command("compare")
 def compare_cmd(
     ctx: typer.Context,
-    run_a: Annotated[str, typer.Argument(help="The earlier run (id, prefix or file).")],
-    run_b: Annotated[str, typer.Argument(help="The later run (id, prefix or file).")],
+    run_a: Annotated[
+        str, typer.Argument(help="The earlier run (workspace run id or key, file run id, file).")
+    ],
+    run_b: Annotated[str, typer.Argument(help="The later run (same forms).")],
     threshold: Annotated[
         float, typer.Option("--threshold", help="Change that counts as drift.")
     ] = 0.20,
@@ -257,10 +285,7 @@ def compare_cmd(
 
     Example: [bold]buyermap personas compare 20250101T120000 20250201T120000 --json[/]
     """
-    folder = _runs_dir(ctx, runs_dir)
-    report = compare(
-        load_run(run_a, runs_dir=folder), load_run(run_b, runs_dir=folder), drift=threshold
-    )
+    report = compare(_load(ctx, run_a, runs_dir), _load(ctx, run_b, runs_dir), drift=threshold)
     if json_out:
         print_json(report)
         return
@@ -286,22 +311,90 @@ def compare_cmd(
 @personas_app.command("export")
 def export_cmd(
     ctx: typer.Context,
-    run: Annotated[str, typer.Option("--run", help="Run id (or prefix) or run file.")],
-    out: Annotated[Path, typer.Argument(help="XLSX file to write.")],
+    out: Annotated[
+        Path | None, typer.Argument(help="XLSX file to write (all personas of the run).")
+    ] = None,
+    run: Annotated[
+        str | None,
+        typer.Option("--run", help="Run id or key, or run file; default: the active run."),
+    ] = None,
+    card: Annotated[
+        str | None, typer.Option("--card", help="Export one persona card (its key, e.g. p1).")
+    ] = None,
+    pdf: Annotated[Path | None, typer.Option("--pdf", help="With --card: write a PDF.")] = None,
+    png: Annotated[Path | None, typer.Option("--png", help="With --card: write a PNG.")] = None,
     avatars: Annotated[
         Path | None,
         typer.Option("--avatars", help="Also write one avatar PNG per persona to this folder."),
     ] = None,
     runs_dir: Annotated[Path | None, typer.Option("--runs-dir", help="Where runs are.")] = None,
 ) -> None:
-    """Export a saved run to XLSX (personas with avatars, traits, choice of k, provenance).
+    """Export a run to XLSX (personas with avatars, traits, choice of k, provenance), or one
+    persona card to PDF/PNG (avatar, name and title, share, top traits with lift and
+    interval bars, quotes).
 
-    Example: [bold]buyermap personas export --run 20250101T120000 personas.xlsx --avatars pics[/]
+    Example: [bold]buyermap personas export personas.xlsx --avatars pics[/]
+
+    Example: [bold]buyermap personas export --card p1 --pdf p1.pdf --png p1.png[/]
     """
-    doc = load_run(run, runs_dir=_runs_dir(ctx, runs_dir))
-    export_run(doc, out)
-    console.print(f"wrote {out}")
+    if card is None and (pdf is not None or png is not None):
+        raise PersonaInputError("--pdf and --png export a persona card: add --card KEY")
+    if card is not None and pdf is None and png is None:
+        raise PersonaInputError("--card needs --pdf OUT.pdf and/or --png OUT.png")
+    if card is None and out is None and avatars is None:
+        raise PersonaInputError("give an XLSX file to write, or --card KEY with --pdf/--png")
+    if card is not None:
+        _export_card(ctx, run, card, {"pdf": pdf, "png": png}, runs_dir)
+        if out is None and avatars is None:
+            return
+    doc = _load(ctx, run, runs_dir)
+    if out is not None:
+        export_run(doc, out)
+        console.print(f"wrote {out}")
     if avatars is not None:
         for p in doc["result"]["personas"]:
             path = save_avatar(p["name"], p["title"], avatars / f"{p['key']}.png")
             console.print(f"wrote {path}")
+
+
+def _export_card(
+    ctx: typer.Context,
+    ref: str | None,
+    key: str,
+    targets: dict[str, Path | None],
+    runs_dir: Path | None,
+) -> None:
+    """A card of a workspace run (with quotes from notes and surveys) or of a run file."""
+    images: dict[str, bytes] = {}
+    stored = ref is None or not Path(ref).is_file()
+    if stored:
+        with unit_of_work(ctx) as session:
+            run = (
+                svc.require_run(session, ref=ref) if ref is None else svc.find_run(session, ref=ref)
+            )
+            if run is not None:
+                found = persona_card(session, run=run, key=key)
+                images = {f: card_image_of(found, fmt=f) for f, t in targets.items() if t}
+    if not images:
+        doc = _load(ctx, ref, runs_dir)
+        persona = next((p for p in doc["result"]["personas"] if p["key"] == key), None)
+        if persona is None:
+            keys = ", ".join(p["key"] for p in doc["result"]["personas"])
+            raise PersonaInputError(f"no persona {key!r} in run {doc['run_id']}; personas: {keys}")
+        images = {
+            f: card_image(
+                persona,
+                n=int(doc["result"]["n"]),
+                quotes=list(persona.get("quotes", [])),
+                run_label=f"run {doc['run_id']}",
+                fmt=f,
+            )
+            for f, t in targets.items()
+            if t
+        }
+    for fmt, data in images.items():
+        target = targets[fmt]
+        assert target is not None
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        console.print(f"wrote {target}")

@@ -10,11 +10,16 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
+from buyermap.analytics.pipeline import export
 from buyermap.analytics.pipeline.backtest import BacktestQuery, run_backtest
+from buyermap.analytics.pipeline.fan import run_fan
 from buyermap.analytics.pipeline.forecast import ForecastQuery, run_forecast
 from buyermap.analytics.pipeline.history import History, read_history_file
 from buyermap.analytics.pipeline.stats import StatsQuery, run_stats
 from buyermap.analytics.pipeline.workspace import load_workspace_history
+from buyermap.charts import forecast as forecast_charts
+from buyermap.charts import pipeline as pipeline_charts
+from buyermap.charts.render import to_png
 from buyermap.cli.common import BuyermapGroup, console, err_console, print_json, unit_of_work
 
 group = typer.Typer(
@@ -44,6 +49,13 @@ LostOpt = Annotated[
     str | None, typer.Option("--lost-stage", help="Name(s) of lost stages, comma-separated.")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
+XlsxOpt = Annotated[
+    Path | None,
+    typer.Option("--xlsx", help="Also write the tables to this Excel file (one sheet each)."),
+]
+PngOpt = Annotated[
+    Path | None, typer.Option("--png", help="Also write the charts to this PNG file.")
+]
 HorizonOpt = Annotated[int, typer.Option("--horizon-days", min=1, help="Days ahead to forecast.")]
 SegmentOpt = Annotated[
     str, typer.Option("--segment-by", help="Column whose values get their own model.")
@@ -85,13 +97,23 @@ def stats(
     won_stage: WonOpt = None,
     lost_stage: LostOpt = None,
     as_json: JsonOpt = False,
+    xlsx: XlsxOpt = None,
+    png: PngOpt = None,
 ) -> None:
     """Conversion, time in stage, losses, cohorts, velocity and stale deals.
 
     Example: [bold]buyermap pipeline stats --history changes.csv --by owner --json[/]
+
+    Example: [bold]buyermap pipeline stats --xlsx stats.xlsx --png stats.png[/]
     """
     data = _load(ctx, history, stages, won_stage, lost_stage)
     result = run_stats(data, StatsQuery(by=by, as_of=as_of.date() if as_of else None))
+    if xlsx is not None:
+        xlsx.write_bytes(export.stats_workbook(result))
+        err_console.print(f"wrote {xlsx}")
+    if png is not None:
+        png.write_bytes(to_png(pipeline_charts.overview(result)))
+        err_console.print(f"wrote {png}")
     if as_json:
         print_json(result.to_dict())
         return
@@ -137,10 +159,14 @@ def forecast(
     won_stage: WonOpt = None,
     lost_stage: LostOpt = None,
     as_json: JsonOpt = False,
+    xlsx: XlsxOpt = None,
+    png: PngOpt = None,
 ) -> None:
     """Bookings expected within the horizon, with P10/P50/P90 and the weighted pipeline.
 
     Example: [bold]buyermap pipeline forecast --history h.csv --as-of 2025-03-31 --json[/]
+
+    With --xlsx/--png, also the cumulative bookings by week (the fan) as a sheet and chart.
     """
     data = _load(ctx, history, stages, won_stage, lost_stage)
     query = ForecastQuery(
@@ -152,6 +178,14 @@ def forecast(
         bootstrap=bootstrap,
     )
     result = run_forecast(data, query)
+    if xlsx is not None or png is not None:
+        fan = run_fan(data, query)
+        if xlsx is not None:
+            xlsx.write_bytes(export.forecast_workbook(result, fan=fan))
+            err_console.print(f"wrote {xlsx}")
+        if png is not None:
+            png.write_bytes(to_png(forecast_charts.overview(result, fan)))
+            err_console.print(f"wrote {png}")
     if as_json:
         print_json(result.to_dict())
         return

@@ -384,3 +384,72 @@ class ImportRun(Base):
     skipped: Mapped[int] = mapped_column(Integer, default=0)
     rejected: Mapped[int] = mapped_column(Integer, default=0)
     report: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+
+class PersonaRun(Base):
+    """A persona discovery on the workspace's contacts: inputs hash, settings, version,
+    the full result and the fitted model (so contacts can be reassigned and runs compared)."""
+
+    __tablename__ = "persona_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_key: Mapped[str] = mapped_column(String(80), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    source: Mapped[str] = mapped_column(String(500), default="workspace")
+    inputs_hash: Mapped[str] = mapped_column(String(64))
+    settings: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    version: Mapped[str] = mapped_column(String(40))
+    k: Mapped[int] = mapped_column(Integer)
+    n: Mapped[int] = mapped_column(Integer)
+    result: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    model: Mapped[list[Any]] = mapped_column(JSONType, default=list)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    personas: Mapped[list[PersonaRow]] = relationship(
+        back_populates="run",
+        order_by="PersonaRow.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+
+class PersonaRow(Base):
+    """One persona of a run (the card's details live in the run's ``result``)."""
+
+    __tablename__ = "personas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("persona_runs.id", ondelete="CASCADE"), index=True
+    )
+    key: Mapped[str] = mapped_column(String(80))
+    name: Mapped[str] = mapped_column(String(120))
+    title: Mapped[str] = mapped_column(String(500))
+    size: Mapped[int] = mapped_column(Integer)
+    share: Mapped[float] = mapped_column(Float)
+    stability: Mapped[float | None] = mapped_column(Float)
+    bucket: Mapped[str | None] = mapped_column(String(120))
+    low_evidence: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    run: Mapped[PersonaRun] = relationship(back_populates="personas")
+
+    __table_args__ = (UniqueConstraint("run_id", "key"),)
+
+
+class PersonaAssignment(Base):
+    """A contact's persona in a run, with the posterior probability of that persona."""
+
+    __tablename__ = "persona_assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("persona_runs.id", ondelete="CASCADE"))
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    persona_key: Mapped[str] = mapped_column(String(80), info=PROFILE)
+    probability: Mapped[float] = mapped_column(Float, info=PROFILE)
+
+    __table_args__ = (
+        UniqueConstraint("run_id", "contact_id"),
+        Index("ix_persona_assignments_run_persona", "run_id", "persona_key"),
+    )

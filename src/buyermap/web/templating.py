@@ -26,10 +26,11 @@ NAV: tuple[tuple[str, str | None], ...] = (
     ("Accounts", "/accounts"),
     ("Contacts", "/contacts"),
     ("Deals", "/deals"),
-    ("Personas", None),
+    ("Personas", "/personas"),
     ("Journeys", None),
-    ("Pipeline", None),
-    ("Forecast", None),
+    ("Pipeline", "/pipeline"),
+    ("Forecast", "/forecast"),
+    ("Funnels", "/funnels"),
 )
 
 

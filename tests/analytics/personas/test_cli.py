@@ -12,6 +12,7 @@ from typer.testing import CliRunner, Result
 from buyermap.analytics.personas.synth import make_personas_data
 from buyermap.cli.app import app
 from buyermap.db.models import Contact, SurveyAnswer
+from buyermap.services.personas import active_run, personas_of_contacts
 from buyermap.services.workspace import open_workspace
 from buyermap.settings import Settings
 
@@ -62,6 +63,14 @@ def test_twenty_rows_are_refused_with_exit_code_two(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "persona discovery needs at least" in result.stderr
     assert "the input has 20" in result.stderr
+
+
+def test_an_empty_file_is_named_as_empty(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    result = _run(tmp_path, "discover", "--input", str(empty), "--id-column", "id")
+    assert result.exit_code == 2
+    assert "is empty: it needs a header row" in result.stderr
 
 
 def test_assign_and_compare_use_saved_runs(planted_csv: Path, tmp_path: Path) -> None:
@@ -123,7 +132,14 @@ def test_discover_without_input_reads_the_workspace_contacts(tmp_path: Path) -> 
     assert {"seniority", "department", "webinars_attended", "onboarding: ease"} <= names
     assert doc["n"] == 150
     assert doc["k"] >= 2
-    assert (tmp_path / "runs").is_dir()
+    assert doc["run"]["path"] is None  # workspace runs are stored in the workspace
+    ws = open_workspace(Settings(database_url=str(tmp_path / "workspace.db")))
+    with ws.sessions() as s:
+        run = active_run(s)
+        assert run is not None
+        assert run.run_key == doc["run"]["id"]
+        assert len(personas_of_contacts(s, contact_ids=list(range(1, 151)))) == 150
+    ws.engine.dispose()
 
 
 def test_an_empty_workspace_is_refused_not_crashed(tmp_path: Path) -> None:

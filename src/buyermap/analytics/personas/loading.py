@@ -34,6 +34,16 @@ def _from_raw(path: Path) -> pl.DataFrame:
 
 def read_input(path: Path) -> pl.DataFrame:
     """Read a table; errors name the file and what would be valid."""
+    table = _read_any(path)
+    if table.width == 0:
+        raise InputFileError(
+            f"input file {str(path)!r} is empty: it needs a header row with column names "
+            "and one row per record"
+        )
+    return table
+
+
+def _read_any(path: Path) -> pl.DataFrame:
     if not path.is_file():
         raise InputFileError(f"input file {str(path)!r} does not exist")
     suffix = path.suffix.lower()

@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from buyermap.services import contacts as svc
 from buyermap.services.notes import notes_for
+from buyermap.services.personas import persona_of_contact, personas_of_contacts
 from buyermap.web.deps import SessionDep
 from buyermap.web.pages.listing import PageQueryDep, list_context
 from buyermap.web.templating import render
@@ -19,6 +20,7 @@ def contacts_page(request: Request, session: SessionDep, query: PageQueryDep) ->
     """Contacts with search, sortable columns and pages; HTMX gets the ``results`` block."""
     listed = svc.list_contacts(session, query=query)
     context = list_context(request, query, listed, default_sort="last_name")
+    context["personas"] = personas_of_contacts(session, contact_ids=[c.id for c in listed.items])
     return render(request, "contacts.html", context, block="results")
 
 
@@ -31,5 +33,10 @@ def contact_page(request: Request, session: SessionDep, contact_id: int) -> Resp
     return render(
         request,
         "contact_detail.html",
-        {"contact": contact, "positions": positions, "notes": notes},
+        {
+            "contact": contact,
+            "positions": positions,
+            "notes": notes,
+            "persona": persona_of_contact(session, contact_id=contact_id),
+        },
     )

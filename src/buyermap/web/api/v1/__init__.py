@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from buyermap.web.api.v1 import accounts, contacts, deals, stage_changes, status
+from buyermap.web.api.v1 import (
+    accounts,
+    contacts,
+    deals,
+    funnels,
+    personas,
+    pipeline,
+    stage_changes,
+    status,
+)
 from buyermap.web.deps import remember_user
 
 # Every API route passes the authentication seam (see buyermap.web.deps).
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(remember_user)])
-for module in (status, accounts, contacts, deals, stage_changes):
+for module in (status, accounts, contacts, deals, stage_changes, personas, pipeline, funnels):
     router.include_router(module.router)
 
 TAGS = [
@@ -18,4 +27,7 @@ TAGS = [
     {"name": "contacts", "description": "People at your accounts."},
     {"name": "deals", "description": "Deals, their stage history and timeline."},
     {"name": "stage changes", "description": "Moves of deals between stages."},
+    {"name": "personas", "description": "Persona runs, persona cards, contacts' personas."},
+    {"name": "pipeline", "description": "Stage analytics, the bookings forecast, its backtest."},
+    {"name": "funnels", "description": "Exact windowed event funnels over event files."},
 ]

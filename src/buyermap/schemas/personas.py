@@ -1,0 +1,123 @@
+"""Schemas of persona runs, personas, cards and contact assignments (REST API)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field
+
+from buyermap.schemas.common import ORMModel
+
+
+class DiscoverOptions(BaseModel):
+    """How to discover personas in the workspace's contacts (``POST /personas/runs``)."""
+
+    variables: list[str] = Field(default_factory=list, description="Segmentation columns.")
+    exclude: list[str] = Field(default_factory=list, description="Columns never to segment on.")
+    describe: list[str] = Field(
+        default_factory=list, description="Columns profiled but not segmented on."
+    )
+    role_column: str | None = Field(None, description="Discover separately per value.")
+    k: Annotated[int, Field(ge=1, le=20)] | None = Field(None, description="Null: choose k.")
+    k_max: Annotated[int, Field(ge=1, le=20)] = 8
+    min_share: Annotated[float, Field(ge=0, lt=0.5)] = 0.05
+    seed: int = 0
+    restarts: Annotated[int, Field(ge=1, le=50)] = 10
+    bootstrap: Annotated[int, Field(ge=2, le=50)] = 10
+    fit_rows: Annotated[int, Field(ge=100, le=1_000_000)] = 20_000
+    force: bool = Field(False, description="Run below the evidence floor (low-evidence).")
+    activate: bool = Field(True, description="Make the new run the one the workspace shows.")
+
+
+class PersonaSummary(ORMModel):
+    key: str
+    name: str
+    title: str
+    size: int
+    share: float
+    stability: float | None
+    bucket: str | None
+    low_evidence: bool
+
+
+class PersonaRunSummary(ORMModel):
+    id: int
+    run_key: str
+    created_at: datetime
+    source: str
+    inputs_hash: str
+    version: str
+    k: int
+    n: int
+    is_active: bool
+    settings: dict[str, Any]
+
+
+class PersonaRunPublic(PersonaRunSummary):
+    """A run with its personas and the full result (selection, warnings, variables)."""
+
+    personas: list[PersonaSummary]
+    result: dict[str, Any]
+
+
+class PersonaList(BaseModel):
+    run: PersonaRunSummary
+    personas: list[PersonaSummary]
+
+
+class QuotePublic(BaseModel):
+    text: str
+    contact_id: int
+    probability: float
+    source: str
+
+
+class ThemePublic(BaseModel):
+    """A note tag (goal, frustration, objection) among members against all contacts."""
+
+    tag: str
+    kind: str
+    n: int
+    members: int
+    share: float
+    population_share: float
+    lift: float | None
+    ci: tuple[float, float]
+
+
+class PersonaPublic(BaseModel):
+    """A persona's card: traits with lift, interval and n; themes; channels; quotes."""
+
+    run_key: str
+    key: str
+    name: str
+    title: str
+    bucket: str | None
+    size: int
+    share: float
+    share_ci: tuple[float, float]
+    stability: float | None
+    mean_probability: float | None
+    low_evidence: bool
+    traits: list[dict[str, Any]]
+    descriptors: list[dict[str, Any]]
+    themes: dict[str, list[ThemePublic]]
+    channels: list[dict[str, Any]]
+    quotes: list[QuotePublic]
+    contacts_url: str
+
+
+class ContactPersonaPublic(BaseModel):
+    contact_id: int
+    run_id: int
+    run_key: str
+    persona_key: str
+    name: str
+    title: str
+    probability: float
+
+
+class AssignedPublic(BaseModel):
+    run_key: str
+    assigned: int
