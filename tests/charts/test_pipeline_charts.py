@@ -86,7 +86,8 @@ def test_the_funnel_has_a_bar_per_stage_and_won() -> None:
 def test_time_in_stage_draws_median_and_p90_per_stage() -> None:
     fig = pc.time_in_stage(stats())
     assert len(_bars(fig)) == 2 * len(STAGES)
-    assert any("median" in t.get_text() for t in fig.axes[0].texts)
+    assert all(" d / " in t.get_text() for t in fig.axes[0].texts)
+    assert "median" in fig.axes[0].get_xlabel()
 
 
 def test_cohorts_stack_won_lost_open_and_plot_the_win_rate() -> None:
