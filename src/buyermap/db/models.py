@@ -244,6 +244,8 @@ class StageChange(Base):
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     amount: Mapped[float | None] = mapped_column(Float)
+    # Columns of imported history files that mapped to no field (segment, owner, ...).
+    extra: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
 
     deal: Mapped[Deal] = relationship(back_populates="changes")
     from_stage: Mapped[Stage | None] = relationship(foreign_keys=[from_stage_id])

@@ -270,6 +270,7 @@ class HistoryPlan:
     updates: dict[int, int] = field(default_factory=dict)
     deal: dict[int, int] = field(default_factory=dict)
     stage: dict[int, int] = field(default_factory=dict)
+    extra: dict[int, dict[str, Any]] = field(default_factory=dict)  # merged, when changed
 
 
 def plan_history(ctx: Ctx) -> HistoryPlan:
@@ -297,7 +298,9 @@ def plan_history(ctx: Ctx) -> HistoryPlan:
             ctx.reject(i, "stage", st)
             continue
         plan.deal[i], plan.stage[i] = did, st.id
-    existing: dict[tuple[int, int, datetime], tuple[int, float | None, int | None]] = {}
+    existing: dict[
+        tuple[int, int, datetime], tuple[int, float | None, int | None, dict[str, Any]]
+    ] = {}
     for part in chunks(sorted(set(plan.deal.values()))):
         stmt = select(
             StageChange.id,
@@ -306,9 +309,10 @@ def plan_history(ctx: Ctx) -> HistoryPlan:
             StageChange.changed_at,
             StageChange.amount,
             StageChange.changed_by_id,
+            StageChange.extra,
         ).where(StageChange.deal_id.in_(part))
-        for cid, did, sid, at, stored_amount, stored_by in s.execute(stmt):
-            existing[(did, sid, at)] = (cid, stored_amount, stored_by)
+        for cid, did, sid, at, stored_amount, stored_by, stored_extra in s.execute(stmt):
+            existing[(did, sid, at)] = (cid, stored_amount, stored_by, stored_extra or {})
 
     change_keys: list[Hashable | None] = [
         (plan.deal[i], plan.stage[i], at_col[i]) if i in plan.deal else None for i in range(ctx.n)
@@ -322,10 +326,15 @@ def plan_history(ctx: Ctx) -> HistoryPlan:
         if ctx.on_duplicate == "skip":
             ctx.skipped[i] = "exists already (--on-duplicate skip)"
             continue
-        cid, stored_amount, stored_by = found
+        cid, stored_amount, stored_by, stored_extra = found
         new_by = users.find(by[i]) if by[i] else stored_by
-        if (amount[i] is not None and amount[i] != stored_amount) or (
-            by[i] and new_by != stored_by
+        merged = {**stored_extra, **ctx.extra[i]}
+        if merged != stored_extra:
+            plan.extra[i] = merged
+        if (
+            (amount[i] is not None and amount[i] != stored_amount)
+            or (by[i] and new_by != stored_by)
+            or i in plan.extra
         ):
             plan.updates[i] = cid
         else:
@@ -344,6 +353,7 @@ def write_history(ctx: Ctx, plan: HistoryPlan) -> None:
             "amount": amount[i],
             "changed_by_id": users.ensure(by[i]),
             "from_stage_id": None,
+            "extra": ctx.extra[i],
         }
         for i in plan.inserts
     ]
@@ -357,6 +367,8 @@ def write_history(ctx: Ctx, plan: HistoryPlan) -> None:
             values["amount"] = amount[i]
         if by[i]:
             values["changed_by_id"] = users.ensure(by[i])
+        if i in plan.extra:
+            values["extra"] = plan.extra[i]
         s.execute(update(StageChange), [values])
     refresh_deal_state(s, deal_ids=deal_ids + [plan.deal[i] for i in plan.updates])
 

@@ -150,24 +150,29 @@ def _deals(session: Session) -> Table:
 def _history(session: Session) -> Table:
     owners = Users(session).names()
     stages = dict(session.execute(select(Stage.id, Stage.name)).all())
-    header = ["id", "deal", "from_stage", "stage", "changed_at", "amount", "changed_by"]
-    rows = [
-        [
-            c.id,
-            c.deal_id,
-            stages.get(c.from_stage_id) if c.from_stage_id else None,
-            stages[c.to_stage_id],
-            c.changed_at,
-            c.amount,
-            owners.get(c.changed_by_id) if c.changed_by_id else None,
-        ]
+    # The history format of ``buyermap pipeline stats|forecast --history``.
+    base = ["id", "deal_id", "from_stage", "stage", "changed_at", "amount", "changed_by"]
+    records: list[tuple[list[Any], dict[str, Any], dict[str, Any]]] = [
+        (
+            [
+                c.id,
+                c.deal_id,
+                stages.get(c.from_stage_id) if c.from_stage_id else None,
+                stages[c.to_stage_id],
+                c.changed_at,
+                c.amount,
+                owners.get(c.changed_by_id) if c.changed_by_id else None,
+            ],
+            {},
+            c.extra or {},
+        )
         for c in session.scalars(
             select(StageChange).order_by(
                 StageChange.deal_id, StageChange.changed_at, StageChange.id
             )
         )
     ]
-    return header, rows
+    return _with_json(base, records)
 
 
 EXPORTERS = {
