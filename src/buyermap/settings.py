@@ -55,11 +55,33 @@ class Settings(BaseSettings):
     port: Annotated[int, Field(ge=1, le=65535)] = 8000
     page_size: Annotated[int, Field(ge=1, le=1000)] = 50
     echo_sql: bool = False
+    files_root: Annotated[
+        Path, Field(description="Folder the web workbench may read server-side files from")
+    ] = Path(".")
 
     @field_validator("database_url")
     @classmethod
     def _normalise_url(cls, value: str) -> str:
         return database_url(value)
+
+
+def server_path(settings: Settings, raw: str) -> Path:
+    """A file path typed into the web workbench, confined to ``files_root``.
+
+    The workbench may be reachable from other machines; it must not read any file the
+    process can. Relative paths are taken inside the root.
+    """
+    from buyermap.errors import InvalidValueError
+
+    root = settings.files_root.expanduser().resolve()
+    path = (root / Path(raw.strip()).expanduser()).resolve()
+    if not path.is_relative_to(root):
+        raise InvalidValueError(
+            f"path {raw.strip()!r} is outside the folder the workbench reads files from "
+            f"({str(root)!r}); upload the file, or start buyermap with BUYERMAP_FILES_ROOT "
+            "set to the folder that holds it"
+        )
+    return path
 
 
 def load_settings(**overrides: object) -> Settings:

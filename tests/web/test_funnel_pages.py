@@ -36,7 +36,8 @@ def events_csv(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def app_client(tmp_path: Path) -> TestClient:
-    return TestClient(create_app(Settings(database_url=f"sqlite:///{tmp_path / 'w.db'}")))
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'w.db'}", files_root=tmp_path)
+    return TestClient(create_app(settings))
 
 
 FORM = {"steps": "visit,signup,purchase", "window": "1d", "by": "channel"}
@@ -110,3 +111,24 @@ def test_api_funnel_errors_have_the_one_shape(app_client: TestClient, events_csv
     )
     assert repeated.status_code == 422
     assert repeated.json()["error"]["code"] == "bad_steps"
+
+
+def test_a_server_path_outside_the_files_root_is_refused(
+    app_client: TestClient, tmp_path: Path
+) -> None:
+    outside = tmp_path.parent / "elsewhere.csv"
+    page = app_client.post("/funnels", data={**FORM, "path": str(outside)})
+    assert "outside the folder the workbench reads files from" in page.text
+    api = app_client.post(
+        "/api/v1/funnels", json={"path": "../elsewhere.csv", "steps": ["visit", "signup"]}
+    )
+    assert api.status_code == 422
+    assert "BUYERMAP_FILES_ROOT" in api.json()["error"]["message"]
+
+
+def test_a_relative_server_path_is_read_inside_the_files_root(
+    app_client: TestClient, events_csv: Path
+) -> None:
+    body = {"path": events_csv.name, "steps": ["visit", "signup"], "window": "1d"}
+    response = app_client.post("/api/v1/funnels", json=body)
+    assert response.status_code == 200, response.text

@@ -21,6 +21,7 @@ from buyermap.analytics.funnel import (
 from buyermap.charts import funnel as charts
 from buyermap.charts.render import to_svg
 from buyermap.errors import BuyermapError, InvalidValueError
+from buyermap.settings import server_path
 from buyermap.web.templating import is_htmx, render
 
 router = APIRouter()
@@ -133,7 +134,7 @@ def run_funnel_page(
         if events is not None and events.filename:
             result = funnel_from_upload(events, query)
         elif path.strip():
-            result = run_funnel(Path(path.strip()).expanduser(), query)
+            result = run_funnel(server_path(request.app.state.settings, path), query)
         else:
             raise InvalidValueError("give an event file: upload one or type a path on the server")
     except BuyermapError as exc:

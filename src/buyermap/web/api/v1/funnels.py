@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from buyermap.analytics.funnel import FunnelMode, FunnelQuery, parse_window, run_funnel
+from buyermap.settings import server_path
+from buyermap.web.deps import SettingsDep
 
 router = APIRouter(tags=["funnels"])
 
@@ -16,7 +17,10 @@ router = APIRouter(tags=["funnels"])
 class FunnelRequest(BaseModel):
     """What to count (docs/funnels.md); the file is read on the server."""
 
-    path: str = Field(description="Event file on the server (.parquet/.pq/.csv/.tsv/.csv.gz)")
+    path: str = Field(
+        description="Event file on the server (.parquet/.pq/.csv/.tsv/.csv.gz), inside "
+        "BUYERMAP_FILES_ROOT (relative paths are taken there)"
+    )
     steps: list[str] = Field(min_length=1, description="Event names, in order")
     window: str = Field(default="14d", description="30m, 12h, 14d, 2w or seconds")
     mode: FunnelMode = FunnelMode.DEFAULT
@@ -51,7 +55,7 @@ class FunnelResponse(BaseModel):
 
 
 @router.post("/funnels", summary="Run an event funnel")
-def post_funnel(body: FunnelRequest) -> FunnelResponse:
+def post_funnel(body: FunnelRequest, settings: SettingsDep) -> FunnelResponse:
     """Entities reaching each step within the window, conversion, time to convert, trend and
     breakdown. Errors (bad window, missing file or column) use the API's error shape."""
     query = FunnelQuery(
@@ -64,5 +68,5 @@ def post_funnel(body: FunnelRequest) -> FunnelResponse:
         event_column=body.event_column,
         time_column=body.time_column,
     )
-    result = run_funnel(Path(body.path).expanduser(), query)
+    result = run_funnel(server_path(settings, body.path), query)
     return FunnelResponse.model_validate(result.to_dict())
