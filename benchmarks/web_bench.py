@@ -1,10 +1,11 @@
 """Accounts page latency at 100,000 accounts, against baselines measured in the same run.
 
 Fills a SQLite workspace with 100k accounts (Core bulk insert), serves the app with uvicorn
-in a thread and requests the accounts page: the first page, a later page, a search and a
-sort. Prints p50/p95 per scenario and the ratio to two baselines from the same process:
-a static file through the same server (HTTP + framework overhead) and the raw service call
-(``list_accounts``, database only). Target: p95 <= 150 ms for every accounts-page scenario.
+in a thread (``buyermap.web.server.serve_in_background``) and requests the accounts page:
+the first page, a later page, a search and a sort. Prints p50/p95 per scenario and the
+ratio to two baselines from the same process: a static file through the same server (HTTP
++ framework overhead) and the raw service call (``list_accounts``, database only).
+Target: p95 <= 150 ms for every accounts-page scenario.
 
 Run: ``uv run python benchmarks/web_bench.py [--accounts 100000] [--requests 200]``
 """
@@ -13,16 +14,13 @@ from __future__ import annotations
 
 import argparse
 import random
-import socket
 import statistics
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-import uvicorn
 from sqlalchemy import insert
 
 from buyermap.db.models import Account
@@ -31,6 +29,7 @@ from buyermap.services.listing import ListQuery
 from buyermap.services.workspace import Workspace, open_workspace
 from buyermap.settings import Settings
 from buyermap.web.app import create_app
+from buyermap.web.server import serve_in_background
 
 TARGET_P95_MS = 150.0
 WORDS = [
@@ -97,13 +96,6 @@ def fill(workspace: Workspace, n: int, *, seed: int = 7) -> float:
     return time.perf_counter() - start
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def timed(call: Callable[[], object], n: int) -> list[float]:
     """Milliseconds of ``n`` calls, after 5 warm-up calls."""
     for _ in range(5):
@@ -132,20 +124,6 @@ def main() -> int:
         seconds = fill(workspace, args.accounts)
         print(f"filled {args.accounts:,} accounts in {seconds:.1f} s")
 
-        port = free_port()
-        server = uvicorn.Server(
-            uvicorn.Config(
-                create_app(settings, workspace=workspace),
-                host="127.0.0.1",
-                port=port,
-                log_level="warning",
-            )
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        while not server.started:
-            time.sleep(0.02)
-
         pages = args.accounts // settings.page_size
         scenarios = {
             "first page": "/accounts",
@@ -155,8 +133,12 @@ def main() -> int:
             "search+sort (htmx)": "/accounts?q=labs&sort=-annual_revenue",
         }
         results: dict[str, list[float]] = {}
+        app = create_app(settings, workspace=workspace)
         try:
-            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            with (
+                serve_in_background(app) as base_url,
+                httpx.Client(base_url=base_url, timeout=30) as client,
+            ):
 
                 def get(path: str, htmx: bool = False) -> Callable[[], object]:
                     headers = {"HX-Request": "true"} if htmx else {}
@@ -178,8 +160,6 @@ def main() -> int:
                 for label, path in scenarios.items():
                     results[label] = timed(get(path, htmx="htmx" in label), args.requests)
         finally:
-            server.should_exit = True
-            thread.join(timeout=10)
             workspace.engine.dispose()
 
     base = statistics.median(results["baseline: static file"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -64,11 +65,24 @@ def drop_pg_database(admin_url: str, url: str) -> None:
     admin.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty workspace database URL on each backend."""
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@contextmanager
+def opened_workspace(url: str) -> Iterator[Workspace]:
+    """The workspace on ``url``, opened (and migrated); its engine is disposed afterwards."""
+    workspace = open_workspace(Settings(database_url=url))
+    try:
+        yield workspace
+    finally:
+        workspace.engine.dispose()
+
+
+@contextmanager
+def backend_database(request: pytest.FixtureRequest, directory: Path) -> Iterator[str]:
+    """A new, empty database on the backend ``request.param`` names; dropped afterwards."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'workspace.db'}"
+        yield f"sqlite:///{directory / 'workspace.db'}"
         return
     admin_url: str = request.getfixturevalue("pg_admin_url")
     url = create_pg_database(admin_url)
@@ -78,6 +92,25 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         drop_pg_database(admin_url, url)
 
 
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty workspace database URL on each backend."""
+    with backend_database(request, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_db_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A fresh, empty database URL on each backend, one per test module.
+
+    For module-scoped fixtures that seed data once: their tests must only read it.
+    """
+    with backend_database(request, tmp_path_factory.mktemp("module-db")) as url:
+        yield url
+
+
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'workspace.db'}"
@@ -85,11 +118,8 @@ def sqlite_url(tmp_path: Path) -> str:
 
 @pytest.fixture
 def workspace(db_url: str) -> Iterator[Workspace]:
-    ws = open_workspace(Settings(database_url=db_url))
-    try:
+    with opened_workspace(db_url) as ws:
         yield ws
-    finally:
-        ws.engine.dispose()
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from buyermap.demo import DemoSummary, build_demo
-from buyermap.services.workspace import Workspace, open_workspace
-from buyermap.settings import Settings
+from buyermap.services.workspace import Workspace
+from tests.factories import demo_workspace
 
 STAT_SCALE = 0.5  # 1,500 deals: enough for the planted patterns to show, fast to build
 
@@ -18,13 +18,8 @@ STAT_SCALE = 0.5  # 1,500 deals: enough for the planted patterns to show, fast t
 @pytest.fixture(scope="module")
 def stat_workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
     path: Path = tmp_path_factory.mktemp("demo") / "demo.db"
-    ws = open_workspace(Settings(database_url=f"sqlite:///{path}"))
-    with ws.sessions() as s, s.begin():
-        build_demo(s, seed=11, scale=STAT_SCALE)
-    try:
+    with demo_workspace(f"sqlite:///{path}", seed=11, scale=STAT_SCALE) as ws:
         yield ws
-    finally:
-        ws.engine.dispose()
 
 
 @pytest.fixture

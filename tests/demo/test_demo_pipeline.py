@@ -12,11 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from buyermap.db.models import Deal
-from buyermap.demo import build_demo
-from buyermap.services.workspace import open_workspace
-from buyermap.settings import Settings
-from buyermap.web.app import create_app
-from tests.conftest import create_pg_database, drop_pg_database
+from tests.factories import demo_workspace, make_client
 
 SCALE = 0.2  # 600 deals, about 30 planted rotting ones
 
@@ -28,30 +24,15 @@ class Demo:
     open_deals: set[int]
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def demo(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Demo]:
-    admin_url: str | None = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('demo-pipeline') / 'demo.db'}"
-    else:
-        admin_url = request.getfixturevalue("pg_admin_url")
-        url = create_pg_database(admin_url)
-    workspace = open_workspace(Settings(database_url=url))
-    try:
-        with workspace.sessions() as session, session.begin():
-            build_demo(session, seed=7, scale=SCALE)
+@pytest.fixture(scope="module")
+def demo(module_db_url: str) -> Iterator[Demo]:
+    with demo_workspace(module_db_url, scale=SCALE) as workspace:
         with workspace.sessions() as session:
             deals = list(session.scalars(select(Deal)))
             rotting = {d.id for d in deals if d.extra.get("_planted_rotting")}
             open_ids = {d.id for d in deals if d.status == "open"}
-        with TestClient(create_app(Settings(database_url=url), workspace=workspace)) as client:
+        with make_client(module_db_url, workspace) as client:
             yield Demo(client=client, rotting=rotting, open_deals=open_ids)
-    finally:
-        workspace.engine.dispose()
-        if admin_url is not None:
-            drop_pg_database(admin_url, url)
 
 
 def _section(html: str, section_id: str) -> str:

@@ -1,27 +1,37 @@
-"""Web fixtures: an app per test over the shared ``workspace`` fixture, and a seeded,
-read-only app per module for page tests (both backends)."""
+"""Web fixtures: an app per test over the shared ``workspace`` fixture, a seeded,
+read-only app per module for page tests (both backends), and for the browser tests a live
+demo server (SQLite) with headless Chromium.
+
+Chromium is Debian's, driven by Playwright (never downloaded). Set ``BUYERMAP_CHROMIUM``
+to the browser executable if it is not ``chromium`` on PATH; ``BUYERMAP_REQUIRE_BROWSER=1``
+turns a missing browser into a failure instead of a skip.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from buyermap.services.workspace import Workspace, open_workspace
+from buyermap.services.workspace import Workspace
 from buyermap.settings import Settings
 from buyermap.web.app import create_app
-from tests.conftest import create_pg_database, drop_pg_database
+from buyermap.web.server import serve_in_background
+from tests.conftest import opened_workspace
+from tests.factories import demo_workspace, make_client
 from tests.web.factories import Seeded, seed_sales
 
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
 
-
-def make_client(db_url: str, workspace: Workspace) -> TestClient:
-    return TestClient(create_app(Settings(database_url=db_url), workspace=workspace))
+LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 @pytest.fixture
@@ -38,24 +48,69 @@ class SeededApp:
     workspace: Workspace
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def seeded(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[SeededApp]:
+@pytest.fixture(scope="module")
+def seeded(module_db_url: str) -> Iterator[SeededApp]:
     """The factories' sales workspace behind an app; tests must only read from it."""
-    admin_url: str | None = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{Path(tmp_path_factory.mktemp('web')) / 'seeded.db'}"
-    else:
-        admin_url = request.getfixturevalue("pg_admin_url")
-        url = create_pg_database(admin_url)
-    workspace = open_workspace(Settings(database_url=url))
-    try:
+    with opened_workspace(module_db_url) as workspace:
         with workspace.sessions() as session, session.begin():
             ids = seed_sales(session)
-        with make_client(url, workspace) as c:
+        with make_client(module_db_url, workspace) as c:
             yield SeededApp(client=c, ids=ids, workspace=workspace)
+
+
+@dataclass(frozen=True)
+class LiveApp:
+    base_url: str
+    workspace: Workspace
+
+
+@contextmanager
+def live_demo(directory: Path, *, scale: float, personas: bool = False) -> Iterator[LiveApp]:
+    """The demo (seed 7) in a SQLite workspace under ``directory``, served by uvicorn."""
+    url = f"sqlite:///{directory / 'demo.db'}"
+    with (
+        demo_workspace(url, scale=scale, personas=personas) as workspace,
+        serve_in_background(create_app(Settings(database_url=url), workspace=workspace)) as base,
+    ):
+        yield LiveApp(base_url=base, workspace=workspace)
+
+
+@pytest.fixture(scope="module")
+def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
+    """The demo at scale 0.05 on a live server; tests must only read from it."""
+    with live_demo(tmp_path_factory.mktemp("browser"), scale=0.05) as app:
+        yield app
+
+
+def chromium_path() -> str:
+    found = os.environ.get("BUYERMAP_CHROMIUM") or shutil.which("chromium")
+    if found and Path(found).exists():
+        return found
+    reason = "no Chromium: set BUYERMAP_CHROMIUM or install Debian's chromium package"
+    if os.environ.get("BUYERMAP_REQUIRE_BROWSER") == "1":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium, one per module (skips, or fails, when there is none)."""
+    executable = chromium_path()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=executable, args=LAUNCH_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A page in a fresh browser context (1280 x 900) per test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        yield context.new_page()
     finally:
-        workspace.engine.dispose()
-        if admin_url is not None:
-            drop_pg_database(admin_url, url)
+        context.close()

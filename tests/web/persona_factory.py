@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -26,10 +25,9 @@ from buyermap.analytics.personas.discover import DiscoverQuery
 from buyermap.analytics.personas.loading import CONTACT_ID
 from buyermap.db.models import Contact, Note, SurveyAnswer
 from buyermap.services.personas import discover_workspace
-from buyermap.services.workspace import Workspace, open_workspace
-from buyermap.settings import Settings
-from tests.conftest import create_pg_database, drop_pg_database
-from tests.web.conftest import make_client
+from buyermap.services.workspace import Workspace
+from tests.conftest import opened_workspace
+from tests.factories import make_client
 
 FAST_QUERY = DiscoverQuery(id_column=CONTACT_ID, k=3, n_init=3, n_boot=3)
 AT = datetime(2026, 3, 1)
@@ -125,25 +123,12 @@ class PersonaApp:
     run_key: str
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def persona_app(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[PersonaApp]:
+@pytest.fixture(scope="module")
+def persona_app(module_db_url: str) -> Iterator[PersonaApp]:
     """The planted persona workspace with one stored, active run behind an app."""
-    admin_url: str | None = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{Path(tmp_path_factory.mktemp('personas')) / 'personas.db'}"
-    else:
-        admin_url = request.getfixturevalue("pg_admin_url")
-        url = create_pg_database(admin_url)
-    workspace = open_workspace(Settings(database_url=url))
-    try:
+    with opened_workspace(module_db_url) as workspace:
         with workspace.sessions() as session, session.begin():
             planted = seed_personas(session)
             run_key = discover_workspace(session, query=FAST_QUERY).run_key
-        with make_client(url, workspace) as c:
+        with make_client(module_db_url, workspace) as c:
             yield PersonaApp(client=c, workspace=workspace, planted=planted, run_key=run_key)
-    finally:
-        workspace.engine.dispose()
-        if admin_url is not None:
-            drop_pg_database(admin_url, url)

@@ -1,116 +1,27 @@
 """The workbench in headless Chromium (Debian's, driven by Playwright; never downloaded).
 
 The app is served by uvicorn in a thread over a SQLite workspace holding the demo data
-(``buyermap.demo.generator.build_demo`` at a small scale).
-
-Set ``BUYERMAP_CHROMIUM`` to the browser executable if it is not ``chromium`` on PATH;
-``BUYERMAP_REQUIRE_BROWSER=1`` turns a missing browser into a failure instead of a skip.
+(``buyermap.demo.generator.build_demo`` at a small scale): ``live_app``, ``browser`` and
+``page`` in tests/web/conftest.py, which also says how the browser is found.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from sqlalchemy import func, select
 
 from buyermap.db.models import Account, Deal, StageChange
 from buyermap.db.types import utcnow
-from buyermap.demo.generator import build_demo
 from buyermap.services.deals import deal_timeline
-from buyermap.services.workspace import Workspace, open_workspace
-from buyermap.settings import Settings
-from buyermap.web.app import create_app
+from buyermap.services.workspace import Workspace
+from tests.web.conftest import LiveApp
 
 pytestmark = pytest.mark.browser
 
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SCREENSHOT = Path("/tmp/deal.png")
-
-
-def chromium_path() -> str:
-    found = os.environ.get("BUYERMAP_CHROMIUM") or shutil.which("chromium")
-    if found and Path(found).exists():
-        return found
-    reason = "no Chromium: set BUYERMAP_CHROMIUM or install Debian's chromium package"
-    if os.environ.get("BUYERMAP_REQUIRE_BROWSER") == "1":
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@dataclass(frozen=True)
-class LiveApp:
-    base_url: str
-    workspace: Workspace
-
-
-@pytest.fixture(scope="module")
-def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'demo.db'}"
-    settings = Settings(database_url=url)
-    workspace = open_workspace(settings)
-    with workspace.sessions() as session, session.begin():
-        build_demo(session, seed=7, scale=0.05)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings, workspace=workspace),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the web server did not start within 10 s")
-        time.sleep(0.02)
-    try:
-        yield LiveApp(base_url=f"http://127.0.0.1:{port}", workspace=workspace)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        workspace.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser(live_app: LiveApp) -> Iterator[Any]:
-    executable = chromium_path()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=executable, args=LAUNCH_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
 
 
 def _deal_with_longest_history(workspace: Workspace) -> tuple[int, str, int, str]:

@@ -1,4 +1,4 @@
-"""``/pipeline`` and ``/forecast`` in headless Chromium over the demo (see test_browser.py)."""
+"""``/pipeline`` and ``/forecast`` in headless Chromium over the demo (``live_app``, conftest)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.test_browser import LiveApp, browser, live_app, page
-
-__all__ = ["browser", "live_app", "page"]
+from tests.web.conftest import LiveApp
 
 pytestmark = pytest.mark.browser
 

@@ -11,11 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from buyermap.db.models import StageChange
-from buyermap.demo import build_demo
-from buyermap.services.workspace import open_workspace
-from buyermap.settings import Settings
-from buyermap.web.app import create_app
-from tests.conftest import create_pg_database, drop_pg_database
+from tests.factories import demo_workspace, make_client
 
 HX = {"HX-Request": "true"}
 
@@ -26,30 +22,15 @@ class DemoApp:
     latest_change: str  # day of the latest stage change
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def demo_app(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[DemoApp]:
+@pytest.fixture(scope="module")
+def demo_app(module_db_url: str) -> Iterator[DemoApp]:
     """A demo workspace at scale 0.1 behind an app; tests only read from it."""
-    admin_url: str | None = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('pipeline-web') / 'demo.db'}"
-    else:
-        admin_url = request.getfixturevalue("pg_admin_url")
-        url = create_pg_database(admin_url)
-    workspace = open_workspace(Settings(database_url=url))
-    try:
-        with workspace.sessions() as session, session.begin():
-            build_demo(session, seed=7, scale=0.1)
+    with demo_workspace(module_db_url, scale=0.1) as workspace:
         with workspace.sessions() as session:
             latest = session.scalar(select(func.max(StageChange.changed_at)))
         assert latest is not None
-        with TestClient(create_app(Settings(database_url=url), workspace=workspace)) as client:
+        with make_client(module_db_url, workspace) as client:
             yield DemoApp(client=client, latest_change=latest.date().isoformat())
-    finally:
-        workspace.engine.dispose()
-        if admin_url is not None:
-            drop_pg_database(admin_url, url)
 
 
 def _section(html: str, section_id: str) -> str:

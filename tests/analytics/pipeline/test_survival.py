@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 
-from buyermap.analytics.pipeline.survival import fit_hazards, kaplan_meier, win_curves
+from buyermap.analytics.pipeline.survival import Hazards, fit_hazards, kaplan_meier, win_curves
+
+
+def _one_stage_hazards(duration: npt.NDArray[np.float64], dest: npt.NDArray[np.int64]) -> Hazards:
+    """Hazards of deals that all sit in stage 0 of group 0."""
+    zeros = np.zeros(len(duration), dtype=np.int64)
+    return fit_hazards(zeros, zeros, duration, dest, n_stages=1, n_groups=1)
 
 
 def test_kaplan_meier_matches_the_hand_computed_curve() -> None:
@@ -31,14 +38,7 @@ def test_hazards_recover_a_constant_competing_rate() -> None:
     censor_at = rng.exponential(10.0, n)  # independent censoring (deals still open)
     dest = np.where(censor_at < duration, -1, dest)
     duration = np.minimum(duration, censor_at)
-    h = fit_hazards(
-        np.zeros(n, dtype=np.int64),
-        np.zeros(n, dtype=np.int64),
-        duration,
-        dest,
-        n_stages=1,
-        n_groups=1,
-    )
+    h = _one_stage_hazards(duration, dest)
     early = h.rates[0, 0, :2]  # the well-populated bins (days 0-13)
     assert early[:, 1] == pytest.approx(np.full(2, 0.05), rel=0.15)
     assert early[:, 2] == pytest.approx(np.full(2, 0.15), rel=0.1)
@@ -49,14 +49,7 @@ def test_win_curves_match_the_closed_form_for_a_constant_hazard() -> None:
     n = 50_000
     duration = rng.exponential(5.0, n)
     dest = np.where(rng.random(n) < 0.5, 1, 2)
-    h = fit_hazards(
-        np.zeros(n, dtype=np.int64),
-        np.zeros(n, dtype=np.int64),
-        duration,
-        dest,
-        n_stages=1,
-        n_groups=1,
-    )
+    h = _one_stage_hazards(duration, dest)
     curves = win_curves(h, 30)
     # P(won within t) = 0.5 (1 - exp(-0.2 t)), whatever the age (no memory)
     for t in (1, 10, 30):

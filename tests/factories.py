@@ -1,0 +1,41 @@
+"""Filled workspaces and app clients for tests.
+
+Fixtures decide the scope and the backend (``db_url``, ``module_db_url`` in
+tests/conftest.py); these open, fill and dispose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from fastapi.testclient import TestClient
+
+from buyermap.demo import build_demo
+from buyermap.services.personas import DEMO_QUERY, discover_workspace
+from buyermap.services.workspace import Workspace
+from buyermap.settings import Settings
+from buyermap.web.app import create_app
+from tests.conftest import opened_workspace
+
+
+@contextmanager
+def demo_workspace(
+    url: str, *, scale: float, seed: int = 7, personas: bool = False
+) -> Iterator[Workspace]:
+    """The workspace on ``url`` holding ``build_demo(seed=seed, scale=scale)``, committed.
+
+    With ``personas=True`` the planted personas are also discovered and stored as the
+    active run, as ``buyermap demo`` does (``DEMO_QUERY``).
+    """
+    with opened_workspace(url) as workspace:
+        with workspace.sessions() as session, session.begin():
+            build_demo(session, seed=seed, scale=scale)
+            if personas:
+                discover_workspace(session, query=DEMO_QUERY)
+        yield workspace
+
+
+def make_client(db_url: str, workspace: Workspace) -> TestClient:
+    """A test client of the web app over ``workspace``; use it as a context manager."""
+    return TestClient(create_app(Settings(database_url=db_url), workspace=workspace))
