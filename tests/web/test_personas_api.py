@@ -112,6 +112,12 @@ def test_discovering_stores_a_run_and_assigns_every_contact(client: TestClient) 
     assert assigned == contacts == 180
     assert client.get(f"/api/v1/contacts/{new.id}/persona").status_code == 404
     done = client.post(f"/api/v1/personas/runs/{run['run_key']}/assign").json()
-    assert done == {"run_key": run["run_key"], "assigned": 1}
+    assert {k: done[k] for k in ("run_key", "assigned", "new", "kept")} == {
+        "run_key": run["run_key"],
+        "assigned": 1,
+        "new": 1,
+        "kept": 180,
+    }
+    assert sum(done["personas"].values()) == 1
     got = client.get(f"/api/v1/contacts/{new.id}/persona").json()
     assert got["title"].startswith("seniority: manager, department: IT")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,10 +12,8 @@ import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from buyermap.analytics.personas.avatar import save_avatar
 from buyermap.analytics.personas.discover import DiscoverQuery, PersonaResult, discover
 from buyermap.analytics.personas.errors import PersonaInputError
-from buyermap.analytics.personas.export import export_run
 from buyermap.analytics.personas.loading import (
     CONTACT_ID,
     contacts_table,
@@ -31,8 +30,8 @@ from buyermap.analytics.personas.runs import (
 )
 from buyermap.analytics.personas.selection import ProgressFn
 from buyermap.cli.common import BuyermapGroup, console, err_console, print_json, state, unit_of_work
+from buyermap.services import persona_contacts
 from buyermap.services import personas as svc
-from buyermap.services.persona_cards import card_image, card_image_of, persona_card
 
 personas_app = typer.Typer(
     cls=BuyermapGroup,
@@ -42,7 +41,9 @@ personas_app = typer.Typer(
 
 
 def register(app: typer.Typer) -> None:
-    """Registers the personas commands."""
+    """Registers the personas commands (``personas export`` is in its own module)."""
+    from buyermap.cli import personas_export  # noqa: F401  (adds its command to personas_app)
+
     app.add_typer(personas_app, name="personas")
 
 
@@ -54,7 +55,7 @@ def _runs_dir(ctx: typer.Context, given: Path | None) -> Path:
     return given if given is not None else default_runs_dir(state(ctx).settings.database_url)
 
 
-def _load(ctx: typer.Context, ref: str | None, runs_dir: Path | None) -> dict[str, Any]:
+def load_doc(ctx: typer.Context, ref: str | None, runs_dir: Path | None) -> dict[str, Any]:
     """A run by id or key in the workspace first, then a run file (path, id or prefix);
     without ``ref``, the workspace's active run."""
     if ref is not None and Path(ref).is_file():
@@ -233,20 +234,59 @@ def discover_cmd(
 @personas_app.command("assign")
 def assign_cmd(
     ctx: typer.Context,
-    run: Annotated[str, typer.Option("--run", help="Run id (or prefix) or run file.")],
-    input: Annotated[Path, typer.Option("--input", help="CSV, TSV, XLSX or Parquet file.")],
-    id_column: Annotated[str, typer.Option("--id-column", help="Column that identifies a row.")],
-    out: Annotated[Path, typer.Option("--out", help="CSV to write: id, persona, probability.")],
+    run: Annotated[
+        str | None,
+        typer.Option("--run", help="Run id or key (default: the active run), or a run file."),
+    ] = None,
+    input: Annotated[
+        Path | None,
+        typer.Option("--input", help="CSV, TSV, XLSX or Parquet file; default: the contacts."),
+    ] = None,
+    id_column: Annotated[
+        str | None, typer.Option("--id-column", help="With --input: column that identifies a row.")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="With --input: CSV to write (id, persona, p).")
+    ] = None,
+    new_only: Annotated[
+        bool, typer.Option("--new-only", help="Only contacts without a persona in the run.")
+    ] = False,
     runs_dir: Annotated[Path | None, typer.Option("--runs-dir", help="Where runs are.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
 ) -> None:
-    """Assign new rows to the personas of a saved run, with a posterior probability.
+    """Assign rows to the personas of a saved run, with a posterior probability.
+
+    Without --input the workspace's contacts (all, or with --new-only those without a
+    persona in the run) are assigned to the active run (or --run) and their persona and
+    probability stored; the same as POST /api/v1/personas/runs/{run}/assign with --new-only.
+
+    Example: [bold]buyermap personas assign --new-only --json[/]
 
     Example: [bold]buyermap personas assign --run RUN --input new.csv --id-column id --out a.csv[/]
     """
-    doc = _load(ctx, run, runs_dir)
-    table = read_input(input)
-    result = assign(doc, table, id_column=id_column)
+    if input is None:
+        if id_column is not None or out is not None:
+            raise PersonaInputError("--id-column and --out go with --input (a file of rows)")
+        with unit_of_work(ctx) as session:
+            found = svc.require_run(session, ref=run)
+            report = persona_contacts.assign_contacts(session, run=found, only_missing=new_only)
+        if json_out:
+            print_json(asdict(report))
+            return
+        console.print(
+            f"assigned {report.assigned} contacts to personas of run {report.run_key} "
+            f"({report.new} new, {report.changed} changed, {report.unchanged} unchanged; "
+            f"{report.kept} kept, {report.dropped} left without a persona)"
+        )
+        for key, count in report.personas.items():
+            console.print(f"  {key}: {count}")
+        return
+    if id_column is None or out is None:
+        raise PersonaInputError("--input needs --id-column and --out")
+    if new_only:
+        raise PersonaInputError("--new-only applies to the workspace's contacts (no --input)")
+    doc = load_doc(ctx, run, runs_dir)
+    result = assign(doc, read_input(input), id_column=id_column)
     frame = result.frame(id_column)
     frame.write_csv(out)
     counts = frame.group_by("persona").len().sort("persona", nulls_last=True)
@@ -285,7 +325,9 @@ def compare_cmd(
 
     Example: [bold]buyermap personas compare 20250101T120000 20250201T120000 --json[/]
     """
-    report = compare(_load(ctx, run_a, runs_dir), _load(ctx, run_b, runs_dir), drift=threshold)
+    report = compare(
+        load_doc(ctx, run_a, runs_dir), load_doc(ctx, run_b, runs_dir), drift=threshold
+    )
     if json_out:
         print_json(report)
         return
@@ -306,95 +348,3 @@ def compare_cmd(
         console.print(f"[yellow]only in A:[/] {key}")
     for key in report["only_in_b"]:
         console.print(f"[yellow]only in B:[/] {key}")
-
-
-@personas_app.command("export")
-def export_cmd(
-    ctx: typer.Context,
-    out: Annotated[
-        Path | None, typer.Argument(help="XLSX file to write (all personas of the run).")
-    ] = None,
-    run: Annotated[
-        str | None,
-        typer.Option("--run", help="Run id or key, or run file; default: the active run."),
-    ] = None,
-    card: Annotated[
-        str | None, typer.Option("--card", help="Export one persona card (its key, e.g. p1).")
-    ] = None,
-    pdf: Annotated[Path | None, typer.Option("--pdf", help="With --card: write a PDF.")] = None,
-    png: Annotated[Path | None, typer.Option("--png", help="With --card: write a PNG.")] = None,
-    avatars: Annotated[
-        Path | None,
-        typer.Option("--avatars", help="Also write one avatar PNG per persona to this folder."),
-    ] = None,
-    runs_dir: Annotated[Path | None, typer.Option("--runs-dir", help="Where runs are.")] = None,
-) -> None:
-    """Export a run to XLSX (personas with avatars, traits, choice of k, provenance), or one
-    persona card to PDF/PNG (avatar, name and title, share, top traits with lift and
-    interval bars, quotes).
-
-    Example: [bold]buyermap personas export personas.xlsx --avatars pics[/]
-
-    Example: [bold]buyermap personas export --card p1 --pdf p1.pdf --png p1.png[/]
-    """
-    if card is None and (pdf is not None or png is not None):
-        raise PersonaInputError("--pdf and --png export a persona card: add --card KEY")
-    if card is not None and pdf is None and png is None:
-        raise PersonaInputError("--card needs --pdf OUT.pdf and/or --png OUT.png")
-    if card is None and out is None and avatars is None:
-        raise PersonaInputError("give an XLSX file to write, or --card KEY with --pdf/--png")
-    if card is not None:
-        _export_card(ctx, run, card, {"pdf": pdf, "png": png}, runs_dir)
-        if out is None and avatars is None:
-            return
-    doc = _load(ctx, run, runs_dir)
-    if out is not None:
-        export_run(doc, out)
-        console.print(f"wrote {out}")
-    if avatars is not None:
-        for p in doc["result"]["personas"]:
-            path = save_avatar(p["name"], p["title"], avatars / f"{p['key']}.png")
-            console.print(f"wrote {path}")
-
-
-def _export_card(
-    ctx: typer.Context,
-    ref: str | None,
-    key: str,
-    targets: dict[str, Path | None],
-    runs_dir: Path | None,
-) -> None:
-    """A card of a workspace run (with quotes from notes and surveys) or of a run file."""
-    images: dict[str, bytes] = {}
-    stored = ref is None or not Path(ref).is_file()
-    if stored:
-        with unit_of_work(ctx) as session:
-            run = (
-                svc.require_run(session, ref=ref) if ref is None else svc.find_run(session, ref=ref)
-            )
-            if run is not None:
-                found = persona_card(session, run=run, key=key)
-                images = {f: card_image_of(found, fmt=f) for f, t in targets.items() if t}
-    if not images:
-        doc = _load(ctx, ref, runs_dir)
-        persona = next((p for p in doc["result"]["personas"] if p["key"] == key), None)
-        if persona is None:
-            keys = ", ".join(p["key"] for p in doc["result"]["personas"])
-            raise PersonaInputError(f"no persona {key!r} in run {doc['run_id']}; personas: {keys}")
-        images = {
-            f: card_image(
-                persona,
-                n=int(doc["result"]["n"]),
-                quotes=list(persona.get("quotes", [])),
-                run_label=f"run {doc['run_id']}",
-                fmt=f,
-            )
-            for f, t in targets.items()
-            if t
-        }
-    for fmt, data in images.items():
-        target = targets[fmt]
-        assert target is not None
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        console.print(f"wrote {target}")

@@ -21,6 +21,8 @@ from buyermap.charts import forecast as forecast_charts
 from buyermap.charts import pipeline as pipeline_charts
 from buyermap.charts.render import to_png
 from buyermap.cli.common import BuyermapGroup, console, err_console, print_json, unit_of_work
+from buyermap.errors import InvalidValueError
+from buyermap.services.persona_contacts import deal_personas
 
 group = typer.Typer(
     name="pipeline",
@@ -67,8 +69,15 @@ def _names(text: str | None) -> list[str]:
 
 
 def _load(
-    ctx: typer.Context, path: Path | None, stages: str | None, won: str | None, lost: str | None
+    ctx: typer.Context,
+    path: Path | None,
+    stages: str | None,
+    won: str | None,
+    lost: str | None,
+    by: str | None = None,
 ) -> History:
+    """A history file, or the workspace's stage changes with each deal's persona (the
+    persona of its lead buyer in the active persona run, when there is one)."""
     kwargs: dict[str, Any] = {
         "stages": _names(stages),
         "won_stages": _names(won),
@@ -77,7 +86,13 @@ def _load(
     if path is not None:
         return read_history_file(path, **kwargs)
     with unit_of_work(ctx) as session:
-        return load_workspace_history(session, **kwargs)
+        personas = deal_personas(session)
+        if personas is None and by == "persona":
+            raise InvalidValueError(
+                "the workspace has no persona run, so deals have no persona yet; "
+                "run `buyermap personas discover` first"
+            )
+        return load_workspace_history(session, personas=personas, **kwargs)
 
 
 def _money(x: float | None) -> str:
@@ -88,7 +103,14 @@ def _money(x: float | None) -> str:
 def stats(
     ctx: typer.Context,
     history: HistoryOpt = None,
-    by: Annotated[str | None, typer.Option("--by", help="Break down by this column only.")] = None,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            help="Break down by this column only (workspace: segment, owner, source, and "
+            "persona when there is a persona run).",
+        ),
+    ] = None,
     as_of: Annotated[
         datetime | None,
         typer.Option("--as-of", formats=["%Y-%m-%d"], help="Use changes up to this day."),
@@ -105,8 +127,10 @@ def stats(
     Example: [bold]buyermap pipeline stats --history changes.csv --by owner --json[/]
 
     Example: [bold]buyermap pipeline stats --xlsx stats.xlsx --png stats.png[/]
+
+    Example: [bold]buyermap pipeline stats --by persona --json[/]
     """
-    data = _load(ctx, history, stages, won_stage, lost_stage)
+    data = _load(ctx, history, stages, won_stage, lost_stage, by)
     result = run_stats(data, StatsQuery(by=by, as_of=as_of.date() if as_of else None))
     if xlsx is not None:
         xlsx.write_bytes(export.stats_workbook(result))

@@ -119,5 +119,13 @@ class ContactPersonaPublic(BaseModel):
 
 
 class AssignedPublic(BaseModel):
+    """Contacts assigned to the run's personas (see ``persona_contacts.Assigned``)."""
+
     run_key: str
     assigned: int
+    new: int
+    changed: int
+    unchanged: int
+    kept: int
+    dropped: int
+    personas: dict[str, int]

@@ -12,7 +12,8 @@ from typer.testing import CliRunner, Result
 from buyermap.analytics.personas.synth import make_personas_data
 from buyermap.cli.app import app
 from buyermap.db.models import Contact, SurveyAnswer
-from buyermap.services.personas import active_run, personas_of_contacts
+from buyermap.services.persona_contacts import personas_of_contacts
+from buyermap.services.personas import active_run
 from buyermap.services.workspace import open_workspace
 from buyermap.settings import Settings
 

@@ -15,6 +15,12 @@ from buyermap.cli.app import app
 from buyermap.db.models import Contact, PersonaAssignment, PersonaRow, PersonaRun
 from buyermap.errors import NotFoundError
 from buyermap.services import personas as svc
+from buyermap.services.persona_contacts import (
+    assign_contacts,
+    persona_of_contact,
+    personas_of_contacts,
+)
+from buyermap.services.persona_quotes import quotes_for_persona
 from buyermap.services.workspace import open_workspace
 from buyermap.settings import Settings
 from tests.web.persona_factory import FAST_QUERY, seed_personas
@@ -32,7 +38,7 @@ def test_a_run_is_stored_with_provenance_personas_and_assignments(session: Sessi
     assert [m["keys"] for m in run.model] == [["p1", "p2", "p3"]]
     rows = session.scalars(select(PersonaRow).where(PersonaRow.run_id == run.id)).all()
     assert sorted(r.size for r in rows) == [60, 60, 60]
-    found = svc.personas_of_contacts(session, contact_ids=list(planted))
+    found = personas_of_contacts(session, contact_ids=list(planted))
     assert len(found) == 180
     groups: dict[str, set[str]] = {}
     for contact_id, group in planted.items():
@@ -44,18 +50,19 @@ def test_a_run_is_stored_with_provenance_personas_and_assignments(session: Sessi
 def test_the_stored_model_reassigns_contacts_as_the_run_did(session: Session) -> None:
     planted = seed_personas(session)
     run = svc.discover_workspace(session, query=FAST_QUERY)
-    before = svc.personas_of_contacts(session, contact_ids=list(planted), run=run)
-    assert svc.assign_contacts(session, run=run, only_missing=True) == 0
-    assert svc.assign_contacts(session, run=run, only_missing=False) == 180
-    after = svc.personas_of_contacts(session, contact_ids=list(planted), run=run)
+    before = personas_of_contacts(session, contact_ids=list(planted), run=run)
+    assert assign_contacts(session, run=run, only_missing=True).assigned == 0
+    again = assign_contacts(session, run=run, only_missing=False)
+    assert (again.assigned, again.unchanged, again.new, again.kept) == (180, 180, 0, 0)
+    after = personas_of_contacts(session, contact_ids=list(planted), run=run)
     assert {i: a.persona_key for i, a in after.items()} == {
         i: b.persona_key for i, b in before.items()
     }
     newcomer = Contact(first_name="New", seniority="vp", department="Marketing")
     session.add(newcomer)
     session.flush()
-    assert svc.assign_contacts(session, run=run) == 1
-    mine = svc.persona_of_contact(session, contact_id=newcomer.id)
+    assert assign_contacts(session, run=run).assigned == 1
+    mine = persona_of_contact(session, contact_id=newcomer.id)
     marketer = next(i for i, g in planted.items() if g == "marketer")
     assert mine is not None
     assert mine.persona_key == before[marketer].persona_key
@@ -101,9 +108,9 @@ def test_quotes_come_from_the_most_certain_members(session: Session) -> None:
     planted = seed_personas(session)
     run = svc.discover_workspace(session, query=FAST_QUERY)
     engineer = next(i for i, g in planted.items() if g == "engineer")
-    key = svc.persona_of_contact(session, contact_id=engineer)
+    key = persona_of_contact(session, contact_id=engineer)
     assert key is not None
-    quotes = svc.quotes_for_persona(session, run=run, key=key.persona_key, limit=4)
+    quotes = quotes_for_persona(session, run=run, key=key.persona_key, limit=4)
     assert len(quotes) == 4
     assert len({q.contact_id for q in quotes}) == 4  # one per person first
     assert all(planted[q.contact_id] == "engineer" for q in quotes)

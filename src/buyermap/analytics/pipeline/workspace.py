@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import polars as pl
 from sqlalchemy import select
@@ -21,10 +21,14 @@ def load_workspace_history(
     stages: Sequence[str] = (),
     won_stages: Sequence[str] = (),
     lost_stages: Sequence[str] = (),
+    personas: Mapping[int, str] | None = None,
 ) -> History:
     """The workspace's stage changes joined with stages, deals and accounts.
 
     segment = the account's industry, owner = the deal owner's name, source = deal source.
+    With ``personas`` (deal id -> persona, from
+    :func:`buyermap.services.persona_contacts.deal_personas`) the frame gets a ``persona``
+    column too (empty for deals left out), and the inputs hash covers it.
     Stage order and kinds come from the pipeline unless overridden.
     """
     stmt = select(Pipeline)
@@ -84,6 +88,10 @@ def load_workspace_history(
     digest = hashlib.sha256()
     for r in rows:
         digest.update(repr((r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7])).encode())
+    if personas is not None:
+        persona = [personas.get(r[0]) for r in rows]
+        raw = raw.insert_column(7, pl.Series("persona", persona, dtype=pl.String))
+        digest.update(repr(persona).encode())
     return normalise(
         raw,
         source="workspace",

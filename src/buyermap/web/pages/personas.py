@@ -19,6 +19,7 @@ from buyermap.db.models import PersonaRun
 from buyermap.errors import InvalidValueError
 from buyermap.services import personas as svc
 from buyermap.services.persona_cards import fmt_ci, fmt_value, label_of, persona_card
+from buyermap.services.persona_contacts import contacts_of_persona
 from buyermap.web.deps import SessionDep
 from buyermap.web.pages.listing import PageQueryDep, list_context
 from buyermap.web.templating import render
@@ -214,7 +215,7 @@ def persona_contacts_page(
     the rows behind every statement of the card. HTMX gets the ``results`` block."""
     found = svc.require_run(session, ref=run)
     p = svc.persona_dict(found, key)
-    listed = svc.contacts_of_persona(session, run=found, key=key, query=query)
+    listed = contacts_of_persona(session, run=found, key=key, query=query)
     context = list_context(request, query, listed, default_sort="-probability")
     context.update({"p": p, "run": found, "run_q": _run_query(found, svc.active_run(session))})
     return render(request, "persona_contacts.html", context, block="results")

@@ -30,6 +30,8 @@ from buyermap.charts import pipeline as charts
 from buyermap.charts.render import to_svg
 from buyermap.db.models import Deal, StageChange
 from buyermap.errors import InvalidValueError
+from buyermap.services.persona_contacts import deal_personas
+from buyermap.services.personas import active_run
 from buyermap.web.deps import SessionDep
 from buyermap.web.templating import render
 
@@ -72,13 +74,15 @@ CACHE = _Cache(CACHE_SIZE)
 
 
 def workspace_history(session: Session) -> History:
-    """The workspace's stage history; refuses (422) a workspace without stage changes."""
+    """The workspace's stage history, with each deal's persona when there is a persona run
+    (:func:`~buyermap.services.persona_contacts.deal_personas`); refuses (422) a workspace
+    without stage changes."""
     if not session.scalar(select(StageChange.id).limit(1)):
         raise InvalidValueError(
             "the workspace has no stage changes yet; import deals with their stage history "
             "(buyermap import) or build the demo (buyermap demo)"
         )
-    return load_workspace_history(session)
+    return load_workspace_history(session, personas=deal_personas(session))
 
 
 def stats_for(history: History, *, as_of: date | None = None) -> StatsResult:
@@ -176,11 +180,15 @@ def check_by(result: StatsResult, by: str | None) -> str | None:
 def pipeline_page(
     request: Request,
     session: SessionDep,
-    by: Annotated[str | None, Query(description="Breakdown column: segment, owner, source")] = None,
+    by: Annotated[
+        str | None,
+        Query(description="Breakdown column: segment, owner, source, persona (with a run)"),
+    ] = None,
 ) -> Response:
     """Stage funnel, conversion, time in stage, losses, cohorts, stale deals and breakdowns.
 
-    The breakdown selector swaps the ``breakdown`` block over HTMX.
+    The breakdown selector swaps the ``breakdown`` block over HTMX; it offers persona when
+    the workspace has a persona run (a deal's persona is its lead buyer's).
     """
     history = workspace_history(session)
     result = stats_for(history)
@@ -198,6 +206,7 @@ def pipeline_page(
         "by": column,
         "columns": breakdown_columns(result),
         "breakdown": sections["breakdowns"].get(column, []) if column else [],
+        "persona_run": run.run_key if (run := active_run(session)) else None,
         "stages": [row["stage"] for row in sections["stages"]],
     }
     return render(request, "pipeline.html", context, block="breakdown")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
@@ -22,6 +23,7 @@ from buyermap.schemas.personas import (
     QuotePublic,
     ThemePublic,
 )
+from buyermap.services import persona_contacts
 from buyermap.services import personas as svc
 from buyermap.services.contacts import get_contact
 from buyermap.services.persona_cards import card_image_of, persona_card
@@ -90,9 +92,11 @@ def activate_run(session: SessionDep, run_id: str) -> PersonaRunSummary:
 
 @router.post("/personas/runs/{run_id}/assign", summary="Assign new contacts")
 def assign_contacts(session: SessionDep, run_id: str) -> AssignedPublic:
-    """Assign the contacts the run has not assigned yet (e.g. added since) with its model."""
+    """Assign the contacts the run has not assigned yet (e.g. added since) with its model;
+    the same as ``buyermap personas assign --new-only``."""
     run = svc.get_run(session, ref=run_id)
-    return AssignedPublic(run_key=run.run_key, assigned=svc.assign_contacts(session, run=run))
+    report = persona_contacts.assign_contacts(session, run=run, only_missing=True)
+    return AssignedPublic.model_validate(asdict(report))
 
 
 @router.get("/personas", summary="List personas")
@@ -183,7 +187,7 @@ def contact_persona(
     the contact does not exist or has no persona."""
     get_contact(session, contact_id=contact_id)
     found = svc.require_run(session, ref=run)
-    assigned = svc.persona_of_contact(session, contact_id=contact_id, run=found)
+    assigned = persona_contacts.persona_of_contact(session, contact_id=contact_id, run=found)
     if assigned is None:
         raise NotFoundError(
             f"contact {contact_id} has no persona in run {found.run_key}; "
