@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner, Result
 
+from buyermap.cli import demo as demo_cli
 from buyermap.cli.app import app
 
 
@@ -53,3 +55,20 @@ def test_demo_json_needs_no_serve(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["--db", str(tmp_path / "d.db"), "demo", "--json"])
     assert result.exit_code == 1
     assert "--no-serve" in result.output
+
+
+def test_demo_again_serves_the_workspace_it_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "demo.db"
+    assert _demo(db, "--scale", "0.02", "--json").exit_code == 0
+    served: list[tuple[str | None, int | None]] = []
+
+    def fake_serve(ctx: object, *, host: str | None, port: int | None) -> None:
+        served.append((host, port))
+
+    monkeypatch.setattr(demo_cli, "serve", fake_serve)
+    again = CliRunner().invoke(app, ["--db", str(db), "demo", "--port", "8123"])
+    assert again.exit_code == 0, again.output
+    assert served == [(None, 8123)]
+    assert "serving it as it is" in again.stderr

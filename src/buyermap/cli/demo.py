@@ -55,12 +55,22 @@ def demo(
     url = state(ctx).workspace().url
     started = time.perf_counter()
     with unit_of_work(ctx) as session:
-        if workspace_has_data(session):
-            if not force:
-                raise fail(
-                    f"the workspace {url} already holds data; use another --db, "
-                    "or add --force to wipe it and build the demo"
-                )
+        holds_data = workspace_has_data(session)
+    if holds_data and not force and not no_serve:
+        # Running the README's command again opens what is there instead of failing.
+        err_console.print(
+            f"the workspace {url} already holds data: serving it as it is "
+            "(add --force to wipe it and rebuild the demo)"
+        )
+        serve(ctx, host=host, port=port)
+        return
+    if holds_data and not force:
+        raise fail(
+            f"the workspace {url} already holds data; use another --db, "
+            "or add --force to wipe it and build the demo"
+        )
+    with unit_of_work(ctx) as session:
+        if holds_data:
             wipe_workspace(session)
         with Progress(
             TextColumn("[bold]demo[/] {task.description:<18}"),
