@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import math
+import random
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa  # type: ignore[import-untyped]
-import pyarrow.csv as pacsv  # type: ignore[import-untyped]
-import pyarrow.parquet as pq  # type: ignore[import-untyped]
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
-from buyermap.analytics.funnel.core import EXCLUDED, OTHER, Outcomes, SortedEvents
+from buyermap.analytics.funnel.core import EXCLUDED, OTHER, Events, Outcomes
 from tests.analytics.funnel.reference import EntityResult, Event
 
 T0 = 1_700_000_000  # 2023-11-14T22:13:20Z: tests put events at T0 + small offsets
 
 
 def sorted_events(
-    events: list[Event], steps: list[str], exclude: tuple[str, ...]
-) -> tuple[SortedEvents, list[str]]:
+    events: list[Event],
+    steps: list[str],
+    exclude: tuple[str, ...],
+    shuffle_seed: int | None = None,
+) -> tuple[Events, list[str]]:
+    """The events as arrays sorted by (entity, ts, code), or shuffled with ``shuffle_seed``."""
+
     def code(name: str) -> int:
         if name in steps:
             return steps.index(name)
@@ -26,8 +32,10 @@ def sorted_events(
 
     rows = sorted(((e.entity, e.ts, code(e.name), e.by) for e in events), key=lambda r: r[:3])
     labels = sorted({"(missing)" if r[3] is None else r[3] for r in rows})
+    if shuffle_seed is not None:
+        random.Random(shuffle_seed).shuffle(rows)
     return (
-        SortedEvents(
+        Events(
             entity=np.array([r[0] for r in rows], dtype=np.int64),
             ts=np.array([r[1] * 1_000_000 for r in rows], dtype=np.int64),
             code=np.array([r[2] for r in rows], dtype=np.int8),

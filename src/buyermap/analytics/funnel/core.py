@@ -1,29 +1,29 @@
-"""The chain computation, vectorised over events sorted by (entity, time, code).
+"""The chain computation over events in any order, with compiled kernels (kernels.py).
 
 Input codes: ``0..k-1`` for the steps, :data:`OTHER` for any other event (only needed in
-``strict_order``) and :data:`EXCLUDED` for exclusion events. Sorting by code puts other and
-exclusion events before step events sharing a timestamp, and steps in step order.
+``strict_order``) and :data:`EXCLUDED` for exclusion events. Each entity's events are read
+in (time, code) order: other and exclusion events before step events sharing a timestamp,
+and steps in step order.
 
-For each step ``j`` the core keeps the *valid* step-``j`` events (positions where some valid
-chain reaches step ``j``) together with the *latest* first step that starts such a chain.
-A later start is never worse (its window ends later, and it has fewer exclusions after it),
-so step ``j + 1`` only needs, for each of its events, the latest valid step-``j`` event
-before it: one ``searchsorted`` per step over that step's events. The total work is
-``O(n log n)`` in the number of step events, whatever the number of steps.
+:func:`compute` groups the events by entity (a stable radix sort of the entity ids, so
+input that is already in time order needs no further sorting), orders each entity's
+events by (time, code) where they are not already, and walks every entity's chains in a
+single compiled pass over its events, split over the cores by entity ranges. The work is
+linear in the number of events (plus a sort of the entities whose events are out of
+order), whatever the number of steps.
 """
 
 from __future__ import annotations
 
-import itertools
-import os
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+import math
 from dataclasses import dataclass
-from functools import cached_property
+from typing import Any
 
+import numba
 import numpy as np
 import numpy.typing as npt
 
+from buyermap.analytics.funnel import kernels
 from buyermap.analytics.funnel.query import FunnelMode
 
 OTHER = -1
@@ -31,13 +31,20 @@ EXCLUDED = -2
 
 I64 = npt.NDArray[np.int64]
 Codes = npt.NDArray[np.int8]
-Bools = npt.NDArray[np.bool_]
 F64 = npt.NDArray[np.float64]
+
+_MODES = {
+    FunnelMode.DEFAULT: kernels.MODE_DEFAULT,
+    FunnelMode.STRICT_ORDER: kernels.MODE_STRICT_ORDER,
+    FunnelMode.STRICT_INCREASE: kernels.MODE_STRICT_INCREASE,
+    FunnelMode.STRICT_DEDUPLICATION: kernels.MODE_STRICT_DEDUPLICATION,
+}
+_MAX_DIGIT_BITS = 24  # one radix pass for up to 16M distinct ids (dense ids need one pass)
 
 
 @dataclass(frozen=True, slots=True)
-class SortedEvents:
-    """Events of one or more entities, sorted by (entity, ts, code)."""
+class Events:
+    """Events of one or more entities, in any order (one array per column)."""
 
     entity: I64
     ts: I64
@@ -52,7 +59,7 @@ class SortedEvents:
 class Outcomes:
     """One row per entity that did the first step (the funnel's population)."""
 
-    entity: I64  # the entity's key (as given in SortedEvents.entity)
+    entity: I64  # the entity's key (as given in Events.entity), ascending
     level: npt.NDArray[np.int16]  # steps reached, 1..k
     entry_ts: I64  # time of the entity's earliest first-step event (us)
     by: npt.NDArray[np.int32] | None  # breakdown code at that event (smallest on ties)
@@ -70,268 +77,70 @@ class Outcomes:
         return out
 
 
-@dataclass(frozen=True, slots=True)
-class _Level:
-    pos: I64  # valid step-j positions, ascending
-    start: I64  # position of the latest first step of a chain reaching each of them
-    entity: I64  # entity at pos
-    start_ts: I64  # time at start
+def _readonly(arr: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """A read-only view: the radix pass is compiled for read-only inputs only (Arrow's
+    zero-copy arrays are read-only), which keeps it to one compiled signature."""
+    view = arr.view()
+    view.flags.writeable = False
+    return view
 
 
-class _Context:
-    """The sorted events plus per-event helpers computed at most once per query."""
-
-    def __init__(self, ev: SortedEvents) -> None:
-        self.ev = ev
-
-    @cached_property
-    def group(self) -> I64:
-        """A dense entity number per event (0, 1, ...), cheaper to compare and index."""
-        return _running_count(_first_in_group(self.ev.entity)) - 1
-
-    @cached_property
-    def tie_start(self) -> I64:
-        return _tie_start(self.ev)
-
-    @cached_property
-    def prev_not_greater(self) -> I64:
-        return _prev_not_greater(self.ev)
-
-
-Predecessor = Callable[[_Context, I64, "_Level", int], I64]
-
-
-def _latest_before(level: _Level, bound: I64) -> I64:
-    """Index into ``level`` of the last valid position < ``bound`` (or -1)."""
-    found: I64 = np.searchsorted(level.pos, bound, side="left")
-    return found - 1
-
-
-def _pred_default(_ctx: _Context, pos: I64, prev: _Level, _j: int) -> I64:
-    return _latest_before(prev, pos)
-
-
-def _tie_start(ev: SortedEvents) -> I64:
+def _group_by_entity(ev: Events) -> tuple[I64, I64, I64, Codes, npt.NDArray[np.int32]]:
+    """Events regrouped by entity, stably: the entity of each group (ascending), the start
+    of each group plus the end, and ts, code, by. The arrays returned are new (the walk
+    orders each entity's events in place)."""
     n = len(ev)
-    new = np.ones(n, dtype=np.bool_)
-    if n > 1:
-        new[1:] = (ev.entity[1:] != ev.entity[:-1]) | (ev.ts[1:] != ev.ts[:-1])
-    return np.maximum.accumulate(np.where(new, np.arange(n, dtype=np.int64), 0))
-
-
-def _pred_increase(ctx: _Context, pos: I64, prev: _Level, _j: int) -> I64:
-    # The previous step must be strictly earlier in time: search before the first event
-    # sharing this event's timestamp.
-    return _latest_before(prev, ctx.tie_start[pos])
-
-
-def _prev_not_greater(ev: SortedEvents) -> I64:
-    """For each event, the nearest earlier step event of the same entity whose code is <=
-    its code (-1 if none); other and exclusion events are skipped.
-
-    Pointer jumping over the step events: every pointer starts at the previous event and,
-    while it points at a larger code, takes over that event's own pointer, skipping a
-    stretch already known to hold only larger codes. Each round moves every unfinished
-    pointer back, and stretches double up, so few rounds are needed in practice.
-    """
-    n = len(ev)
-    out = np.full(n, -1, dtype=np.int64)
-    sub = np.flatnonzero(ev.code >= 0)
-    m = sub.size
-    if m == 0:
-        return out
-    code = ev.code[sub].astype(np.int16)
-    ent = ev.entity[sub]
-    ptr = np.arange(m, dtype=np.int64) - 1
-    ptr[0] = -1
-    ptr[1:][ent[1:] != ent[:-1]] = -1
-    todo = np.flatnonzero(ptr >= 0)
-    while todo.size:
-        todo = todo[code[ptr[todo]] > code[todo]]
-        ptr[todo] = ptr[ptr[todo]]
-        todo = todo[ptr[todo] >= 0]
-    found = ptr >= 0
-    out[sub[found]] = sub[ptr[found]]
-    return out
-
-
-def _pred_dedup(ctx: _Context, pos: I64, prev: _Level, _j: int) -> I64:
-    # The chain's previous step must be the nearest earlier step event with a code <= j;
-    # anything else in between (a repeat, or this step seen earlier) breaks the chain.
-    ptr = ctx.prev_not_greater[pos]
-    found = _latest_before(prev, ptr + 1)
-    hit = (found >= 0) & (ptr >= 0)
-    hit[hit] = prev.pos[found[hit]] == ptr[hit]
-    return np.where(hit, found, -1)
-
-
-_PREDECESSORS: dict[FunnelMode, Predecessor] = {
-    FunnelMode.DEFAULT: _pred_default,
-    FunnelMode.STRICT_INCREASE: _pred_increase,
-    FunnelMode.STRICT_DEDUPLICATION: _pred_dedup,
-}
-
-
-def _last_exclusion_before(ev: SortedEvents, pos: I64) -> I64:
-    excl = np.flatnonzero(ev.code == EXCLUDED)
-    if excl.size == 0:
-        return np.full(pos.shape[0], -1, dtype=np.int64)
-    i = np.searchsorted(excl, pos, side="left") - 1
-    return np.where(i >= 0, excl[np.maximum(i, 0)], -1).astype(np.int64)
-
-
-def _positions_by_code(ev: SortedEvents, k: int) -> list[I64]:
-    """Positions of each step's events, ascending: one stable (radix) sort of the codes."""
-    order = np.argsort(ev.code, kind="stable")
-    negative = int(np.count_nonzero(ev.code < 0))
-    counts = np.bincount(ev.code[ev.code >= 0], minlength=k)[:k]
-    bounds = negative + np.concatenate([[0], np.cumsum(counts)])
-    return [order[bounds[j] : bounds[j + 1]] for j in range(k)]
-
-
-def _level(ctx: _Context, pos: I64, start: I64) -> _Level:
-    return _Level(pos=pos, start=start, entity=ctx.group[pos], start_ts=ctx.ev.ts[start])
-
-
-def _levels_chained(ctx: _Context, k: int, window_us: int, mode: FunnelMode) -> list[_Level]:
-    predecessor = _PREDECESSORS[mode]
-    ev = ctx.ev
-    by_code = _positions_by_code(ev, k)
-    levels = [_level(ctx, by_code[0], by_code[0])]
-    has_excl = bool(np.any(ev.code == EXCLUDED))
-    for j in range(1, k):
-        prev = levels[-1]
-        pos = by_code[j]
-        if pos.size == 0 or prev.pos.size == 0:
-            levels.append(_level(ctx, pos[:0], pos[:0]))
-            continue
-        idx = predecessor(ctx, pos, prev, j)
-        safe = np.maximum(idx, 0)
-        entity = ctx.group[pos]
-        start_ts = prev.start_ts[safe]
-        ok = (idx >= 0) & (prev.entity[safe] == entity) & (ev.ts[pos] <= start_ts + window_us)
-        start = prev.start[safe]
-        if has_excl:
-            ok &= start > _last_exclusion_before(ev, pos)
-        levels.append(
-            _Level(pos=pos[ok], start=start[ok], entity=entity[ok], start_ts=start_ts[ok])
+    by = ev.by.astype(np.int32, copy=False) if ev.by is not None else np.empty(0, np.int32)
+    ts = ev.ts.astype(np.int64, copy=False)
+    code = ev.code.astype(np.int8, copy=False)
+    entity = ev.entity.astype(np.int64, copy=False)
+    if n == 0:
+        return entity[:0], np.zeros(1, np.int64), ts.copy(), code.copy(), by.copy()
+    low = int(entity.min())
+    bits = (int(entity.max()) - low).bit_length()
+    if bits == 0:  # one entity: nothing to group
+        seg = np.array([0, n], dtype=np.int64)
+        return entity[:1].copy(), seg, ts.copy(), code.copy(), by.copy()
+    # wrapping int64 arithmetic viewed as unsigned is the exact unsigned difference
+    key = (entity - np.int64(low)).view(np.uint64)
+    digit = min(_MAX_DIGIT_BITS, max(8, n.bit_length() + 1))
+    passes = math.ceil(bits / digit)
+    width = math.ceil(bits / passes)
+    for i in range(passes):
+        key, ts, code, by, totals = kernels.radix_pass(
+            _readonly(key),
+            _readonly(ts),
+            _readonly(code),
+            _readonly(by),
+            i * width,
+            width,
+            numba.get_num_threads(),
+            passes > 1,
         )
-    return levels
-
-
-def _levels_strict_order(ctx: _Context, k: int, window_us: int) -> list[_Level]:
-    # A chain is a run of consecutive events (all events count, not only steps) whose codes
-    # are 0, 1, 2, ...; the window is measured from the run's first event.
-    ev = ctx.ev
-    n = len(ev)
-    code = ev.code.astype(np.int16)
-    brk = np.ones(n, dtype=np.bool_)
-    if n > 1:
-        brk[1:] = ~(
-            (ev.entity[1:] == ev.entity[:-1]) & (code[1:] >= 1) & (code[1:] == code[:-1] + 1)
-        )
-    run_start = np.maximum.accumulate(np.where(brk, np.arange(n, dtype=np.int64), 0))
-    valid = (code >= 0) & (code[run_start] == 0) & (ev.ts <= ev.ts[run_start] + window_us)
-    kept = [pos[valid[pos]] for pos in _positions_by_code(ev, k)]
-    return [_level(ctx, pos, run_start[pos]) for pos in kept]
-
-
-def _running_count(flags: Bools) -> I64:
-    """Cumulative count of true flags (cast first: a casting cumsum is ~10x slower)."""
-    out: I64 = np.cumsum(flags.astype(np.int64))
-    return out
-
-
-def _first_in_group(keys: I64) -> Bools:
-    first = np.ones(keys.size, dtype=np.bool_)
-    first[1:] = keys[1:] != keys[:-1]
-    return first
-
-
-PARALLEL_MIN_EVENTS = 2_000_000
-
-
-def compute(
-    ev: SortedEvents,
-    k: int,
-    window_us: int,
-    mode: FunnelMode,
-    *,
-    threads: int | None = None,
-    parallel_min_events: int = PARALLEL_MIN_EVENTS,
-) -> Outcomes:
-    """Per-entity outcomes for events sorted by (entity, ts, code).
-
-    Entities are independent, so large inputs are cut at entity boundaries into one part
-    per thread (numpy releases the GIL) and the parts' outcomes are concatenated.
-    """
-    parts = threads if threads is not None else min(os.cpu_count() or 1, 8)
-    n = len(ev)
-    if parts <= 1 or n < max(parallel_min_events, 1):
-        return _compute_part(ev, k, window_us, mode)
-    cuts = np.searchsorted(ev.entity, ev.entity[[n * i // parts for i in range(1, parts)]])
-    bounds = [0, *sorted({int(c) for c in cuts}), n]
-    slices = [
-        SortedEvents(
-            entity=ev.entity[a:b],
-            ts=ev.ts[a:b],
-            code=ev.code[a:b],
-            by=ev.by[a:b] if ev.by is not None else None,
-        )
-        for a, b in itertools.pairwise(bounds)
-        if b > a
-    ]
-    with ThreadPoolExecutor(max_workers=len(slices)) as pool:
-        results = list(pool.map(lambda part: _compute_part(part, k, window_us, mode), slices))
-    return _concat(results, k)
-
-
-def _concat(results: list[Outcomes], k: int) -> Outcomes:
-    by = [r.by for r in results if r.by is not None]
-    return Outcomes(
-        entity=np.concatenate([r.entity for r in results]),
-        level=np.concatenate([r.level for r in results]),
-        entry_ts=np.concatenate([r.entry_ts for r in results]),
-        by=np.concatenate(by) if len(by) == len(results) else None,
-        step_seconds=[np.concatenate([r.step_seconds[j] for r in results]) for j in range(k)],
-    )
-
-
-def _compute_part(ev: SortedEvents, k: int, window_us: int, mode: FunnelMode) -> Outcomes:
-    ctx = _Context(ev)
-    if mode is FunnelMode.STRICT_ORDER:
-        levels = _levels_strict_order(ctx, k, window_us)
+    if passes == 1:  # the digit is the whole key: the groups are the non-empty digits
+        present = np.flatnonzero(totals)
+        keys = present.astype(np.uint64)
+        seg = np.concatenate([[0], np.cumsum(totals[present])]).astype(np.int64)
     else:
-        levels = _levels_chained(ctx, k, window_us, mode)
-    first = levels[0]
-    # Population: entities with a first-step event; the entry is the earliest one.
-    is_entry = _first_in_group(first.entity)
-    groups = first.entity[is_entry]
-    entities = ev.entity[first.pos[is_entry]]
-    entry_ts = first.start_ts[is_entry]
-    level = np.zeros(entities.size, dtype=np.int16)
-    row_of_group = np.zeros(int(ctx.group[-1]) + 1 if len(ev) else 0, dtype=np.int64)
-    row_of_group[groups] = np.arange(groups.size, dtype=np.int64)
-    step_seconds: list[F64] = []
-    for j, lv in enumerate(levels):
-        earliest = _first_in_group(lv.entity)
-        row = row_of_group[lv.entity[earliest]]
-        level[row] = j + 1
-        gap = ev.ts[lv.pos[earliest]] - lv.start_ts[earliest]
-        step_seconds.append(gap / 1e6)
-    by = None
-    if ev.by is not None:
-        # Smallest breakdown code among first-step events at the entry timestamp.
-        group = _running_count(is_entry) - 1
-        at_entry = first.start_ts == entry_ts[group]
-        values = ev.by[first.pos[at_entry]]
-        by = (
-            np.minimum.reduceat(values, np.flatnonzero(is_entry[at_entry]))
-            if values.size
-            else (values)
-        )
+        seg = kernels.segments(key)
+        keys = key[seg[:-1]]
+    groups = (keys + np.uint64(low & 0xFFFF_FFFF_FFFF_FFFF)).view(np.int64)
+    return groups, seg, ts, code, by
+
+
+def compute(ev: Events, k: int, window_us: int, mode: FunnelMode) -> Outcomes:
+    """Per-entity outcomes for events in any order (the arrays are not modified)."""
+    groups, seg, ts, code, by = _group_by_entity(ev)
+    parts = 8 * numba.get_num_threads()
+    level, entry_ts, entry_by = kernels.walk(seg, ts, code, by, k, window_us, _MODES[mode], parts)
+    gaps = ts  # the walk wrote each group's gaps over its first times
+    rows, flat, offsets = kernels.step_seconds(seg, level, gaps, k)
     return Outcomes(
-        entity=entities, level=level, entry_ts=entry_ts, by=by, step_seconds=step_seconds
+        entity=groups[rows],
+        level=level[rows],
+        entry_ts=entry_ts[rows],
+        by=entry_by[rows] if ev.by is not None else None,
+        step_seconds=[flat[offsets[j] : offsets[j + 1]] for j in range(k)],
     )
 
 

@@ -1,14 +1,14 @@
-"""A plain engine without DuckDB: pyarrow reads the file, numpy sorts and walks the chains."""
+"""An engine without DuckDB: pyarrow reads and encodes the file; the core groups and walks."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 import numpy as np
-import pyarrow as pa  # type: ignore[import-untyped]
-import pyarrow.compute as pc  # type: ignore[import-untyped]
-import pyarrow.csv as pacsv  # type: ignore[import-untyped]
-import pyarrow.parquet as pq  # type: ignore[import-untyped]
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from buyermap.analytics.funnel.core import EXCLUDED, OTHER, EngineOutput
 from buyermap.analytics.funnel.duckdb_engine import to_output
@@ -65,16 +65,15 @@ def run(source: EventSource, query: FunnelQuery) -> EngineOutput:
     dropped = int(np.count_nonzero(keep & ~(ent_valid & ts_valid)))
     keep &= ent_valid & ts_valid
     rows = np.flatnonzero(keep)
-    order = rows[np.lexsort((code[rows], ts[rows], ent[rows]))]
     by = None
     labels: list[str] = []
     if query.by is not None:
-        raw = pc.cast(table.column(query.by), pa.string()).combine_chunks().take(pa.array(order))
-        on_first = pa.array(code[order] == 0)
+        raw = pc.cast(table.column(query.by), pa.string()).combine_chunks().take(pa.array(rows))
+        on_first = pa.array(code[rows] == 0)
         labels = sorted(set(pc.unique(raw.filter(on_first)).drop_null().to_pylist()))
         index = pc.index_in(
             pc.if_else(on_first, raw, pa.scalar(None, pa.string())), pa.array(labels, pa.string())
         )
         by = index.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
-    out = to_output(ent[order], ts[order], code[order], by, labels, query)
+    out = to_output(ent[rows], ts[rows], code[rows], by, labels, query)
     return replace(out, dropped_rows=dropped)

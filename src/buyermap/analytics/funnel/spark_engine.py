@@ -1,5 +1,5 @@
-"""The same funnel on Apache Spark: Spark reads, encodes, partitions by entity and sorts;
-each partition's chains are walked by the shared numpy core in ``mapInArrow``.
+"""The same funnel on Apache Spark: Spark reads, encodes and partitions by entity;
+each partition's events are grouped and walked by the shared compiled core in ``mapInArrow``.
 
 Spark is optional (``pip install buyermap[spark]``, Java 17+). The engine reuses the active
 Spark session when there is one, otherwise it starts a local one (``BUYERMAP_SPARK_MASTER``,
@@ -16,16 +16,16 @@ from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
-import pyarrow as pa  # type: ignore[import-untyped]
-import pyarrow.compute as pc  # type: ignore[import-untyped]
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from buyermap.analytics.funnel.core import (
     EXCLUDED,
     MISSING,
     OTHER,
     EngineOutput,
+    Events,
     Outcomes,
-    SortedEvents,
     compute,
 )
 from buyermap.analytics.funnel.errors import EngineUnavailableError
@@ -79,7 +79,6 @@ def _partition_runner(query: FunnelQuery) -> Any:
         table = table.filter(usable)
         ent = table.column("ent").combine_chunks()
         if not pa.types.is_integer(ent.type):
-            # Rows are sorted by entity, so first-appearance codes are ascending too.
             ent = pc.dictionary_encode(ent).indices
         code = table.column("code").to_numpy().astype(np.int8)
         by_raw = table.column("by").to_pylist() if with_by else []
@@ -90,7 +89,7 @@ def _partition_runner(query: FunnelQuery) -> Any:
             if with_by
             else None
         )
-        events = SortedEvents(
+        events = Events(
             entity=ent.to_numpy(zero_copy_only=False).astype(np.int64),
             ts=table.column("t").to_numpy().astype(np.int64),
             code=code,
@@ -158,8 +157,8 @@ def run(source: EventSource, query: FunnelQuery) -> EngineOutput:
     if query.mode is not FunnelMode.STRICT_ORDER:
         rows = rows.where(F.col("code") != OTHER)
     parts = max(1, spark.sparkContext.defaultParallelism)
-    ordered = rows.repartition(parts, "ent").sortWithinPartitions("ent", "t", "code")
-    result = ordered.mapInArrow(_partition_runner(query), OUTPUT_SCHEMA).toArrow()
+    by_entity = rows.repartition(parts, "ent")
+    result = by_entity.mapInArrow(_partition_runner(query), OUTPUT_SCHEMA).toArrow()
     return _collect(result, query)
 
 
