@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
@@ -21,6 +22,13 @@ from sqlalchemy.orm import Session
 
 from buyermap.services.workspace import Workspace, open_workspace
 from buyermap.settings import Settings
+
+# Property tests: no per-example deadline (a loaded 2-core CI machine makes timings noisy).
+# Under CI the examples are derandomized, so a landing never depends on a random draw;
+# locally they stay random, to keep finding new cases.
+hypothesis_settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
+hypothesis_settings.register_profile("dev", deadline=None)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 PG_ADMIN_URL = os.environ.get(
     "BUYERMAP_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
