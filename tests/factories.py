@@ -11,8 +11,8 @@ from contextlib import contextmanager
 
 from fastapi.testclient import TestClient
 
+from buyermap.analytics.personas.stored import DEMO_QUERY, discover_workspace
 from buyermap.demo import build_demo
-from buyermap.services.personas import DEMO_QUERY, discover_workspace
 from buyermap.services.workspace import Workspace
 from buyermap.settings import Settings
 from buyermap.web.app import create_app

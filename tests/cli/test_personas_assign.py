@@ -7,8 +7,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from buyermap.analytics.personas.stored import discover_workspace
 from buyermap.db.models import Contact, PersonaAssignment
-from buyermap.services.personas import discover_workspace
 from buyermap.services.workspace import open_workspace
 from buyermap.settings import Settings
 from tests.cli.conftest import Invoke, json_out

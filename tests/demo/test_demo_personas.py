@@ -14,10 +14,10 @@ from sklearn.metrics import adjusted_rand_score
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from buyermap.analytics.personas import stored as svc
 from buyermap.db.models import Contact, PersonaAssignment
 from buyermap.demo import build_demo
 from buyermap.demo.personas import PERSONAS
-from buyermap.services import personas as svc
 from buyermap.services.workspace import open_workspace
 from buyermap.settings import Settings
 
@@ -52,7 +52,7 @@ def test_the_planted_personas_are_found(demo_session: Session) -> None:
 
 
 def test_demo_persona_cards_have_quotes_and_themes(demo_session: Session) -> None:
-    from buyermap.services.persona_cards import persona_card
+    from buyermap.analytics.personas.cards import persona_card
 
     run = svc.active_run(demo_session)
     assert run is not None

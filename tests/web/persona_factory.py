@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 
 from buyermap.analytics.personas.discover import DiscoverQuery
 from buyermap.analytics.personas.loading import CONTACT_ID
+from buyermap.analytics.personas.stored import discover_workspace
 from buyermap.db.models import Contact, Note, SurveyAnswer
-from buyermap.services.personas import discover_workspace
 from buyermap.services.workspace import Workspace
 from tests.conftest import opened_workspace
 from tests.factories import make_client

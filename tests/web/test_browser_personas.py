@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from buyermap.services.personas import active_run
+from buyermap.analytics.personas.stored import active_run
 from tests.web.conftest import LiveApp, live_demo
 
 pytestmark = pytest.mark.browser

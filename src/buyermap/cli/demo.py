@@ -12,10 +12,10 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from buyermap.analytics.personas.errors import InsufficientEvidenceError
+from buyermap.analytics.personas.stored import DEMO_QUERY, discover_workspace
 from buyermap.cli.common import console, err_console, fail, print_json, state, unit_of_work
 from buyermap.cli.serve import serve
 from buyermap.demo import DemoSummary, build_demo, wipe_workspace, workspace_has_data
-from buyermap.services.personas import DEMO_QUERY, discover_workspace
 from buyermap.services.workspace import workspace_status
 
 

@@ -12,6 +12,8 @@ import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from buyermap.analytics.personas import members as persona_contacts
+from buyermap.analytics.personas import stored as svc
 from buyermap.analytics.personas.discover import DiscoverQuery, PersonaResult, discover
 from buyermap.analytics.personas.errors import PersonaInputError
 from buyermap.analytics.personas.loading import (
@@ -30,8 +32,6 @@ from buyermap.analytics.personas.runs import (
 )
 from buyermap.analytics.personas.selection import ProgressFn
 from buyermap.cli.common import BuyermapGroup, console, err_console, print_json, state, unit_of_work
-from buyermap.services import persona_contacts
-from buyermap.services import personas as svc
 
 personas_app = typer.Typer(
     cls=BuyermapGroup,

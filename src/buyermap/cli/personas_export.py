@@ -7,13 +7,13 @@ from typing import Annotated
 
 import typer
 
+from buyermap.analytics.personas import stored as svc
 from buyermap.analytics.personas.avatar import save_avatar
+from buyermap.analytics.personas.cards import card_image, card_image_of, persona_card
 from buyermap.analytics.personas.errors import PersonaInputError
 from buyermap.analytics.personas.export import export_run
 from buyermap.cli.common import console, unit_of_work
 from buyermap.cli.personas import load_doc, personas_app
-from buyermap.services import personas as svc
-from buyermap.services.persona_cards import card_image, card_image_of, persona_card
 
 
 @personas_app.command("export")

@@ -10,6 +10,7 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
+from buyermap.analytics.personas.members import deal_personas
 from buyermap.analytics.pipeline import export
 from buyermap.analytics.pipeline.backtest import BacktestQuery, run_backtest
 from buyermap.analytics.pipeline.fan import run_fan
@@ -22,7 +23,6 @@ from buyermap.charts import pipeline as pipeline_charts
 from buyermap.charts.render import to_png
 from buyermap.cli.common import BuyermapGroup, console, err_console, print_json, unit_of_work
 from buyermap.errors import InvalidValueError
-from buyermap.services.persona_contacts import deal_personas
 
 group = typer.Typer(
     name="pipeline",

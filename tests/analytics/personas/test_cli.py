@@ -9,11 +9,11 @@ from pathlib import Path
 
 from typer.testing import CliRunner, Result
 
+from buyermap.analytics.personas.members import personas_of_contacts
+from buyermap.analytics.personas.stored import active_run
 from buyermap.analytics.personas.synth import make_personas_data
 from buyermap.cli.app import app
 from buyermap.db.models import Contact, SurveyAnswer
-from buyermap.services.persona_contacts import personas_of_contacts
-from buyermap.services.personas import active_run
 from buyermap.services.workspace import open_workspace
 from buyermap.settings import Settings
 

@@ -10,17 +10,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from buyermap.analytics.personas.runs import compare
-from buyermap.cli.app import app
-from buyermap.db.models import Contact, PersonaAssignment, PersonaRow, PersonaRun
-from buyermap.errors import NotFoundError
-from buyermap.services import personas as svc
-from buyermap.services.persona_contacts import (
+from buyermap.analytics.personas import stored as svc
+from buyermap.analytics.personas.members import (
     assign_contacts,
     persona_of_contact,
     personas_of_contacts,
 )
-from buyermap.services.persona_quotes import quotes_for_persona
+from buyermap.analytics.personas.quotes import quotes_for_persona
+from buyermap.analytics.personas.runs import compare
+from buyermap.cli.app import app
+from buyermap.db.models import Contact, PersonaAssignment, PersonaRow, PersonaRun
+from buyermap.errors import NotFoundError
 from buyermap.services.workspace import open_workspace
 from buyermap.settings import Settings
 from tests.web.persona_factory import FAST_QUERY, seed_personas

@@ -26,14 +26,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from buyermap.analytics.personas.members import deal_personas, lead_buyer, personas_of_contacts
+from buyermap.analytics.personas.stored import discover_workspace
 from buyermap.analytics.pipeline.stats import StatsQuery, run_stats
 from buyermap.analytics.pipeline.workspace import load_workspace_history
 from buyermap.cli.app import app
 from buyermap.db.models import CommitteeMember, Contact, PersonaRun
 from buyermap.schemas.entities import AccountCreate, DealCreate, StageChangeCreate
 from buyermap.services import accounts, deals
-from buyermap.services.persona_contacts import deal_personas, lead_buyer, personas_of_contacts
-from buyermap.services.personas import discover_workspace
 from buyermap.services.workspace import open_workspace
 from buyermap.settings import Settings
 from buyermap.web.app import create_app

@@ -27,7 +27,7 @@ def load_workspace_history(
 
     segment = the account's industry, owner = the deal owner's name, source = deal source.
     With ``personas`` (deal id -> persona, from
-    :func:`buyermap.services.persona_contacts.deal_personas`) the frame gets a ``persona``
+    :func:`buyermap.analytics.personas.members.deal_personas`) the frame gets a ``persona``
     column too (empty for deals left out), and the inputs hash covers it.
     Stage order and kinds come from the pipeline unless overridden.
     """

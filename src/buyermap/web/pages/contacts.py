@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from buyermap.analytics.personas.members import persona_of_contact, personas_of_contacts
 from buyermap.services import contacts as svc
 from buyermap.services.notes import notes_for
-from buyermap.services.persona_contacts import persona_of_contact, personas_of_contacts
 from buyermap.web.deps import SessionDep
 from buyermap.web.pages.listing import PageQueryDep, list_context
 from buyermap.web.templating import render

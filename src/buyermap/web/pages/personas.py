@@ -12,14 +12,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from buyermap.analytics.personas import stored as svc
 from buyermap.analytics.personas.avatar import render_avatar
+from buyermap.analytics.personas.cards import fmt_ci, fmt_value, label_of, persona_card
+from buyermap.analytics.personas.members import contacts_of_persona
 from buyermap.analytics.personas.runs import compare
 from buyermap.charts.personas import figure_bytes, figure_svg, selection_figure
 from buyermap.db.models import PersonaRun
 from buyermap.errors import InvalidValueError
-from buyermap.services import personas as svc
-from buyermap.services.persona_cards import fmt_ci, fmt_value, label_of, persona_card
-from buyermap.services.persona_contacts import contacts_of_persona
 from buyermap.web.deps import SessionDep
 from buyermap.web.pages.listing import PageQueryDep, list_context
 from buyermap.web.templating import render

@@ -20,6 +20,8 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from buyermap.analytics.personas.members import deal_personas
+from buyermap.analytics.personas.stored import active_run
 from buyermap.analytics.pipeline.backtest import BacktestQuery, BacktestResult, run_backtest
 from buyermap.analytics.pipeline.fan import FanResult, run_fan
 from buyermap.analytics.pipeline.forecast import ForecastQuery, ForecastResult, run_forecast
@@ -30,8 +32,6 @@ from buyermap.charts import pipeline as charts
 from buyermap.charts.render import to_svg
 from buyermap.db.models import Deal, StageChange
 from buyermap.errors import InvalidValueError
-from buyermap.services.persona_contacts import deal_personas
-from buyermap.services.personas import active_run
 from buyermap.web.deps import SessionDep
 from buyermap.web.templating import render
 
@@ -75,7 +75,7 @@ CACHE = _Cache(CACHE_SIZE)
 
 def workspace_history(session: Session) -> History:
     """The workspace's stage history, with each deal's persona when there is a persona run
-    (:func:`~buyermap.services.persona_contacts.deal_personas`); refuses (422) a workspace
+    (:func:`~buyermap.analytics.personas.members.deal_personas`); refuses (422) a workspace
     without stage changes."""
     if not session.scalar(select(StageChange.id).limit(1)):
         raise InvalidValueError(

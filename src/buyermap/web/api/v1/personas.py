@@ -7,6 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
+from buyermap.analytics.personas import members as persona_contacts
+from buyermap.analytics.personas import stored as svc
+from buyermap.analytics.personas.cards import card_image_of, persona_card
 from buyermap.analytics.personas.discover import DiscoverQuery
 from buyermap.analytics.personas.loading import CONTACT_ID
 from buyermap.db.models import PersonaRun
@@ -23,10 +26,7 @@ from buyermap.schemas.personas import (
     QuotePublic,
     ThemePublic,
 )
-from buyermap.services import persona_contacts
-from buyermap.services import personas as svc
 from buyermap.services.contacts import get_contact
-from buyermap.services.persona_cards import card_image_of, persona_card
 from buyermap.web.deps import SessionDep
 
 router = APIRouter(tags=["personas"])

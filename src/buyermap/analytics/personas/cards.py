@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 
 from buyermap.analytics.personas.avatar import render_avatar
 from buyermap.analytics.personas.profile import wilson
+from buyermap.analytics.personas.quotes import PersonaQuote, quotes_for_persona, tag_counts
+from buyermap.analytics.personas.stored import persona_dict
 from buyermap.charts.personas import card_figure, figure_bytes
 from buyermap.db.models import PersonaRun
-from buyermap.services.persona_quotes import PersonaQuote, quotes_for_persona, tag_counts
-from buyermap.services.personas import persona_dict
 
 TOP_TRAITS = 8
 MIN_SCORE = 0.3

@@ -1,7 +1,7 @@
 """Contacts and deals carrying their persona: assignments of a run, a persona's members,
 assigning contacts again with the run's stored model, and a deal's persona (the persona
 of its lead buyer). Functions take the session and never commit (see
-:mod:`buyermap.services.personas` for the runs themselves).
+:mod:`buyermap.analytics.personas.stored` for the runs themselves).
 """
 
 from __future__ import annotations
@@ -16,17 +16,17 @@ from sqlalchemy.orm import Session
 
 from buyermap.analytics.personas.loading import CONTACT_ID, contacts_table
 from buyermap.analytics.personas.runs import assign
-from buyermap.db.models import CommitteeMember, Contact, PersonaAssignment, PersonaRun
-from buyermap.domain.enums import CommitteeRole
-from buyermap.errors import NotFoundError
-from buyermap.services.listing import Listed, ListQuery, run_list
-from buyermap.services.personas import (
+from buyermap.analytics.personas.stored import (
     WORKSPACE,
     active_run,
     persona_dict,
     run_doc,
     store_assignments,
 )
+from buyermap.db.models import CommitteeMember, Contact, PersonaAssignment, PersonaRun
+from buyermap.domain.enums import CommitteeRole
+from buyermap.errors import NotFoundError
+from buyermap.services.listing import Listed, ListQuery, run_list
 
 # A deal's lead buyer: the first of these roles present, else the most influential member.
 LEAD_ROLES = (CommitteeRole.DECISION_MAKER, CommitteeRole.ECONOMIC_BUYER, CommitteeRole.CHAMPION)

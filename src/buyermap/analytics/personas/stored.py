@@ -7,8 +7,8 @@ result and the fitted model; its personas go to ``personas`` and every contact's
 pages, the API and the contacts show. Functions take the session and never commit.
 
 Contacts and deals carrying their persona (and assigning contacts again) are in
-:mod:`buyermap.services.persona_contacts`; tags and quotes of a persona's members in
-:mod:`buyermap.services.persona_quotes`.
+:mod:`buyermap.analytics.personas.members`; tags and quotes of a persona's members in
+:mod:`buyermap.analytics.personas.quotes`.
 """
 
 from __future__ import annotations

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from buyermap.analytics.personas.members import top_members
 from buyermap.db.models import Contact, Note, PersonaAssignment, PersonaRun, SurveyAnswer
-from buyermap.services.persona_contacts import top_members
 
 
 def tag_counts(
