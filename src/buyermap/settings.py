@@ -9,10 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from buyermap.errors import ConfigError
+from buyermap.errors import ConfigError, InvalidValueError
 
 DEFAULT_DB = "buyermap.db"
 _SCHEMES = ("sqlite", "postgresql")
@@ -71,8 +71,6 @@ def server_path(settings: Settings, raw: str) -> Path:
     The workbench may be reachable from other machines; it must not read any file the
     process can. Relative paths are taken inside the root.
     """
-    from buyermap.errors import InvalidValueError
-
     root = settings.files_root.expanduser().resolve()
     path = (root / Path(raw.strip()).expanduser()).resolve()
     if not path.is_relative_to(root):
@@ -86,8 +84,6 @@ def server_path(settings: Settings, raw: str) -> Path:
 
 def load_settings(**overrides: object) -> Settings:
     """Read settings from the environment, with explicit overrides (e.g. from ``--db``)."""
-    from pydantic import ValidationError
-
     clean = {k: v for k, v in overrides.items() if v is not None}
     try:
         return Settings(**clean)  # type: ignore[arg-type]

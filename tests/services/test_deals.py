@@ -164,3 +164,20 @@ def test_status_counts_what_the_workspace_holds(session: Session) -> None:
     status = workspace_status(session, database="test")
     assert (status.accounts, status.deals, status.stage_changes, status.notes) == (1, 1, 2, 1)
     assert (status.open_deals, status.lost_deals) == (0, 1)
+
+
+def test_account_deals_lists_every_deal_of_the_account_newest_first(session: Session) -> None:
+    acc = accounts.create_account(session, data=AccountCreate(name="Acme")).id
+    other = accounts.create_account(session, data=AccountCreate(name="Other")).id
+    for day, account_id in ((1, acc), (3, acc), (2, other), (2, acc)):
+        deals.create_deal(
+            session,
+            data=DealCreate(
+                name=f"deal {day}", account_id=account_id, opened_at=T0 + timedelta(days=day)
+            ),
+        )
+    assert [d.name for d in deals.account_deals(session, account_id=acc)] == [
+        "deal 3",
+        "deal 2",
+        "deal 1",
+    ]

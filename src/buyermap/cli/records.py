@@ -101,9 +101,7 @@ def accounts_show(ctx: typer.Context, account_id: int, as_json: Json = False) ->
             }
             for link, c in account_svc.account_contacts(session, account_id=account_id)
         ]
-        deals = deal_svc.list_deals(
-            session, query=ListQuery(page_size=1000), account_id=account_id
-        ).items
+        deals = deal_svc.account_deals(session, account_id=account_id)
         deal_rows = [DealPublic.model_validate(d).model_dump() for d in deals]
     if as_json:
         print_json({**account.model_dump(), "contacts": people, "deals": deal_rows})

@@ -55,7 +55,3 @@ class Page(BaseModel, Generic[T]):
     total: int
     page: int
     page_size: int
-
-    @property
-    def pages(self) -> int:
-        return max((self.total + self.page_size - 1) // self.page_size, 1)

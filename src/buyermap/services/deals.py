@@ -233,6 +233,18 @@ def list_deals(
     )
 
 
+def account_deals(session: Session, *, account_id: int) -> list[Deal]:
+    """Every deal of an account, newest first (no paging: an account page shows them all)."""
+    return list(
+        session.scalars(
+            select(Deal)
+            .options(selectinload(Deal.stage), selectinload(Deal.lost_reason))
+            .where(Deal.account_id == account_id)
+            .order_by(Deal.opened_at.desc(), Deal.id.desc())
+        )
+    )
+
+
 def stage_changes(session: Session, *, deal_id: int) -> list[StageChange]:
     get_deal(session, deal_id=deal_id)
     return list(

@@ -6,8 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from buyermap.services import accounts as svc
-from buyermap.services.deals import list_deals
-from buyermap.services.listing import ListQuery
+from buyermap.services.deals import account_deals
 from buyermap.services.notes import notes_for
 from buyermap.web.deps import SessionDep
 from buyermap.web.pages.listing import PageQueryDep, list_context
@@ -29,10 +28,10 @@ def account_page(request: Request, session: SessionDep, account_id: int) -> Resp
     """One account: its fields, its people and their positions, its deals and notes."""
     account = svc.get_account(session, account_id=account_id)
     people = svc.account_contacts(session, account_id=account_id)
-    deals = list_deals(session, query=ListQuery(page_size=1000), account_id=account_id)
+    deals = account_deals(session, account_id=account_id)
     notes = notes_for(session, account_id=account_id)
     return render(
         request,
         "account_detail.html",
-        {"account": account, "people": people, "deals": deals.items, "notes": notes},
+        {"account": account, "people": people, "deals": deals, "notes": notes},
     )

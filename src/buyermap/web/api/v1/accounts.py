@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response, status
 from buyermap.schemas.common import Page
 from buyermap.schemas.entities import AccountCreate, AccountPublic, AccountUpdate
 from buyermap.services import accounts as svc
-from buyermap.web.api.v1.params import ListQueryDep
+from buyermap.web.api.v1.params import ListQueryDep, page_of
 from buyermap.web.deps import SessionDep
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
@@ -20,12 +20,7 @@ def list_accounts(session: SessionDep, query: ListQueryDep) -> Page[AccountPubli
     Sort by name, industry, employees, annual_revenue, country, created_at or id.
     """
     listed = svc.list_accounts(session, query=query)
-    return Page[AccountPublic](
-        items=[AccountPublic.model_validate(a) for a in listed.items],
-        total=listed.total,
-        page=listed.page,
-        page_size=listed.page_size,
-    )
+    return page_of(listed, AccountPublic.model_validate)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create an account")

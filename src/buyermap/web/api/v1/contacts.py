@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response, status
 from buyermap.schemas.common import Page
 from buyermap.schemas.entities import ContactCreate, ContactPublic, ContactUpdate
 from buyermap.services import contacts as svc
-from buyermap.web.api.v1.params import ListQueryDep
+from buyermap.web.api.v1.params import ListQueryDep, page_of
 from buyermap.web.deps import SessionDep
 
 router = APIRouter(prefix="/contacts", tags=["contacts"])
@@ -20,12 +20,7 @@ def list_contacts(session: SessionDep, query: ListQueryDep) -> Page[ContactPubli
     Sort by last_name, first_name, email, job_title, seniority, created_at or id.
     """
     listed = svc.list_contacts(session, query=query)
-    return Page[ContactPublic](
-        items=[ContactPublic.model_validate(c) for c in listed.items],
-        total=listed.total,
-        page=listed.page,
-        page_size=listed.page_size,
-    )
+    return page_of(listed, ContactPublic.model_validate)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create a contact")

@@ -8,7 +8,7 @@ from buyermap.db.types import utcnow
 from buyermap.schemas.common import Page
 from buyermap.schemas.entities import DealCreate, DealPublic, DealUpdate, StageVisitPublic
 from buyermap.services import deals as svc
-from buyermap.web.api.v1.params import ListQueryDep
+from buyermap.web.api.v1.params import ListQueryDep, page_of
 from buyermap.web.deps import SessionDep
 
 router = APIRouter(prefix="/deals", tags=["deals"])
@@ -21,12 +21,7 @@ def list_deals(session: SessionDep, query: ListQueryDep) -> Page[DealPublic]:
     Sort by name, amount, opened_at, expected_close, status or id.
     """
     listed = svc.list_deals(session, query=query)
-    return Page[DealPublic](
-        items=[DealPublic.model_validate(d) for d in listed.items],
-        total=listed.total,
-        page=listed.page,
-        page_size=listed.page_size,
-    )
+    return page_of(listed, DealPublic.model_validate)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create a deal")

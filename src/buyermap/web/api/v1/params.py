@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Query
 
-from buyermap.services.listing import MAX_PAGE_SIZE, ListQuery
+from buyermap.schemas.common import Page
+from buyermap.services.listing import MAX_PAGE_SIZE, Listed, ListQuery
 from buyermap.web.deps import SettingsDep
 
 
@@ -25,3 +27,16 @@ def list_query(
 
 
 ListQueryDep = Annotated[ListQuery, Depends(list_query)]
+
+
+T = TypeVar("T")
+
+
+def page_of(listed: Listed[Any], public: Callable[[Any], T]) -> Page[T]:
+    """A service's page of records as the API's page of public schemas."""
+    return Page[T](
+        items=[public(item) for item in listed.items],
+        total=listed.total,
+        page=listed.page,
+        page_size=listed.page_size,
+    )
