@@ -25,7 +25,12 @@ from buyermap.analytics.pipeline.backtest import realised
 from buyermap.analytics.pipeline.forecast import ForecastQuery, run_forecast
 from buyermap.analytics.pipeline.history import cutoff_of, normalise
 from buyermap.analytics.pipeline.paths import snapshot, to_days
-from buyermap.analytics.pipeline.synth import TrueModel, generate, true_new_expected, true_win_prob
+from buyermap.analytics.pipeline.synth import (
+    TrueModel,
+    generate,
+    true_new_expected,
+    true_open_expected,
+)
 
 START = datetime(2022, 1, 1)
 END = datetime(2024, 7, 1)
@@ -67,11 +72,7 @@ def main() -> None:
             f = run_forecast(history, query)
             cut = cutoff_of(as_of)
             snap = snapshot(history, cut)
-            is_open = snap.open_mask()
-            seg = np.array([model.segments.index(snap.segments[g]) for g in snap.segment[is_open]])
-            stage = np.array([model.stages.index(snap.stages[s]) for s in snap.state[is_open]])
-            p = true_win_prob(model, seg, stage, snap.cutoff - snap.entered[is_open], HORIZON)
-            truth = float((p * snap.amount[is_open]).sum())
+            truth = true_open_expected(model, snap, HORIZON)
             truth_new = true_new_expected(
                 model, start=to_days(START), cutoff=snap.cutoff, horizon=HORIZON
             )

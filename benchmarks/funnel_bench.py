@@ -27,7 +27,10 @@ import resource
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import numpy as np
@@ -42,6 +45,7 @@ NOISE = ["page_view", "search", "scroll", "click"]
 CHANNELS = ["ads", "seo", "email", "referral", "social", "direct"]
 DAY = 86_400
 T0 = 1_735_689_600  # 2025-01-01T00:00:00Z
+T = TypeVar("T")
 
 
 def generate(path: Path, events: int, entities: int, seed: int = 42) -> None:
@@ -140,13 +144,12 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def timed(label: str, fn: object, repeat: int = 1) -> tuple[float, object]:
+def timed(label: str, fn: Callable[[], T], repeat: int = 1) -> tuple[float, T]:
     """Best of ``repeat`` runs (the machine is shared; the best run is the least disturbed),
     with the CPU seconds of each run (all threads) and the 1-minute load after it."""
-    assert callable(fn)
-    runs = []
-    cpu = []
-    value = None
+    runs: list[float] = []
+    cpu: list[float] = []
+    value: T
     for _ in range(repeat):
         start, start_cpu = time.perf_counter(), time.process_time()
         value = fn()
@@ -173,7 +176,7 @@ def first_call() -> None:
         )
         for mode in FunnelMode:
             query = FunnelQuery(steps=tuple(STAGES[:2]), window_seconds=DAY, mode=mode)
-            timed(f"first call in this process ({mode.value})", lambda q=query: run_funnel(path, q))
+            timed(f"first call in this process ({mode.value})", partial(run_funnel, path, query))
 
 
 def ties_check() -> None:
@@ -194,9 +197,9 @@ def ties_check() -> None:
             query = FunnelQuery(steps=tuple(STAGES[:5]), window_seconds=14 * DAY, mode=mode)
             seconds, result = timed(
                 f"1,000 tied events of one user ({mode.value})",
-                lambda q=query: run_funnel(path, q),
+                partial(run_funnel, path, query),
             )
-            print(f"    counts {result.counts}")  # type: ignore[attr-defined]
+            print(f"    counts {result.counts}")
             assert seconds < 1.0, f"{mode.value}: {seconds:.2f} s"
 
 
@@ -222,12 +225,12 @@ def main(argv: list[str] | None = None) -> None:
     ours, r5 = timed(
         "buyermap funnel, 5 steps, by channel", lambda: run_funnel(path, five), args.repeat
     )
-    counts = r5.counts  # type: ignore[attr-defined]
+    counts = r5.counts
     print(f"    counts {counts}")
     t20, r20 = timed(
         "buyermap funnel, 20 steps, by channel", lambda: run_funnel(path, twenty), args.repeat
     )
-    print(f"    counts {r20.counts}")  # type: ignore[attr-defined]
+    print(f"    counts {r20.counts}")
     print(f"20 steps / 5 steps: {t20 / ours:.2f}x (target <= 1.5x); 5 steps target <= 8 s")
     if not args.skip_baseline:
         base, base_counts = timed(
@@ -235,9 +238,9 @@ def main(argv: list[str] | None = None) -> None:
             lambda: run_baseline(path, list(STAGES[:5]), window),
             args.repeat,
         )
-        print(f"    counts {base_counts['']}")  # type: ignore[index]
+        print(f"    counts {base_counts['']}")
         print(f"baseline / buyermap: {base / ours:.2f}x (target >= 1.5x)")
-        expected = {"": counts, **r5.by}  # type: ignore[attr-defined]
+        expected = {"": counts, **r5.by}
         if base_counts != expected:
             print("COUNTS DIFFER from the baseline", file=sys.stderr)
             raise SystemExit(1)

@@ -3,6 +3,7 @@ missing columns, empty and binary files."""
 
 from __future__ import annotations
 
+import csv
 import json
 from datetime import date, datetime
 from pathlib import Path
@@ -204,3 +205,16 @@ def test_quoted_newlines_stay_in_one_row(session: Session, tmp_path: Path) -> No
     report = import_file(session, entity=EntityKind.ACCOUNTS, path=write(tmp_path, "a.csv", text))
     assert report.rows_read == 2
     assert session.scalar(select(func.count()).select_from(Account)) == 2
+
+
+def test_a_short_rejected_row_is_padded_to_the_header_in_quarantine(
+    session: Session, tmp_path: Path
+) -> None:
+    text = "Company name,Number of Employees,Industry,Country,Region\nAcme,lots\n"
+    path = write(tmp_path, "a.csv", text)
+    report = import_file(session, entity=EntityKind.ACCOUNTS, path=path)
+    assert report.rejected == 1
+    with (tmp_path / "a.quarantine.csv").open(encoding="utf-8", newline="") as fh:
+        header, row = list(csv.reader(fh))
+    assert len(row) == len(header)
+    assert dict(zip(header, row, strict=True))["_column"] == "Number of Employees"

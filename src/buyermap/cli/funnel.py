@@ -17,7 +17,6 @@ from buyermap.analytics.funnel import (
     parse_window,
     run_funnel,
 )
-from buyermap.analytics.funnel.errors import EngineUnavailableError
 from buyermap.analytics.funnel.query import parse_steps
 from buyermap.cli.common import console, err_console, print_json
 
@@ -85,10 +84,6 @@ def funnel(
 
     Example: buyermap funnel --events ev.parquet --steps visit,signup,buy --window 14d --json
     """
-    if engine not in ENGINES:
-        raise EngineUnavailableError(
-            f"unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}"
-        )
     query = FunnelQuery(
         steps=parse_steps(steps),
         window_seconds=parse_window(window),

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from buyermap.analytics.personas import members as persona_contacts
 from buyermap.analytics.personas import stored as svc
@@ -32,6 +33,9 @@ from buyermap.analytics.personas.runs import (
 )
 from buyermap.analytics.personas.selection import ProgressFn
 from buyermap.cli.common import BuyermapGroup, console, err_console, print_json, state, unit_of_work
+from buyermap.db.models import PersonaRun
+
+T = TypeVar("T")
 
 personas_app = typer.Typer(
     cls=BuyermapGroup,
@@ -55,17 +59,33 @@ def _runs_dir(ctx: typer.Context, given: Path | None) -> Path:
     return given if given is not None else default_runs_dir(state(ctx).settings.database_url)
 
 
+def resolve_run(
+    ctx: typer.Context,
+    ref: str | None,
+    runs_dir: Path | None,
+    *,
+    stored: Callable[[Session, PersonaRun], T],
+    from_file: Callable[[dict[str, Any]], T],
+) -> T:
+    """``stored`` applied to a run by id or key in the workspace (without ``ref``, the
+    workspace's active run), else ``from_file`` applied to a run file (path, id or prefix);
+    a ``ref`` naming an existing file is always the file."""
+    if ref is not None and Path(ref).is_file():
+        return from_file(load_run(ref))
+    with unit_of_work(ctx) as session:
+        run = svc.require_run(session) if ref is None else svc.find_run(session, ref=ref)
+        if run is not None:
+            return stored(session, run)
+    assert ref is not None
+    return from_file(load_run(ref, runs_dir=_runs_dir(ctx, runs_dir)))
+
+
 def load_doc(ctx: typer.Context, ref: str | None, runs_dir: Path | None) -> dict[str, Any]:
     """A run by id or key in the workspace first, then a run file (path, id or prefix);
     without ``ref``, the workspace's active run."""
-    if ref is not None and Path(ref).is_file():
-        return load_run(ref)
-    with unit_of_work(ctx) as session:
-        run = svc.require_run(session, ref=ref) if ref is None else svc.find_run(session, ref=ref)
-        if run is not None:
-            return svc.run_doc(run)
-    assert ref is not None
-    return load_run(ref, runs_dir=_runs_dir(ctx, runs_dir))
+    return resolve_run(
+        ctx, ref, runs_dir, stored=lambda _, run: svc.run_doc(run), from_file=lambda doc: doc
+    )
 
 
 @contextmanager

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from sqlalchemy.orm import Session
 
-from buyermap.analytics.personas import stored as svc
 from buyermap.analytics.personas.avatar import save_avatar
 from buyermap.analytics.personas.cards import card_image, card_image_of, persona_card
 from buyermap.analytics.personas.errors import PersonaInputError
 from buyermap.analytics.personas.export import export_run
-from buyermap.cli.common import console, unit_of_work
-from buyermap.cli.personas import load_doc, personas_app
+from buyermap.cli.common import console
+from buyermap.cli.personas import load_doc, personas_app, resolve_run
+from buyermap.db.models import PersonaRun
 
 
 @personas_app.command("export")
@@ -73,23 +74,18 @@ def _export_card(
     runs_dir: Path | None,
 ) -> None:
     """A card of a workspace run (with quotes from notes and surveys) or of a run file."""
-    images: dict[str, bytes] = {}
-    stored = ref is None or not Path(ref).is_file()
-    if stored:
-        with unit_of_work(ctx) as session:
-            run = (
-                svc.require_run(session, ref=ref) if ref is None else svc.find_run(session, ref=ref)
-            )
-            if run is not None:
-                found = persona_card(session, run=run, key=key)
-                images = {f: card_image_of(found, fmt=f) for f, t in targets.items() if t}
-    if not images:
-        doc = load_doc(ctx, ref, runs_dir)
+    formats = [f for f, t in targets.items() if t]
+
+    def of_stored(session: Session, run: PersonaRun) -> dict[str, bytes]:
+        found = persona_card(session, run=run, key=key)
+        return {f: card_image_of(found, fmt=f) for f in formats}
+
+    def of_file(doc: dict[str, Any]) -> dict[str, bytes]:
         persona = next((p for p in doc["result"]["personas"] if p["key"] == key), None)
         if persona is None:
             keys = ", ".join(p["key"] for p in doc["result"]["personas"])
             raise PersonaInputError(f"no persona {key!r} in run {doc['run_id']}; personas: {keys}")
-        images = {
+        return {
             f: card_image(
                 persona,
                 n=int(doc["result"]["n"]),
@@ -97,9 +93,10 @@ def _export_card(
                 run_label=f"run {doc['run_id']}",
                 fmt=f,
             )
-            for f, t in targets.items()
-            if t
+            for f in formats
         }
+
+    images = resolve_run(ctx, ref, runs_dir, stored=of_stored, from_file=of_file)
     for fmt, data in images.items():
         target = targets[fmt]
         assert target is not None

@@ -95,6 +95,11 @@ def _load(
         return load_workspace_history(session, personas=personas, **kwargs)
 
 
+def _write(path: Path, data: bytes) -> None:
+    path.write_bytes(data)
+    err_console.print(f"wrote {path}")
+
+
 def _money(x: float | None) -> str:
     return "-" if x is None else f"{x:,.0f}"
 
@@ -133,11 +138,9 @@ def stats(
     data = _load(ctx, history, stages, won_stage, lost_stage, by)
     result = run_stats(data, StatsQuery(by=by, as_of=as_of.date() if as_of else None))
     if xlsx is not None:
-        xlsx.write_bytes(export.stats_workbook(result))
-        err_console.print(f"wrote {xlsx}")
+        _write(xlsx, export.stats_workbook(result))
     if png is not None:
-        png.write_bytes(to_png(pipeline_charts.overview(result)))
-        err_console.print(f"wrote {png}")
+        _write(png, to_png(pipeline_charts.overview(result)))
     if as_json:
         print_json(result.to_dict())
         return
@@ -205,11 +208,9 @@ def forecast(
     if xlsx is not None or png is not None:
         fan = run_fan(data, query)
         if xlsx is not None:
-            xlsx.write_bytes(export.forecast_workbook(result, fan=fan))
-            err_console.print(f"wrote {xlsx}")
+            _write(xlsx, export.forecast_workbook(result, fan=fan))
         if png is not None:
-            png.write_bytes(to_png(forecast_charts.overview(result, fan)))
-            err_console.print(f"wrote {png}")
+            _write(png, to_png(forecast_charts.overview(result, fan)))
     if as_json:
         print_json(result.to_dict())
         return

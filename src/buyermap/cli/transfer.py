@@ -35,15 +35,12 @@ def _summary(report: ImportReport) -> None:
     table.add_row("unmapped columns (kept in extra)", ", ".join(report.unmapped_columns) or "-")
     if report.quarantine_path:
         table.add_row("quarantine", report.quarantine_path)
-    state = (
-        "dry run, nothing written"
-        if report.dry_run
-        else (
-            "written"
-            if report.committed
-            else "NOT imported: fix the rejected rows or use --partial"
-        )
-    )
+    if report.dry_run:
+        state = "dry run, nothing written"
+    elif report.committed:
+        state = "written"
+    else:
+        state = "NOT imported: fix the rejected rows or use --partial"
     table.add_row("result", state)
     console.print(table)
     for note in report.notes:

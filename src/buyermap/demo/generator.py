@@ -30,7 +30,7 @@ from buyermap.db.models import (
 from buyermap.demo.committees import plan_committees, plan_notes
 from buyermap.demo.common import PlanContext, Row
 from buyermap.demo.companies import AccountPlan, plan_accounts, plan_users
-from buyermap.demo.constants import DEFAULT_AS_OF, LOST_REASONS, LOST_STAGE, WON_STAGE
+from buyermap.demo.constants import DEFAULT_AS_OF, LOST_REASONS
 from buyermap.demo.deals import DealPlan, plan_deals
 from buyermap.demo.people import PeoplePlan, plan_people, plan_survey
 from buyermap.domain.enums import DealStatus
@@ -151,6 +151,7 @@ def build_demo(
     tick(STEPS[2], 2, total)
     pipeline = default_pipeline(session)
     stage_ids = {s.name: s.id for s in pipeline.stages}
+    stage_kinds = {s.name: s.kind for s in pipeline.stages}  # a deal's status is its stage's kind
     reason_ids = {r: get_or_create_lost_reason(session, name=r).id for r in LOST_REASONS}
 
     user_ids = _insert_ids(session, User, plan.users)
@@ -195,7 +196,7 @@ def build_demo(
     deal_rows = []
     for row, moves in zip(plan.deals.rows, plan.deals.moves, strict=True):
         last = moves[-1].stage
-        status = {WON_STAGE: DealStatus.WON, LOST_STAGE: DealStatus.LOST}.get(last, DealStatus.OPEN)
+        status = DealStatus(stage_kinds[last])
         deal_rows.append(
             _public(row)
             | {

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, Date, DateTime, Table, func, insert, select
+from sqlalchemy import JSON, Date, DateTime, Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 T = TypeVar("T")
@@ -86,6 +86,13 @@ def insert_columns_returning_ids(
     if not _height(columns):
         return []
     return _insert(session, table_of(model), columns, advance, returning=True)
+
+
+def bulk_update(session: Session, model: Any, rows: Sequence[Row]) -> None:
+    """ORM bulk UPDATE by primary key (each row holds ``id`` and the columns it changes), in
+    chunks; SQLAlchemy groups the rows of one chunk by their key set."""
+    for part in chunks(rows, 1000):
+        session.execute(update(model), list(part))
 
 
 def _height(columns: Columns) -> int:

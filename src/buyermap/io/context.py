@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from buyermap.db.models import Account, ExternalRef, User
-from buyermap.io.bulk import Columns, Progress, insert_columns
+from buyermap.io.bulk import Columns, Progress, chunks, insert_columns
 from buyermap.io.validate import Validated
 from buyermap.services.users import get_or_create_user
 
@@ -66,6 +66,31 @@ class Ctx:
         if not self.v.custom:
             return {}
         return {k: vals[i] for k, vals in self.v.custom.items() if vals[i] is not None}
+
+    def values(self, i: int, fields: Sequence[str]) -> dict[str, Any]:
+        """Row ``i``'s non-blank values of ``fields``."""
+        columns = self.v.columns
+        return {f: columns[f][i] for f in fields if f in columns and columns[f][i] is not None}
+
+    def json_changes(self, i: int, stored: Any) -> dict[str, Any]:
+        """``stored``'s custom and extra merged with row ``i``'s, where that changes them."""
+        changes: dict[str, Any] = {}
+        for name, new in (("custom", self.custom_for(i)), ("extra", self.extra[i])):
+            if new:
+                before = getattr(stored, name)
+                after = merged(before, new)
+                if after != (before or {}):
+                    changes[name] = after
+        return changes
+
+
+def load_by_id(session: Session, model: Any, ids: Iterable[int]) -> dict[int, Any]:
+    """The stored records of ``model`` with these ids, by id (queried in chunks)."""
+    out: dict[int, Any] = {}
+    for part in chunks(sorted(set(ids))):
+        for obj in session.scalars(select(model).where(model.id.in_(part))):
+            out[obj.id] = obj
+    return out
 
 
 def supersede(
@@ -230,10 +255,6 @@ class Users:
         if user.email:
             self.by_email[user.email.lower()] = user.id
         return user.id
-
-    def names(self) -> dict[int, str]:
-        stmt = select(User.id, func.coalesce(User.email, User.name))
-        return dict(self.session.execute(stmt).all())
 
 
 def merged(stored: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:

@@ -13,15 +13,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
 from buyermap.db.models import Deal, LostReason, Pipeline, Stage, StageChange
 from buyermap.db.types import utcnow
 from buyermap.domain.enums import StageKind
 from buyermap.domain.pipeline import stage_kind_from_name
+from buyermap.errors import NotFoundError
 from buyermap.io.bulk import (
     bulk_insert,
+    bulk_update,
     chunks,
     insert_columns_returning_ids,
     insert_returning_ids,
@@ -31,11 +33,16 @@ from buyermap.io.context import (
     Ctx,
     Users,
     add_refs,
+    load_by_id,
     load_refs,
     supersede,
 )
 from buyermap.services.deals import refresh_deal_state
-from buyermap.services.pipelines import default_pipeline, get_or_create_lost_reason
+from buyermap.services.pipelines import (
+    default_pipeline,
+    find_stage,
+    get_or_create_lost_reason,
+)
 
 # Names CRMs give their default pipeline (HubSpot "Sales Pipeline", Pipedrive "Pipeline").
 DEFAULT_PIPELINE_NAMES = ("default", "sales pipeline", "pipeline", "sales")
@@ -46,7 +53,7 @@ class Stages:
     """Pipelines and stages by name; won/lost recognised by their usual CRM names."""
 
     def __init__(self, ctx: Ctx) -> None:
-        s = ctx.session
+        s = self.session = ctx.session
         pipelines = list(
             s.scalars(select(Pipeline).options(selectinload(Pipeline.stages)).order_by(Pipeline.id))
         )
@@ -73,17 +80,15 @@ class Stages:
     def stage(self, pipeline: Pipeline, text: str | None) -> Stage | str:
         if not text:
             return pipeline.stages[0]
-        key = " ".join(text.split()).lower()
-        for st in pipeline.stages:
-            if st.name.lower() == key:
-                return st
-        kind = stage_kind_from_name(text)
-        if kind != StageKind.OPEN:
-            for st in pipeline.stages:
-                if st.kind == kind.value:
-                    return st
-        valid = ", ".join(st.name for st in pipeline.stages)
-        return f"unknown stage {text!r} in pipeline {pipeline.name!r}; valid stages: {valid}"
+        try:
+            return find_stage(self.session, pipeline=pipeline, name=text)
+        except NotFoundError as exc:
+            kind = stage_kind_from_name(text)
+            if kind != StageKind.OPEN:
+                for st in pipeline.stages:
+                    if st.kind == kind.value:
+                        return st
+            return exc.message
 
 
 @dataclass
@@ -156,22 +161,13 @@ def plan_deals(ctx: Ctx) -> DealPlan:
             matched[i] = rid
     users = Users(s)
     reasons = {r.lower(): r_id for r_id, r in s.execute(select(LostReason.id, LostReason.name))}
-    stored = {
-        d.id: d
-        for part in chunks(sorted(set(matched.values())))
-        for d in s.scalars(select(Deal).where(Deal.id.in_(part)))
-    }
+    stored = load_by_id(s, Deal, matched.values())
     for i, rid in matched.items():
         if ctx.on_duplicate == "skip":
             ctx.skipped[i] = "exists already (--on-duplicate skip)"
             continue
         deal = stored[rid]
-        values = {
-            f: ctx.v.columns[f][i]
-            for f in DEAL_FIELDS
-            if f in ctx.v.columns and ctx.v.columns[f][i] is not None
-        }
-        changes = {f: v for f, v in values.items() if getattr(deal, f) != v}
+        changes = {f: v for f, v in ctx.values(i, DEAL_FIELDS).items() if getattr(deal, f) != v}
         if i in plan.account and plan.account[i] != deal.account_id:
             changes["account_id"] = plan.account[i]
         if ctx.has("owner") and ctx.col("owner")[i] is not None:
@@ -184,11 +180,7 @@ def plan_deals(ctx: Ctx) -> DealPlan:
         lost = ctx.col("lost_reason")[i]
         if lost and reasons.get(" ".join(lost.split()).lower(), -1) != deal.lost_reason_id:
             changes["lost_reason_id"] = -1
-        custom = ctx.custom_for(i)
-        if custom and {**deal.custom, **custom} != deal.custom:
-            changes["custom"] = {**deal.custom, **custom}
-        if ctx.extra[i] and {**deal.extra, **ctx.extra[i]} != deal.extra:
-            changes["extra"] = {**deal.extra, **ctx.extra[i]}
+        changes.update(ctx.json_changes(i, deal))
         if changes:
             plan.updates[i], plan.changes[i] = rid, changes
         else:
@@ -236,6 +228,7 @@ def write_deals(ctx: Ctx, plan: DealPlan) -> None:
                 "changed_by_id": None,
             }
         )
+    updates = []
     for i, did in plan.updates.items():
         changes = dict(plan.changes[i])
         if changes.get("owner_id") == -1:
@@ -255,7 +248,8 @@ def write_deals(ctx: Ctx, plan: DealPlan) -> None:
                     "changed_by_id": None,
                 }
             )
-        s.execute(update(Deal), [{"id": did, **changes, "updated_at": now}])
+        updates.append({"id": did, **changes, "updated_at": now})
+    bulk_update(s, Deal, updates)
     bulk_insert(s, StageChange, moves)
     refresh_deal_state(s, deal_ids=[*ids, *plan.updates.values()])
     refs = load_refs(s, entity="deal", system=ctx.system)
@@ -361,6 +355,7 @@ def write_history(ctx: Ctx, plan: HistoryPlan) -> None:
     in_file = {(plan.deal[i], plan.stage[i], at[i]) for i in plan.deal if ctx.ok(i)}
     _drop_snapshots(ctx, deal_ids, in_file)
     insert_returning_ids(s, StageChange, rows, ctx.advance)
+    updates = []
     for i, cid in plan.updates.items():
         values: dict[str, Any] = {"id": cid}
         if amount[i] is not None:
@@ -369,7 +364,8 @@ def write_history(ctx: Ctx, plan: HistoryPlan) -> None:
             values["changed_by_id"] = users.ensure(by[i])
         if i in plan.extra:
             values["extra"] = plan.extra[i]
-        s.execute(update(StageChange), [values])
+        updates.append(values)
+    bulk_update(s, StageChange, updates)
     refresh_deal_state(s, deal_ids=deal_ids + [plan.deal[i] for i in plan.updates])
 
 

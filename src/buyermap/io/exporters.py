@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from buyermap.db.models import (
@@ -25,10 +25,10 @@ from buyermap.db.models import (
     Pipeline,
     Stage,
     StageChange,
+    User,
 )
 from buyermap.domain.enums import EntityKind
 from buyermap.errors import InvalidValueError
-from buyermap.io.context import Users
 from buyermap.io.records import ACCOUNT_FIELDS, CONTACT_FIELDS
 
 Table = tuple[list[str], list[list[Any]]]
@@ -59,8 +59,13 @@ def _with_json(
     return header, rows
 
 
+def _owner_names(session: Session) -> dict[int, str]:
+    """Each user's email, or name when it has none (how owners import back)."""
+    return dict(session.execute(select(User.id, func.coalesce(User.email, User.name))).all())
+
+
 def _accounts(session: Session) -> Table:
-    owners = Users(session).names()
+    owners = _owner_names(session)
     base = ["id", *ACCOUNT_FIELDS, "owner"]
     records = [
         (
@@ -99,7 +104,7 @@ def _contacts(session: Session) -> Table:
 
 
 def _deals(session: Session) -> Table:
-    owners = Users(session).names()
+    owners = _owner_names(session)
     stages = dict(session.execute(select(Stage.id, Stage.name)).all())
     pipelines = dict(session.execute(select(Pipeline.id, Pipeline.name)).all())
     reasons = dict(session.execute(select(LostReason.id, LostReason.name)).all())
@@ -148,7 +153,7 @@ def _deals(session: Session) -> Table:
 
 
 def _history(session: Session) -> Table:
-    owners = Users(session).names()
+    owners = _owner_names(session)
     stages = dict(session.execute(select(Stage.id, Stage.name)).all())
     # The history format of ``buyermap pipeline stats|forecast --history``.
     base = ["id", "deal_id", "from_stage", "stage", "changed_at", "amount", "changed_by"]

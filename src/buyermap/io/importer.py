@@ -7,7 +7,6 @@ so a crash or a kill in the middle leaves the workspace as it was.
 from __future__ import annotations
 
 import gc
-import hashlib
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -253,7 +252,7 @@ def _import_file(
         run = ImportRun(
             entity=entity.value,
             file_name=path.name[:500],
-            file_sha256=_sha256(path),
+            file_sha256=table.sha256,
             rows_read=report.rows_read,
             imported=report.imported,
             updated=report.updated,
@@ -265,11 +264,3 @@ def _import_file(
         session.flush()
         report.import_run_id = run.id
     return report
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

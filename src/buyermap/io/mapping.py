@@ -19,14 +19,13 @@ from buyermap.domain.enums import EntityKind
 from buyermap.errors import InputFileError, InvalidValueError, NotFoundError
 from buyermap.io.fields import ENTITY_WORD, FIELDS, norm
 from buyermap.io.presets import PRESETS, SIGNATURES
+from buyermap.services.custom_fields import field_schema
 
 IGNORE = "-"  # mapping target meaning "keep this column in extra"
 
 
 def custom_defs(session: Session, entity: EntityKind) -> dict[str, CustomFieldDef]:
-    word = ENTITY_WORD[entity]
-    stmt = select(CustomFieldDef).where(CustomFieldDef.entity == word)
-    return {d.key: d for d in session.scalars(stmt)}
+    return field_schema(session, entity=ENTITY_WORD[entity])
 
 
 def detect_preset(entity: EntityKind, header: list[str]) -> str | None:

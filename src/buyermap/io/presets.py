@@ -138,7 +138,6 @@ PRESETS: dict[str, dict[str, dict[str, str]]] = {
         },
     },
 }
-PRESET_NAMES = tuple(PRESETS)
 # Headers only that CRM's exports have: a preset is detected only when one is present.
 SIGNATURES: dict[str, tuple[str, ...]] = {
     "hubspot": (

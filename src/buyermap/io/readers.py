@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -41,6 +42,7 @@ class RawTable:
     encoding: str | None = None
     delimiter: str | None = None
     notes: list[str] = field(default_factory=list)
+    sha256: str = ""  # of the file's bytes, set by :func:`read_table`
 
 
 def detect_encoding(data: bytes) -> str:
@@ -110,7 +112,6 @@ def read_csv_text(text: str, *, delimiter: str | None = None, name: str = "the C
     delim = delimiter or sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=False)
     header: list[str] | None = None
-    header_line = 1
     rows: list[list[str]] = []
     lines: list[int] = []
     start = 1
@@ -120,7 +121,7 @@ def read_csv_text(text: str, *, delimiter: str | None = None, name: str = "the C
             # _has_text, inlined: this loop runs once per line of the file
             if record and (record[0].strip(BLANK) or _has_text(record)):
                 if header is None:
-                    header, header_line = record, start
+                    header = record
                 else:
                     rows.append(record)
                     lines.append(start)
@@ -130,7 +131,6 @@ def read_csv_text(text: str, *, delimiter: str | None = None, name: str = "the C
             f"cannot parse {name} near line {reader.line_num}: {exc}; check its quotes, or "
             "export it again as CSV (UTF-8) or XLSX"
         ) from exc
-    del header_line
     table = RawTable(
         header=clean_header(header or []), rows=rows, lines=lines, format="csv", delimiter=delim
     )
@@ -233,7 +233,9 @@ def read_table(path: Path, *, encoding: str | None = None) -> RawTable:
         raise InputFileError(f"no file at {str(path)!r}")
     suffix = path.suffix.lower()
     if suffix in XLSX_SUFFIXES:
-        return read_xlsx(path)
+        table = read_xlsx(path)
+        table.sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+        return table
     if suffix not in CSV_SUFFIXES:
         raise InputFileError(
             f"unknown file type {suffix or '(none)'!r} of {path.name!r}; "
@@ -262,4 +264,5 @@ def read_table(path: Path, *, encoding: str | None = None) -> RawTable:
     _refuse_binary(path, text)
     table = read_csv_text(text.lstrip("\ufeff"), name=repr(path.name))
     table.encoding = enc
+    table.sha256 = hashlib.sha256(data).hexdigest()
     return table

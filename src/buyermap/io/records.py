@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from buyermap.db.models import Account, AccountContact, Contact
 from buyermap.db.types import utcnow
 from buyermap.io.bulk import (
     bulk_insert,
+    bulk_update,
     chunks,
     insert_columns_returning_ids,
     insert_returning_ids,
@@ -22,8 +22,8 @@ from buyermap.io.context import (
     NaturalKeys,
     Users,
     add_refs,
+    load_by_id,
     load_refs,
-    merged,
 )
 
 ACCOUNT_FIELDS = (
@@ -56,36 +56,6 @@ class Plan:
     links: dict[int, int | str] = field(default_factory=dict)  # contacts: row -> account
 
 
-def _load(session: Session, model: Any, ids: list[int]) -> dict[int, Any]:
-    out: dict[int, Any] = {}
-    for part in chunks(ids):
-        for obj in session.scalars(select(model).where(model.id.in_(part))):
-            out[obj.id] = obj
-    return out
-
-
-def _compare(
-    ctx: Ctx, plan: Plan, i: int, stored: Any, values: dict[str, Any], fields: tuple[str, ...]
-) -> None:
-    changes = {f: values[f] for f in fields if f in values and getattr(stored, f) != values[f]}
-    custom = ctx.custom_for(i)
-    if custom and merged(stored.custom, custom) != (stored.custom or {}):
-        changes["custom"] = merged(stored.custom, custom)
-    if ctx.extra[i] and merged(stored.extra, ctx.extra[i]) != (stored.extra or {}):
-        changes["extra"] = merged(stored.extra, ctx.extra[i])
-    if "owner_id" in values and values["owner_id"] != getattr(stored, "owner_id", None):
-        changes["owner_id"] = values["owner_id"]
-    plan.changes[i] = changes
-
-
-def _values(ctx: Ctx, i: int, fields: tuple[str, ...]) -> dict[str, Any]:
-    return {
-        f: ctx.v.columns[f][i]
-        for f in fields
-        if f in ctx.v.columns and ctx.v.columns[f][i] is not None
-    }
-
-
 def _finish_matches(
     ctx: Ctx,
     plan: Plan,
@@ -94,16 +64,21 @@ def _finish_matches(
     fields: tuple[str, ...],
     users: Users | None,
 ) -> None:
-    stored = _load(ctx.session, model, sorted(set(matched.values())))
+    stored = load_by_id(ctx.session, model, matched.values())
+    owners = ctx.col("owner")
     for i, rid in matched.items():
         if ctx.on_duplicate == "skip":
             ctx.skipped[i] = "exists already (--on-duplicate skip)"
             continue
-        values = _values(ctx, i, fields)
-        if users is not None and ctx.has("owner") and ctx.col("owner")[i] is not None:
-            values["owner_id"] = users.find(ctx.col("owner")[i]) or -1  # -1: a new user
-        _compare(ctx, plan, i, stored[rid], values, fields)
-        if plan.changes[i] or i in plan.links:
+        record = stored[rid]
+        changes = {f: v for f, v in ctx.values(i, fields).items() if getattr(record, f) != v}
+        changes.update(ctx.json_changes(i, record))
+        if users is not None and owners[i] is not None:
+            owner = users.find(owners[i]) or -1  # -1: a new user
+            if owner != record.owner_id:
+                changes["owner_id"] = owner
+        plan.changes[i] = changes
+        if changes or i in plan.links:
             plan.updates[i] = rid
         else:
             ctx.skipped[i] = "unchanged"
@@ -153,9 +128,7 @@ def _write_updates(ctx: Ctx, plan: Plan, model: Any, users: Users, now: Any) -> 
             changes["owner_id"] = users.ensure(owners[i])
         if changes:
             batch.append({"id": rid, **changes, "updated_at": now})
-    for part in chunks(batch, 1000):
-        for row in part:  # grouped by key set inside SQLAlchemy's bulk update
-            ctx.session.execute(update(model), [row])
+    bulk_update(ctx.session, model, batch)
     ctx.advance(len(plan.updates))
 
 

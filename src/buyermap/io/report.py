@@ -77,11 +77,11 @@ def write_quarantine(path: Path, table: RawTable, errors: dict[int, list[tuple[s
     width = len(table.header)
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
-        extra_cols = max((len(table.rows[i]) - width for i in errors), default=0)
+        extra_cols = max([0, *(len(table.rows[i]) - width for i in errors)])
         writer.writerow(
             [
                 *table.header,
-                *[f"column_{width + k + 1}" for k in range(max(extra_cols, 0))],
+                *[f"column_{width + k + 1}" for k in range(extra_cols)],
                 "_row",
                 "_line",
                 "_column",
@@ -90,7 +90,7 @@ def write_quarantine(path: Path, table: RawTable, errors: dict[int, list[tuple[s
         )
         for i in sorted(errors):
             row = table.rows[i]
-            padded = (row + [""] * (width + extra_cols))[: width + max(extra_cols, 0)]
+            padded = (row + [""] * (width + extra_cols))[: width + extra_cols]
             cols = "; ".join(dict.fromkeys(c for c, _ in errors[i] if c))
             reasons = "; ".join(r for _, r in errors[i])
             writer.writerow([*padded, i + 1, table.lines[i], cols, reasons])

@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Any
 
 import polars as pl
@@ -374,9 +373,3 @@ def validate_frame(
                         (column, f"{spec.name} is required but the cell is empty")
                     )
     return result
-
-
-def as_date(value: datetime | date | None) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    return value

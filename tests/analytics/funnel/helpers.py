@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from buyermap.analytics.funnel.core import EXCLUDED, OTHER, Events, Outcomes
+from buyermap.analytics.funnel.core import EXCLUDED, MISSING, OTHER, Events, Outcomes
 from tests.analytics.funnel.reference import EntityResult, Event
 
 T0 = 1_700_000_000  # 2023-11-14T22:13:20Z: tests put events at T0 + small offsets
@@ -31,7 +31,7 @@ def sorted_events(
         return EXCLUDED if name in exclude else OTHER
 
     rows = sorted(((e.entity, e.ts, code(e.name), e.by) for e in events), key=lambda r: r[:3])
-    labels = sorted({"(missing)" if r[3] is None else r[3] for r in rows})
+    labels = sorted({MISSING if r[3] is None else r[3] for r in rows})
     if shuffle_seed is not None:
         random.Random(shuffle_seed).shuffle(rows)
     return (
@@ -40,7 +40,7 @@ def sorted_events(
             ts=np.array([r[1] * 1_000_000 for r in rows], dtype=np.int64),
             code=np.array([r[2] for r in rows], dtype=np.int8),
             by=np.array(
-                [labels.index("(missing)" if r[3] is None else r[3]) for r in rows],
+                [labels.index(MISSING if r[3] is None else r[3]) for r in rows],
                 dtype=np.int32,
             ),
         ),

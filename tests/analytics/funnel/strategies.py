@@ -37,3 +37,12 @@ logs = st.one_of(st.lists(events, max_size=40), journeys())
 windows = st.integers(1, 8)
 step_lists = st.sampled_from([STEPS, STEPS[:2], STEPS[:3], ["b", "a", "c"], ["a"]])
 exclusions = st.sampled_from([(), ("x",)])
+
+# A funnel query over a log, as keyword arguments: ``@given(**funnel_cases)``.
+funnel_cases: dict[str, st.SearchStrategy[object]] = {
+    "events": logs,
+    "steps": step_lists,
+    "window": windows,
+    "mode": st.sampled_from(MODES),
+    "exclude": exclusions,
+}

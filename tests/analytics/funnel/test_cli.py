@@ -65,38 +65,20 @@ def test_it_prints_steps_counts_rates_times_and_trend(events: Path) -> None:
     assert "by" not in data
 
 
+def _by_plan(events: Path) -> list[str]:
+    """The three-step funnel over ``events``, broken down by plan."""
+    steps = ["--steps", "visit,signup,purchase", "--window", "14d", "--by", "plan"]
+    return ["--events", str(events), *steps]
+
+
 def test_it_breaks_down_by_the_value_on_the_first_step(events: Path) -> None:
-    data = out(
-        bm(
-            "--events",
-            str(events),
-            "--steps",
-            "visit,signup,purchase",
-            "--window",
-            "14d",
-            "--by",
-            "plan",
-            "--trend",
-            "day",
-            "--json",
-        )
-    )
+    data = out(bm(*_by_plan(events), "--trend", "day", "--json"))
     assert data["by"] == {"(missing)": [1, 0, 0], "ads": [1, 1, 1], "seo": [2, 1, 0]}
     assert [p["entered"] for p in data["trend"]] == [1, 1, 1, 1]
 
 
 def test_engines_agree(events: Path) -> None:
-    args = [
-        "--events",
-        str(events),
-        "--steps",
-        "visit,signup,purchase",
-        "--window",
-        "14d",
-        "--by",
-        "plan",
-        "--json",
-    ]
+    args = [*_by_plan(events), "--json"]
     duck, python = out(bm(*args)), out(bm(*args, "--engine", "python"))
     for data in (duck, python):
         data.pop("engine")

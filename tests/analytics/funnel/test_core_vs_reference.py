@@ -13,7 +13,7 @@ from buyermap.analytics.funnel.core import compute
 from buyermap.analytics.funnel.query import FunnelMode
 from tests.analytics.funnel.helpers import as_reference, sorted_events
 from tests.analytics.funnel.reference import Event, reference_funnel
-from tests.analytics.funnel.strategies import MODES, exclusions, logs, step_lists, windows
+from tests.analytics.funnel.strategies import MODES, exclusions, funnel_cases, logs
 
 
 def _check(
@@ -30,13 +30,7 @@ def _check(
 
 
 @settings(max_examples=300, deadline=None)
-@given(
-    events=logs,
-    steps=step_lists,
-    window=windows,
-    mode=st.sampled_from(MODES),
-    exclude=exclusions,
-)
+@given(**funnel_cases)
 def test_it_matches_the_reference_on_random_logs(
     events: list[Event], steps: list[str], window: int, mode: str, exclude: tuple[str, ...]
 ) -> None:
@@ -53,14 +47,7 @@ def test_it_matches_the_reference_when_everything_ties(
 
 
 @settings(max_examples=200, deadline=None)
-@given(
-    events=logs,
-    steps=step_lists,
-    window=windows,
-    mode=st.sampled_from(MODES),
-    exclude=exclusions,
-    seed=st.integers(0, 1000),
-)
+@given(**funnel_cases, seed=st.integers(0, 1000))
 def test_it_matches_the_reference_on_events_in_any_order(
     events: list[Event],
     steps: list[str],

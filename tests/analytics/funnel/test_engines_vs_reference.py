@@ -7,14 +7,13 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from buyermap.analytics.funnel import duckdb_engine, python_engine
 from buyermap.analytics.funnel.loading import open_source
 from buyermap.analytics.funnel.query import FunnelMode, FunnelQuery
 from tests.analytics.funnel.helpers import T0, as_reference, write_events
 from tests.analytics.funnel.reference import Event, reference_funnel
-from tests.analytics.funnel.strategies import MODES, exclusions, logs, step_lists, windows
+from tests.analytics.funnel.strategies import funnel_cases
 
 RUNNERS = {"duckdb": duckdb_engine.run, "python": python_engine.run}
 
@@ -22,13 +21,7 @@ RUNNERS = {"duckdb": duckdb_engine.run, "python": python_engine.run}
 @pytest.mark.parametrize("engine", sorted(RUNNERS))
 @pytest.mark.parametrize("suffix", [".parquet", ".csv"])
 @settings(max_examples=25, deadline=None)
-@given(
-    events=logs,
-    steps=step_lists,
-    window=windows,
-    mode=st.sampled_from(MODES),
-    exclude=exclusions,
-)
+@given(**funnel_cases)
 def test_engine_matches_the_reference(
     engine: str,
     suffix: str,

@@ -13,7 +13,7 @@ from buyermap.analytics.pipeline.backtest import realised
 from buyermap.analytics.pipeline.forecast import ForecastQuery, run_forecast
 from buyermap.analytics.pipeline.history import History, cutoff_of, normalise, read_history_file
 from buyermap.analytics.pipeline.paths import snapshot
-from buyermap.analytics.pipeline.synth import TrueModel, generate, true_win_prob
+from buyermap.analytics.pipeline.synth import TrueModel, generate, true_open_expected
 from buyermap.errors import InvalidValueError
 
 MODEL = TrueModel()
@@ -26,13 +26,7 @@ def _history(seed: int) -> History:
 
 
 def _truth(history: History, as_of: date, horizon: int) -> float:
-    snap = snapshot(history, cutoff_of(as_of))
-    is_open = snap.open_mask()
-    seg = np.array([MODEL.segments.index(snap.segments[g]) for g in snap.segment[is_open]])
-    stage = np.array([MODEL.stages.index(snap.stages[s]) for s in snap.state[is_open]])
-    age = snap.cutoff - snap.entered[is_open]
-    p = true_win_prob(MODEL, seg, stage, age, horizon)
-    return float((p * snap.amount[is_open]).sum())
+    return true_open_expected(MODEL, snapshot(history, cutoff_of(as_of)), horizon)
 
 
 def test_expected_bookings_are_close_to_the_true_expectation() -> None:

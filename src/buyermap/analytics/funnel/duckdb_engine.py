@@ -22,33 +22,26 @@ from buyermap.analytics.funnel.core import (
     compute,
 )
 from buyermap.analytics.funnel.errors import EventFileError
-from buyermap.analytics.funnel.loading import EventSource, quote
+from buyermap.analytics.funnel.loading import EventSource, literal, quote
 from buyermap.analytics.funnel.query import FunnelMode, FunnelQuery
 
 _ONE_BATCH = 1 << 40  # Arrow batches as large as DuckDB makes them (one per thread)
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def time_expression(source: EventSource, column: str) -> str:
     """Microseconds since the epoch, whatever the column's type."""
     col = quote(column)
-    kind = source.time_kind(column)
-    if kind == "numeric":
+    if source.time_kind(column) == "numeric":
         return f"CAST(round({col} * 1000000) AS BIGINT)"
     if source.columns[column].upper().startswith("TIMESTAMP WITH TIME ZONE"):
         return f"epoch_us({col})"  # an instant: no time zone conversion
-    if kind == "timestamp":
-        return f"epoch_us(CAST({col} AS TIMESTAMP))"
-    return f"epoch_us(CAST({col} AS TIMESTAMP))"  # text: ISO 8601 and the like
+    return f"epoch_us(CAST({col} AS TIMESTAMP))"  # timestamps, dates, and ISO 8601 text
 
 
 def code_expression(query: FunnelQuery) -> str:
     event = quote(query.event_column)
-    whens = [f"WHEN {_literal(s)} THEN {i}" for i, s in enumerate(query.steps)]
-    whens += [f"WHEN {_literal(x)} THEN {EXCLUDED}" for x in query.exclude]
+    whens = [f"WHEN {literal(s)} THEN {i}" for i, s in enumerate(query.steps)]
+    whens += [f"WHEN {literal(x)} THEN {EXCLUDED}" for x in query.exclude]
     return f"CAST(CASE {event} {' '.join(whens)} ELSE {OTHER} END AS TINYINT)"
 
 
@@ -89,12 +82,12 @@ def _run(con: duckdb.DuckDBPyConnection, source: EventSource, query: FunnelQuery
         by_col = quote(query.by)
         values = con.sql(
             f"SELECT DISTINCT CAST({by_col} AS VARCHAR) AS v FROM {src} "
-            f"WHERE {event} = {_literal(query.steps[0])} AND v IS NOT NULL ORDER BY v"
+            f"WHERE {event} = {literal(query.steps[0])} AND v IS NOT NULL ORDER BY v"
         ).fetchall()
         labels = [str(v[0]) for v in values]
         if labels:
             con.execute(
-                "CREATE TYPE by_values AS ENUM (" + ", ".join(_literal(v) for v in labels) + ")"
+                "CREATE TYPE by_values AS ENUM (" + ", ".join(literal(v) for v in labels) + ")"
             )
             as_enum = "CAST(CAST(by_raw AS VARCHAR) AS by_values)"
             # -1: missing, or not a first step (never read); no NULLs, so no masked array

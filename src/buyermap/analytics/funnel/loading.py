@@ -27,10 +27,7 @@ class EventSource:
 
     def duckdb_from(self) -> str:
         """A DuckDB table expression reading the file."""
-        literal = "'" + str(self.path).replace("'", "''") + "'"
-        if self.format == "parquet":
-            return f"read_parquet({literal})"
-        return f"read_csv({literal}, header = true)"
+        return _duckdb_from(self.path, self.format)
 
     def is_integer(self, column: str) -> bool:
         return self.columns[column].upper().startswith(_INTEGER_TYPES)
@@ -58,7 +55,19 @@ def file_format(path: Path) -> str:
 
 
 def quote(identifier: str) -> str:
+    """A SQL identifier (column name), quoted."""
     return '"' + identifier.replace('"', '""') + '"'
+
+
+def literal(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _duckdb_from(path: Path, fmt: str) -> str:
+    if fmt == "parquet":
+        return f"read_parquet({literal(str(path))})"
+    return f"read_csv({literal(str(path))}, header = true)"
 
 
 def open_source(path: Path, query: FunnelQuery) -> EventSource:
@@ -66,10 +75,9 @@ def open_source(path: Path, query: FunnelQuery) -> EventSource:
     if not path.is_file():
         raise EventFileError(f"{path}: no such event file", details={"path": str(path)})
     fmt = file_format(path)
-    source = EventSource(path=path, format=fmt, columns={})
     con = duckdb.connect()
     try:
-        rows = con.sql(f"DESCRIBE SELECT * FROM {source.duckdb_from()}").fetchall()
+        rows = con.sql(f"DESCRIBE SELECT * FROM {_duckdb_from(path, fmt)}").fetchall()
     except duckdb.Error as exc:
         raise EventFileError(
             f"{path}: cannot read it as {fmt}: {exc}", details={"path": str(path)}

@@ -29,10 +29,7 @@ def _micros(column: pa.ChunkedArray) -> pa.Array:
     arr = column.combine_chunks()
     if pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type):
         return pc.cast(pc.round(pc.multiply(pc.cast(arr, pa.float64()), 1e6)), pa.int64())
-    if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
-        arr = pc.cast(arr, pa.timestamp("us"))
-    if pa.types.is_date(arr.type):
-        arr = pc.cast(arr, pa.timestamp("us"))
+    # text (ISO 8601), dates and timestamps alike
     return pc.cast(pc.cast(arr, pa.timestamp("us")), pa.int64())
 
 

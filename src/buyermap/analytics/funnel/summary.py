@@ -64,16 +64,10 @@ def summarise(
 ) -> FunnelResult:
     k = len(query.steps)
     counts = _counts(outcomes.level, k)
-    timings = []
-    for j in range(1, k):
-        timings.append(
-            _timing(
-                query.steps[j],
-                outcomes.step_seconds[j],
-                query.window_seconds,
-                query.histogram_bins,
-            )
-        )
+    timings = [
+        _timing(step, outcomes.step_seconds[j], query.window_seconds, query.histogram_bins)
+        for j, step in enumerate(query.steps[1:], start=1)
+    ]
     by: dict[str, list[int]] = {}
     if query.by is not None and outcomes.by is not None:
         rows = _grouped_counts(outcomes.by.astype(np.int64), outcomes.level, len(by_labels), k)

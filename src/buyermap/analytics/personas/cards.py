@@ -163,12 +163,10 @@ def persona_card(session: Session, *, run: PersonaRun, key: str, quotes: int = 4
     frustrations = [
         t for t in traits if _has(FRUSTRATION_WORDS, str(t["variable"])) and _distinct(t)
     ][:5]
-    n = int(run.n) or 1
-    lo, hi = wilson(float(p["size"]), float(n))
     return PersonaCard(
         run=run,
         persona=p,
-        share_ci=(lo, hi),
+        share_ci=share_ci(p, n=int(run.n)),
         traits=distinct,
         goals=goals,
         frustrations=frustrations,
@@ -177,6 +175,11 @@ def persona_card(session: Session, *, run: PersonaRun, key: str, quotes: int = 4
         descriptors=[{**t, "label": label_of(t)} for t in p.get("descriptors", [])][:6],
         quotes=quotes_for_persona(session, run=run, key=key, limit=quotes) if quotes else [],
     )
+
+
+def share_ci(persona: dict[str, Any], *, n: int) -> tuple[float, float]:
+    """95% Wilson interval of the persona's share of the run's ``n`` rows."""
+    return wilson(float(persona["size"]), float(max(n, 1)))
 
 
 def fmt_value(t: dict[str, Any], which: str) -> str:
@@ -209,12 +212,11 @@ def card_image(
 ) -> bytes:
     """The persona card as a PNG or PDF (matplotlib figure: avatar, name and title, share,
     top traits with lift and interval bars, quotes)."""
-    lo, hi = wilson(float(persona["size"]), float(max(n, 1)))
     fig = card_figure(
         persona,
         avatar=render_avatar(str(persona["name"]), str(persona["title"]), size=256),
         n=n,
-        share_ci=(lo, hi),
+        share_ci=share_ci(persona, n=n),
         quotes=quotes,
         highlights=highlights or [],
         run_label=run_label,

@@ -245,7 +245,7 @@ def _fit_bucket(
         choice.k,
         choice.candidates,
         choice.reason,
-        (choice.model),
+        choice.model,
     )
     return res, labels, prob
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import polars as pl
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import and_, delete, select
 from sqlalchemy.orm import Session
 
 from buyermap.analytics.personas.loading import CONTACT_ID, contacts_table
@@ -146,15 +146,6 @@ def top_members(session: Session, *, run: PersonaRun, key: str, limit: int) -> l
             .limit(limit)
         )
     )
-
-
-def assignment_counts(session: Session, *, run: PersonaRun) -> dict[str, int]:
-    rows = session.execute(
-        select(PersonaAssignment.persona_key, func.count())
-        .where(PersonaAssignment.run_id == run.id)
-        .group_by(PersonaAssignment.persona_key)
-    ).all()
-    return {str(k): int(n) for k, n in rows}
 
 
 def assign_contacts(session: Session, *, run: PersonaRun, only_missing: bool = True) -> Assigned:

@@ -138,6 +138,12 @@ def _nanstats(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean, np.maximum(var, 1e-9)
 
 
+def _zero_filled(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``x`` with missing values as 0, and the 0/1 mask of observed values."""
+    mask = ~np.isnan(x)
+    return np.where(mask, x, 0.0), mask.astype(np.float64)
+
+
 def prepare(enc: Encoded) -> Prepared:
     n, n_lv = enc.n, enc.n_levels
     rows, cols = np.nonzero(enc.codes < n_lv)
@@ -149,21 +155,19 @@ def prepare(enc: Encoded) -> Prepared:
     for j in range(len(enc.disc)):
         a, b = int(enc.offsets[j]), int(enc.offsets[j + 1])
         level_prior[a:b] = level_counts[a:b] / level_counts[a:b].sum()
-    count_mask = ~np.isnan(enc.count_x)
-    count0 = np.where(count_mask, enc.count_x, 0.0)
-    cont_mask = ~np.isnan(enc.cont_x)
-    cont0 = np.where(cont_mask, enc.cont_x, 0.0)
+    count0, count_mask = _zero_filled(enc.count_x)
+    cont0, cont_mask = _zero_filled(enc.cont_x)
     cm, cv = _nanstats(enc.count_x)
     xm, xv = _nanstats(enc.cont_x)
     return Prepared(
         enc,
         onehot,
         count0,
-        count_mask.astype(np.float64),
+        count_mask,
         (gammaln(count0 + 1) * count_mask).sum(1),
         cont0,
         cont0**2,
-        cont_mask.astype(np.float64),
+        cont_mask,
         level_prior,
         np.maximum(cm, 1e-3),
         cv,
@@ -204,9 +208,7 @@ def log_joint(model: LCAModel, enc: Encoded, prep: Prepared | None = None) -> np
         if prep is not None:
             x, fm, lfact = prep.count0, prep.count_mask, prep.count_lgam
         else:
-            mask = ~np.isnan(enc.count_x)
-            x = np.where(mask, enc.count_x, 0.0)
-            fm = mask.astype(np.float64)
+            x, fm = _zero_filled(enc.count_x)
             lfact = (gammaln(x + 1) * fm).sum(1)
         mu, r = model.nb_mu, model.nb_r
         out += x @ np.log(mu / (r + mu)).T
@@ -217,10 +219,8 @@ def log_joint(model: LCAModel, enc: Encoded, prep: Prepared | None = None) -> np
         if prep is not None:
             x, x2, fm = prep.cont0, prep.cont_sq, prep.cont_mask
         else:
-            mask = ~np.isnan(enc.cont_x)
-            x = np.where(mask, enc.cont_x, 0.0)
+            x, fm = _zero_filled(enc.cont_x)
             x2 = x * x
-            fm = mask.astype(np.float64)
         inv = 1.0 / model.var
         quad = x2 @ inv.T - 2 * x @ (model.mu * inv).T
         quad += fm @ (model.mu**2 * inv + np.log(model.var) + LOG_2PI).T

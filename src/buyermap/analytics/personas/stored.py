@@ -18,7 +18,6 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from buyermap import __version__
 from buyermap.analytics.personas.discover import (
     DiscoverQuery,
     PersonaResult,
@@ -212,7 +211,3 @@ def persona_dict(run: PersonaRun, key: str) -> dict[str, Any]:
             return out
     keys = ", ".join(p["key"] for p in run.result.get("personas", []))
     raise NotFoundError(f"no persona {key!r} in run {run.run_key}; personas: {keys}")
-
-
-def version_matches(run: PersonaRun) -> bool:
-    return run.version == __version__

@@ -20,18 +20,17 @@ import numpy.typing as npt
 from buyermap.analytics.base import Provenance, hash_settings
 from buyermap.analytics.pipeline.forecast import (
     ForecastQuery,
-    check_evidence,
     fit_hazard_model,
-    merge_small_segments,
+    prepare,
+    refits,
 )
-from buyermap.analytics.pipeline.history import History, cutoff_of
-from buyermap.analytics.pipeline.newdeals import POOL_DAYS, fit_creations
-from buyermap.analytics.pipeline.paths import Snapshot, snapshot
-from buyermap.analytics.pipeline.survival import Hazards, daily_steps
+from buyermap.analytics.pipeline.history import History
+from buyermap.analytics.pipeline.newdeals import creations
+from buyermap.analytics.pipeline.paths import Snapshot
+from buyermap.analytics.pipeline.survival import win_recursion
 from buyermap.errors import InvalidValueError
 
 F = npt.NDArray[np.float64]
-I = npt.NDArray[np.int64]  # noqa: E741
 MAX_FAN_SIMULATIONS = 4_000
 DEAL_BLOCK = 256
 
@@ -76,32 +75,6 @@ def checkpoints(horizon: int, step: int = 7) -> tuple[int, ...]:
     return (*days, horizon)
 
 
-def win_by(h: Hazards, horizon: int, days: tuple[int, ...]) -> tuple[F, F]:
-    """``(at_age[j, g, s, a], fresh[g, s, t])``: chance to be won within ``days[j]`` days
-    being ``a`` days in ``s``, and within ``t`` days of entering ``s`` (t = 0..horizon).
-
-    The recursion of :func:`survival.win_curves`, keeping the intermediate horizons.
-    """
-    max_age = int(h.edges[-1]) + 1
-    p = daily_steps(h, max_age)
-    n_open = h.n_stages
-    p_move, p_won = p[..., :n_open], p[..., n_open]
-    p_stay = 1.0 - p.sum(axis=-1)
-    n_groups = p.shape[0]
-    v = np.zeros((n_groups, n_open, max_age + 1))
-    fresh = np.zeros((n_groups, n_open, horizon + 1))
-    at_age = np.zeros((len(days), n_groups, n_open, max_age + 1))
-    want = {t: j for j, t in enumerate(days)}
-    for t in range(1, horizon + 1):
-        entry = v[:, :, 0]
-        shifted = np.concatenate([v[:, :, 1:], v[:, :, -1:]], axis=2)
-        v = p_won + np.einsum("gsak,gk->gsa", p_move, entry) + p_stay * shifted
-        fresh[:, :, t] = v[:, :, 0]
-        if t in want:
-            at_age[want[t]] = v
-    return at_age, fresh
-
-
 def _open_paths(
     probs: F, amount: F, sims: int, rng: np.random.Generator
 ) -> F:  # probs[deal, j] increasing in j
@@ -120,35 +93,14 @@ def _new_paths(
 ) -> tuple[F, F]:
     """Expected and simulated cumulative bookings of deals created within the horizon."""
     horizon = days[-1]
-    cut = snap.cutoff
-    model = fit_creations(snap.created, cut)
-    day_mid = (cut + np.arange(horizon) + 0.5).astype(np.float64)
-    daily = model.weekly_rate(day_mid, cut) / 7.0
-    recent = snap.created >= cut - POOL_DAYS
-    if recent.sum() < 20:
-        recent = np.ones(len(snap.created), dtype=bool)
-    seg, stage, amount = snap.segment[recent], snap.first_stage[recent], snap.first_amount[recent]
-    win_t = np.zeros((len(seg), horizon + 1))
-    is_open = stage < snap.n_open_stages
-    win_t[is_open] = fresh[seg[is_open], stage[is_open]]
-    win_t[stage == snap.won] = 1.0
-    expected = np.zeros(len(days))
-    for j, t in enumerate(days):
-        left = t - 1 - np.arange(t)  # whole days left by day t for a deal created on day c
-        expected[j] = float((daily[:t] * (amount[:, None] * win_t[:, left]).mean(axis=0)).sum())
-    total_rate = float(daily.sum())
-    kappa = model.overdispersion / max(horizon / 7.0, 1.0) + 1.0 / max(len(snap.created), 1)
-    created = rng.poisson(total_rate * rng.gamma(1.0 / kappa, kappa, sims))
-    n = int(created.sum())
-    sim_of = np.repeat(np.arange(sims), created)
-    c_day = rng.choice(horizon, size=n, p=daily / total_rate) if n else np.zeros(0, np.int64)
-    member = rng.integers(0, max(len(seg), 1), size=n)
-    u = rng.random(n)
+    c = creations(snap, fresh, horizon)
+    expected = np.array([c.expected_by(t) for t in days])
+    sim_of, c_day, member, u = c.draw(sims, rng)
     paths = np.zeros((sims, len(days)))
     for j, t in enumerate(days):
         alive = c_day < t
-        won = alive & (u < win_t[member, np.clip(t - 1 - c_day, 0, horizon)])
-        paths[:, j] = np.bincount(sim_of[won], weights=amount[member[won]], minlength=sims)
+        won = alive & (u < c.win_t[member, np.clip(t - 1 - c_day, 0, horizon)])
+        paths[:, j] = np.bincount(sim_of[won], weights=c.amount[member[won]], minlength=sims)
     return expected, paths
 
 
@@ -169,11 +121,7 @@ def run_fan(history: History, query: ForecastQuery, *, step_days: int = 7) -> Fa
             f"horizon {query.horizon_days} days / {query.simulations} simulations / step "
             f"{step_days} days: use a horizon and step of at least 1 day, 10 simulations"
         )
-    cutoff = cutoff_of(query.as_of)
-    history = history.until(cutoff)
-    snap = snapshot(history, cutoff, segment=query.segment)
-    check_evidence(snap, history.source, query.as_of)
-    snap = merge_small_segments(snap)
+    history, snap = prepare(history, query)
     rng = np.random.default_rng([query.seed, 7])
     horizon = query.horizon_days
     days = checkpoints(horizon, step_days)
@@ -188,17 +136,15 @@ def run_fan(history: History, query: ForecastQuery, *, step_days: int = 7) -> Fa
         out: F = at_age[:, seg, stage, a].T  # deal, j
         return out
 
-    at_age, fresh = win_by(fit_hazard_model(snap), horizon, days)
+    at_age, fresh = win_recursion(fit_hazard_model(snap), horizon, days)
     expected = (probs(at_age) * amount[:, None]).sum(axis=0)
-    paths = np.zeros((sims, len(days)))
-    refits = max(1, min(query.bootstrap, sims))
-    for part in np.array_split(np.arange(sims), refits):
-        if query.bootstrap > 0:
-            weights = rng.exponential(1.0, len(snap.deal_ids))
-            boot_at_age, _ = win_by(fit_hazard_model(snap, weights=weights), horizon, days)
-        else:
-            boot_at_age = at_age
-        paths[part] = _open_paths(probs(boot_at_age), amount, len(part), rng)
+    if query.bootstrap > 0:
+        paths = np.zeros((sims, len(days)))
+        for part, hazards in refits(snap, sims, query.bootstrap, rng):
+            boot_at_age, _ = win_recursion(hazards, horizon, days)
+            paths[part] = _open_paths(probs(boot_at_age), amount, len(part), rng)
+    else:
+        paths = _open_paths(probs(at_age), amount, sims, rng)
     if query.new_deals:
         new_expected, new_paths = _new_paths(snap, fresh, days, sims, rng)
     else:

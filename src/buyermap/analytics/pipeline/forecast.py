@@ -10,8 +10,9 @@ uncertainty of what was learned from history. Only changes before the cut are us
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -124,9 +125,9 @@ def _interval(expected: float, totals: F) -> Interval:
     return Interval(expected=expected, p10=p10, p50=p50, p90=p90)
 
 
-def fit_model(snap: Snapshot, *, horizon: int, weights: F | None = None) -> WinCurves:
+def fit_model(snap: Snapshot, *, horizon: int) -> WinCurves:
     """Hazards from the stays in open stages, then the win-within-horizon curves."""
-    return win_curves(fit_hazard_model(snap, weights=weights), horizon)
+    return win_curves(fit_hazard_model(snap), horizon)
 
 
 def fit_hazard_model(snap: Snapshot, *, weights: F | None = None) -> Hazards:
@@ -186,11 +187,18 @@ def run_forecast(history: History, query: ForecastQuery) -> ForecastResult:
             f"horizon {query.horizon_days} days / {query.simulations} simulations: "
             "use a horizon of at least 1 day and at least 10 simulations"
         )
+    history, snap = prepare(history, query)
+    return forecast_snapshot(snap, query, history)
+
+
+def prepare(history: History, query: ForecastQuery) -> tuple[History, Snapshot]:
+    """The history before the as-of cut and its snapshot (small segments merged); refuses
+    when there is too little history to fit the model."""
     cutoff = cutoff_of(query.as_of)
     history = history.until(cutoff)
     snap = snapshot(history, cutoff, segment=query.segment)
     check_evidence(snap, history.source, query.as_of)
-    return forecast_snapshot(merge_small_segments(snap), query, history, cutoff)
+    return history, merge_small_segments(snap)
 
 
 def merge_small_segments(snap: Snapshot) -> Snapshot:
@@ -207,9 +215,7 @@ def merge_small_segments(snap: Snapshot) -> Snapshot:
     return replace(snap, segment=remap[snap.segment], segments=tuple(names))
 
 
-def forecast_snapshot(
-    snap: Snapshot, query: ForecastQuery, history: History, cutoff: datetime
-) -> ForecastResult:
+def forecast_snapshot(snap: Snapshot, query: ForecastQuery, history: History) -> ForecastResult:
     rng = np.random.default_rng(query.seed)
     horizon = query.horizon_days
     curves = fit_model(snap, horizon=horizon)
@@ -291,11 +297,18 @@ def _simulate(
     sims = query.simulations
     if query.bootstrap <= 0 or len(p) == 0:
         return simulate_wins(p, amount, sims, rng)
-    parts = np.array_split(np.arange(sims), min(query.bootstrap, sims))
     out = np.zeros(sims)
-    n_deals = len(snap.deal_ids)
-    for part in parts:
-        weights = rng.exponential(1.0, n_deals)  # Bayesian bootstrap over deals
-        curves = fit_model(snap, horizon=query.horizon_days, weights=weights)
+    for part, hazards in refits(snap, sims, query.bootstrap, rng):
+        curves = win_curves(hazards, query.horizon_days)
         out[part] = simulate_wins(curves.lookup(seg, stage, age), amount, len(part), rng)
     return out
+
+
+def refits(
+    snap: Snapshot, simulations: int, bootstrap: int, rng: np.random.Generator
+) -> Iterator[tuple[npt.NDArray[np.intp], Hazards]]:
+    """The simulations split among ``bootstrap`` refits of the hazard model, each on fresh
+    Bayesian-bootstrap weights of the deals, drawn from ``rng`` when its turn comes."""
+    for part in np.array_split(np.arange(simulations), min(bootstrap, simulations)):
+        weights = rng.exponential(1.0, len(snap.deal_ids))
+        yield part, fit_hazard_model(snap, weights=weights)

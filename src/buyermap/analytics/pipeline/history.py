@@ -13,7 +13,7 @@ Rows are sorted by deal, time and input order (ties keep the order they were giv
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -51,12 +51,6 @@ class StageSetup:
     open_stages: tuple[str, ...]
     won: tuple[str, ...]
     lost: tuple[str, ...]
-
-    def kind_of(self) -> dict[str, str]:
-        kinds = dict.fromkeys(self.open_stages, StageKind.OPEN.value)
-        kinds |= dict.fromkeys(self.won, StageKind.WON.value)
-        kinds |= dict.fromkeys(self.lost, StageKind.LOST.value)
-        return kinds
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,7 +331,3 @@ def normalise(
     setup = StageSetup(open_stages=tuple(order), won=tuple(won), lost=tuple(lost))
     columns = ["deal_id", "stage", "kind", "changed_at", "amount", "row", *others]
     return History(frame.select(columns), setup, source, inputs_hash, bool(stages))
-
-
-def ordered_open(setup: StageSetup) -> Mapping[str, int]:
-    return {s: i for i, s in enumerate(setup.open_stages)}

@@ -20,6 +20,7 @@ from buyermap.analytics.pipeline.paths import Snapshot
 from buyermap.analytics.pipeline.survival import WinCurves
 
 F = npt.NDArray[np.float64]
+I = npt.NDArray[np.int64]  # noqa: E741
 MIN_WEEKS = 8
 RIDGE_TREND = 4.0
 RIDGE_MONTH = 8.0
@@ -77,51 +78,84 @@ def fit_creations(created: F, cutoff: float) -> CreationModel:
 
 
 @dataclass(frozen=True, slots=True)
+class Creations:
+    """The deals to be created within a horizon: how many a day, and what they look like."""
+
+    model: CreationModel
+    daily: F  # expected creations on each day of the horizon
+    amount: F  # the pool of recently created deals, resampled as the new ones
+    win_t: F  # [member, t]: chance to be won within t days of creation, t = 0..horizon
+    n_history: int  # deals created before the cut
+
+    @property
+    def total_rate(self) -> float:
+        return float(self.daily.sum())
+
+    def expected_by(self, t: int) -> float:
+        """Expected bookings by day ``t`` of deals created from day 0 on."""
+        left = t - 1 - np.arange(t)  # whole days left by day t for a deal created on day c
+        per_day = (self.amount[:, None] * self.win_t[:, left]).mean(axis=0)
+        return float((self.daily[:t] * per_day).sum())
+
+    def draw(self, simulations: int, rng: np.random.Generator) -> tuple[I, I, I, F]:
+        """Simulated creations: ``(simulation, day created, pool member, uniform)`` each."""
+        horizon = len(self.daily)
+        total_rate = self.total_rate
+        # one rate multiplier per simulation: week-to-week extra variation averaged over the
+        # horizon's weeks, plus the uncertainty of the fitted level (about 1 / deals seen)
+        kappa = self.model.overdispersion / max(horizon / 7.0, 1.0) + 1.0 / max(self.n_history, 1)
+        created = rng.poisson(total_rate * rng.gamma(1.0 / kappa, kappa, simulations))
+        n = int(created.sum())
+        sim_of = np.repeat(np.arange(simulations), created)
+        day = rng.choice(horizon, size=n, p=self.daily / total_rate) if n else np.zeros(0, np.int64)
+        member = rng.integers(0, max(len(self.amount), 1), size=n)
+        return sim_of, day, member, rng.random(n)
+
+
+def creations(snap: Snapshot, fresh: F, horizon: int) -> Creations:
+    """The creation model fitted before the cut, and the pool new deals are drawn from.
+
+    ``fresh[g, s, t]`` is the chance to be won within t days of entering open stage s.
+    """
+    cut = snap.cutoff
+    model = fit_creations(snap.created, cut)
+    days = (cut + np.arange(horizon) + 0.5).astype(np.float64)
+    recent = snap.created >= cut - POOL_DAYS
+    if recent.sum() < 20:
+        recent = np.ones(len(snap.created), dtype=bool)
+    seg, stage = snap.segment[recent], snap.first_stage[recent]
+    win_t = np.zeros((len(seg), horizon + 1))
+    is_open = stage < snap.n_open_stages
+    win_t[is_open] = fresh[seg[is_open], stage[is_open]]
+    win_t[stage == snap.won] = 1.0
+    return Creations(
+        model=model,
+        daily=model.weekly_rate(days, cut) / 7.0,
+        amount=snap.first_amount[recent],
+        win_t=win_t,
+        n_history=len(snap.created),
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class NewDeals:
     expected_created: float
     expected: float
     totals: F  # bookings per simulation
     weeks_of_history: int
-    pool: int
 
 
 def forecast_new(
     snap: Snapshot, curves: WinCurves, horizon: int, simulations: int, rng: np.random.Generator
 ) -> NewDeals:
     """Expected and simulated bookings of deals created within the horizon."""
-    cut = snap.cutoff
-    model = fit_creations(snap.created, cut)
-    days = (cut + np.arange(horizon) + 0.5).astype(np.float64)
-    daily = model.weekly_rate(days, cut) / 7.0
-    recent = snap.created >= cut - POOL_DAYS
-    if recent.sum() < 20:
-        recent = np.ones(len(snap.created), dtype=bool)
-    seg, stage, amount = snap.segment[recent], snap.first_stage[recent], snap.first_amount[recent]
-    # chance of being won within t days for each pool member, t = 0..horizon
-    n_open = snap.n_open_stages
-    win_t = np.zeros((len(seg), horizon + 1))
-    is_open = stage < n_open
-    win_t[is_open] = curves.fresh[seg[is_open], stage[is_open]]
-    win_t[stage == snap.won] = 1.0
-    left = horizon - 1 - np.arange(horizon)  # whole days left for a deal created on day j
-    per_day = (amount[:, None] * win_t[:, left]).mean(axis=0)  # expected booking per creation
-    expected = float((daily * per_day).sum())
-    total_rate = float(daily.sum())
-    # one rate multiplier per simulation: week-to-week extra variation averaged over the
-    # horizon's weeks, plus the uncertainty of the fitted level (about 1 / deals seen)
-    kappa = model.overdispersion / max(horizon / 7.0, 1.0) + 1.0 / max(len(snap.created), 1)
-    gamma = rng.gamma(1.0 / kappa, kappa, simulations)
-    created = rng.poisson(total_rate * gamma)
-    n = int(created.sum())
-    sim_of = np.repeat(np.arange(simulations), created)
-    day = rng.choice(horizon, size=n, p=daily / total_rate) if n else np.zeros(0, np.int64)
-    member = rng.integers(0, len(seg), size=n)
-    won = rng.random(n) < win_t[member, left[day]]
-    totals = np.bincount(sim_of[won], weights=amount[member[won]], minlength=simulations)
+    c = creations(snap, curves.fresh, horizon)
+    sim_of, day, member, u = c.draw(simulations, rng)
+    won = u < c.win_t[member, horizon - 1 - day]
+    totals = np.bincount(sim_of[won], weights=c.amount[member[won]], minlength=simulations)
     return NewDeals(
-        expected_created=total_rate,
-        expected=expected,
+        expected_created=c.total_rate,
+        expected=c.expected_by(horizon),
         totals=totals.astype(np.float64),
-        weeks_of_history=model.weeks,
-        pool=len(seg),
+        weeks_of_history=c.model.weeks,
     )

@@ -24,6 +24,7 @@ import numpy.typing as npt
 import polars as pl
 
 from buyermap.analytics.base import Provenance, hash_settings
+from buyermap.analytics.pipeline.forecast import stale_limits
 from buyermap.analytics.pipeline.history import BREAKDOWNS, History, cutoff_of
 from buyermap.analytics.pipeline.paths import Snapshot, snapshot
 from buyermap.analytics.pipeline.survival import kaplan_meier
@@ -223,17 +224,15 @@ def _velocity(ctx: Context) -> Any:
 def _stale(ctx: Context) -> Any:
     s = ctx.snap
     out: list[tuple[float, dict[str, Any]]] = []
-    for i, name in enumerate(s.stages):
-        sel = s.v_stage == i
-        p90 = kaplan_meier(s.v_duration[sel], s.v_dest[sel] >= 0).quantile(0.9)
-        if p90 is None:
+    for i, (name, p90) in enumerate(zip(s.stages, stale_limits(s), strict=True)):
+        if not np.isfinite(p90):
             continue
         for d in np.flatnonzero((s.state == i) & (s.cutoff - s.entered > p90)):
             waited = s.cutoff - s.entered[d]
             row = {
                 "deal_id": s.deal_ids[d],
                 "stage": name,
-                "days_in_stage": _r(s.cutoff - s.entered[d]),
+                "days_in_stage": _r(waited),
                 "stage_p90_days": _r(p90),
                 "amount": _r(float(s.amount[d])),
             }

@@ -164,6 +164,17 @@ def win_curves(h: Hazards, horizon: int) -> WinCurves:
     V_t(s,a) = p_won(s,a) + sum_k p_k(s,a) V_{t-1}(k,0) + p_stay(s,a) V_{t-1}(s,a+1),
     with the hazard constant after the last bin edge (so ages beyond it share a value).
     """
+    (at_age,), fresh = win_recursion(h, horizon, (horizon,))
+    return WinCurves(at_age=at_age, fresh=fresh, horizon=horizon)
+
+
+def win_recursion(h: Hazards, horizon: int, keep: tuple[int, ...]) -> tuple[F, F]:
+    """The recursion of :func:`win_curves`, keeping ``V_t`` for each ``t`` in ``keep``.
+
+    Returns ``(at_age[j, g, s, a], fresh[g, s, t])``: the chance to be won within
+    ``keep[j]`` days being ``a`` days in ``s``, and within ``t`` days of entering ``s``
+    (t = 0..horizon).
+    """
     max_age = int(h.edges[-1]) + 1
     p = daily_steps(h, max_age)
     s_open = h.n_stages
@@ -173,9 +184,13 @@ def win_curves(h: Hazards, horizon: int) -> WinCurves:
     n_groups = p.shape[0]
     v = np.zeros((n_groups, s_open, max_age + 1))
     fresh = np.zeros((n_groups, s_open, horizon + 1))
+    at_age = np.zeros((len(keep), n_groups, s_open, max_age + 1))
+    want = {t: j for j, t in enumerate(keep)}
     for t in range(1, horizon + 1):
         entry = v[:, :, 0]  # g, k
         shifted = np.concatenate([v[:, :, 1:], v[:, :, -1:]], axis=2)
         v = p_won + np.einsum("gsak,gk->gsa", p_move, entry) + p_stay * shifted
         fresh[:, :, t] = v[:, :, 0]
-    return WinCurves(at_age=v, fresh=fresh, horizon=horizon)
+        if t in want:
+            at_age[want[t]] = v
+    return at_age, fresh

@@ -26,6 +26,8 @@ import numpy.typing as npt
 import polars as pl
 from scipy.special import ndtr
 
+from buyermap.analytics.pipeline.paths import Snapshot
+
 F = npt.NDArray[np.float64]
 I = npt.NDArray[np.int64]  # noqa: E741
 STEP = 0.25  # days per grid cell of the true model
@@ -107,6 +109,16 @@ def true_new_expected(model: TrueModel, *, start: float, cutoff: float, horizon:
         left = np.floor((horizon - np.arange(horizon) - 0.5) / STEP).astype(np.int64)
         total += float((rate * share * mean_amount[g] * fresh[left]).sum())
     return total
+
+
+def true_open_expected(model: TrueModel, snap: Snapshot, horizon: float) -> float:
+    """Exact (to the grid) expected bookings within ``horizon`` of the deals open in ``snap``
+    (a snapshot of a history generated from ``model``, not segment-merged)."""
+    is_open = snap.open_mask()
+    seg = np.array([model.segments.index(snap.segments[g]) for g in snap.segment[is_open]])
+    stage = np.array([model.stages.index(snap.stages[s]) for s in snap.state[is_open]])
+    p = true_win_prob(model, seg, stage, snap.cutoff - snap.entered[is_open], horizon)
+    return float((p * snap.amount[is_open]).sum())
 
 
 def true_win_prob(model: TrueModel, segment: I, stage: I, age: F, horizon: float) -> F:

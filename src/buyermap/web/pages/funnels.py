@@ -18,6 +18,8 @@ from buyermap.analytics.funnel import (
     parse_window,
     run_funnel,
 )
+from buyermap.analytics.funnel.loading import CSV_SUFFIXES, PARQUET_SUFFIXES
+from buyermap.analytics.funnel.query import parse_steps
 from buyermap.charts import funnel as charts
 from buyermap.charts.render import to_svg
 from buyermap.errors import BuyermapError, InvalidValueError
@@ -26,7 +28,7 @@ from buyermap.web.templating import is_htmx, render
 
 router = APIRouter()
 
-SUFFIXES = (".parquet", ".pq", ".csv", ".tsv", ".txt", ".csv.gz")
+SUFFIXES = (*PARQUET_SUFFIXES, *CSV_SUFFIXES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,17 +47,16 @@ class FunnelForm:
     modes: tuple[str, ...] = field(default=tuple(m.value for m in FunnelMode))
 
     def query(self) -> FunnelQuery:
-        steps = tuple(s.strip() for s in self.steps.split(",") if s.strip())
         try:
             mode = FunnelMode(self.mode)
         except ValueError:
             valid = ", ".join(self.modes)
             raise InvalidValueError(f"unknown mode {self.mode!r}; use one of: {valid}") from None
         return FunnelQuery(
-            steps=steps,
+            steps=parse_steps(self.steps),
             window_seconds=parse_window(self.window),
             mode=mode,
-            exclude=tuple(e.strip() for e in self.exclude.split(",") if e.strip()),
+            exclude=parse_steps(self.exclude),
             by=self.by.strip() or None,
             entity_column=self.entity_column.strip() or "user_id",
             event_column=self.event_column.strip() or "event",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Annotated, Any, TypeVar
 
@@ -117,9 +117,7 @@ def fan_for(history: History, query: ForecastQuery) -> FanResult:
 
 
 def backtest_for(history: History, *, horizon_days: int = 90) -> BacktestResult:
-    query = BacktestQuery(
-        horizon_days=horizon_days, simulations=BACKTEST.simulations, bootstrap=BACKTEST.bootstrap
-    )
+    query = replace(BACKTEST, horizon_days=horizon_days)
     return CACHE.get(("backtest", history.inputs_hash, query), lambda: run_backtest(history, query))
 
 
@@ -166,7 +164,7 @@ def breakdown_columns(result: StatsResult) -> list[str]:
 
 def check_by(result: StatsResult, by: str | None) -> str | None:
     columns = breakdown_columns(result)
-    if by is None or by == "":
+    if not by:
         return columns[0] if columns else None
     if by not in columns:
         raise InvalidValueError(

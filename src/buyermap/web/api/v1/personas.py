@@ -193,12 +193,4 @@ def contact_persona(
             f"contact {contact_id} has no persona in run {found.run_key}; "
             f"assign new contacts with POST /api/v1/personas/runs/{found.run_key}/assign"
         )
-    return ContactPersonaPublic(
-        contact_id=assigned.contact_id,
-        run_id=assigned.run_id,
-        run_key=assigned.run_key,
-        persona_key=assigned.persona_key,
-        name=assigned.name,
-        title=assigned.title,
-        probability=assigned.probability,
-    )
+    return ContactPersonaPublic.model_validate(asdict(assigned))

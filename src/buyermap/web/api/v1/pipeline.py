@@ -202,8 +202,8 @@ def get_stats(
     result = _stats(session, as_of)
     body = result.to_dict()
     if by:
-        column = check_by(result, by)
-        body["breakdowns"] = {column: body["breakdowns"][column]} if column else {}
+        check_by(result, by)  # refuses a column the workspace does not have
+        body["breakdowns"] = {by: body["breakdowns"][by]}
     return PipelineStats.model_validate(body)
 
 
