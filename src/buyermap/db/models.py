@@ -62,6 +62,9 @@ class Account(Timestamped, Base):
     """A company we sell to (or could)."""
 
     __tablename__ = "accounts"
+    # Ids are never reused (SQLite would hand a deleted last row's id to the next record,
+    # and a CRM id left behind would then point at an unrelated company).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(300), index=True)
@@ -92,6 +95,7 @@ class Contact(Timestamped, Base):
     """A person at one or more accounts."""
 
     __tablename__ = "contacts"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     first_name: Mapped[str | None] = mapped_column(String(120), info=IDENTITY)
@@ -160,6 +164,8 @@ class Pipeline(Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When the pipeline was closed: its deals and history stay, no new deals enter it.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     stages: Mapped[list[Stage]] = relationship(
         back_populates="pipeline", order_by="Stage.position", cascade="all, delete-orphan"
@@ -175,6 +181,8 @@ class Stage(Base):
     position: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(10), default="open")
     probability: Mapped[float | None] = mapped_column(Float)
+    # When the stage was closed (retired): its history stays, no deal moves into it again.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     pipeline: Mapped[Pipeline] = relationship(back_populates="stages")
 
@@ -209,7 +217,9 @@ class Deal(Timestamped, Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     source: Mapped[str | None] = mapped_column(String(120))
     channel: Mapped[str | None] = mapped_column(String(120))
-    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # None when the source did not say when the deal was opened (never the import time):
+    # analytics leave such deals out of cohorts and durations and say how many.
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     expected_close: Mapped[date | None] = mapped_column(Date)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(10), default="open", index=True)
@@ -229,7 +239,10 @@ class Deal(Timestamped, Base):
         passive_deletes=True,
     )
 
-    __table_args__ = (CheckConstraint("status in ('open', 'won', 'lost')", name="status"),)
+    __table_args__ = (
+        CheckConstraint("status in ('open', 'won', 'lost')", name="status"),
+        {"sqlite_autoincrement": True},
+    )
 
 
 class StageChange(Base):
@@ -244,6 +257,9 @@ class StageChange(Base):
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     amount: Mapped[float | None] = mapped_column(Float)
+    # True when the change only records the stage a deal was in when a file was imported
+    # (``changed_at`` is then the import time): the source did not say when it moved there.
+    is_snapshot: Mapped[bool] = mapped_column(Boolean, default=False)
     # Columns of imported history files that mapped to no field (segment, owner, ...).
     extra: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
 

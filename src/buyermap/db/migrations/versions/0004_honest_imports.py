@@ -1,0 +1,59 @@
+"""honest imports: unknown opening dates, snapshot stage changes, closed pipelines and
+stages, ids never reused
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-12-01 18:00:00
+
+- ``deals.opened_at`` may be null (the source did not say when the deal was opened);
+- ``stage_changes.is_snapshot``: the change only records the stage a deal was in when a
+  file was imported;
+- ``pipelines.closed_at`` and ``stages.closed_at``: closed (retired) pipelines and stages;
+- on SQLite, accounts, contacts and deals are rebuilt with AUTOINCREMENT, so the id of a
+  deleted record is never handed to a new one (PostgreSQL sequences never reuse ids).
+  The rebuild keeps every row and id; :mod:`buyermap.db.migrations.env` turns foreign-key
+  enforcement off around migrations on SQLite, so dropping the old table cascades nothing.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import buyermap.db.types
+
+revision: str = "0004"
+down_revision: str | None = "0003"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+REBUILT = ("accounts", "contacts", "deals")
+
+
+def upgrade() -> None:
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    with op.batch_alter_table("deals") as batch:
+        batch.alter_column(
+            "opened_at", existing_type=buyermap.db.types.UTCDateTime(), nullable=True
+        )
+    op.add_column(
+        "stage_changes",
+        sa.Column("is_snapshot", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
+    op.add_column("pipelines", sa.Column("closed_at", buyermap.db.types.UTCDateTime()))
+    op.add_column("stages", sa.Column("closed_at", buyermap.db.types.UTCDateTime()))
+    if sqlite:
+        for table in REBUILT:
+            with op.batch_alter_table(
+                table, recreate="always", table_kwargs={"sqlite_autoincrement": True}
+            ):
+                pass
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("stages") as batch:
+        batch.drop_column("closed_at")
+    with op.batch_alter_table("pipelines") as batch:
+        batch.drop_column("closed_at")
+    with op.batch_alter_table("stage_changes") as batch:
+        batch.drop_column("is_snapshot")
