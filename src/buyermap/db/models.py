@@ -245,6 +245,24 @@ class Deal(Timestamped, Base):
     )
 
 
+class DealContact(Base):
+    """A person associated with a deal in the CRM (HubSpot deal-contact associations,
+    Salesforce OpportunityContactRole): who the deal involves, before anyone has placed them
+    in the buying committee."""
+
+    __tablename__ = "deal_contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), index=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str | None] = mapped_column(String(120), info=PROFESSIONAL)
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (UniqueConstraint("deal_id", "contact_id"),)
+
+
 class StageChange(Base):
     """One move of a deal into a stage: the history that makes time in stage a query."""
 

@@ -9,6 +9,7 @@ Create Date: 2026-12-01 18:00:00
 - ``stage_changes.is_snapshot``: the change only records the stage a deal was in when a
   file was imported;
 - ``pipelines.closed_at`` and ``stages.closed_at``: closed (retired) pipelines and stages;
+- ``deal_contacts``: the people a deal involves, from CRM associations;
 - on SQLite, accounts, contacts and deals are rebuilt with AUTOINCREMENT, so the id of a
   deleted record is never handed to a new one (PostgreSQL sequences never reuse ids).
   The rebuild keeps every row and id; :mod:`buyermap.db.migrations.env` turns foreign-key
@@ -42,6 +43,31 @@ def upgrade() -> None:
     )
     op.add_column("pipelines", sa.Column("closed_at", buyermap.db.types.UTCDateTime()))
     op.add_column("stages", sa.Column("closed_at", buyermap.db.types.UTCDateTime()))
+    op.create_table(
+        "deal_contacts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("deal_id", sa.Integer(), nullable=False),
+        sa.Column("contact_id", sa.Integer(), nullable=False),
+        sa.Column("role", sa.String(length=120), nullable=True),
+        sa.Column("is_primary", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["contact_id"],
+            ["contacts.id"],
+            name=op.f("fk_deal_contacts_contact_id_contacts"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["deal_id"],
+            ["deals.id"],
+            name=op.f("fk_deal_contacts_deal_id_deals"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_deal_contacts")),
+        sa.UniqueConstraint("deal_id", "contact_id", name=op.f("uq_deal_contacts_deal_id_contact_id")),
+    )
+    with op.batch_alter_table("deal_contacts") as batch:
+        batch.create_index(batch.f("ix_deal_contacts_contact_id"), ["contact_id"], unique=False)
+        batch.create_index(batch.f("ix_deal_contacts_deal_id"), ["deal_id"], unique=False)
     if sqlite:
         for table in REBUILT:
             with op.batch_alter_table(
@@ -51,6 +77,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("deal_contacts")
     with op.batch_alter_table("stages") as batch:
         batch.drop_column("closed_at")
     with op.batch_alter_table("pipelines") as batch:
