@@ -67,11 +67,23 @@ def fail(message: str, *, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def error_document(exc: BuyermapError) -> dict[str, Any]:
+    """The one JSON object a command run with ``--json`` prints when it fails."""
+    return {
+        "ok": False,
+        "error": {"code": exc.code, "message": exc.message, "details": exc.details},
+    }
+
+
 class BuyermapGroup(TyperGroup):
-    """Translates buyermap's errors into one line on stderr and a non-zero exit code."""
+    """Translates buyermap's errors into one line on stderr and a non-zero exit code; a
+    command run with ``--json`` prints the error as one JSON object on stdout as well."""
 
     def invoke(self, ctx: Any) -> Any:
+        wants_json = "--json" in [*getattr(ctx, "_protected_args", []), *ctx.args]
         try:
             return super().invoke(ctx)
         except BuyermapError as exc:
+            if wants_json:
+                print_json(error_document(exc))
             raise fail(exc.message, code=exc.exit_code) from None

@@ -32,7 +32,14 @@ def _summary(report: ImportReport) -> None:
     for key in ("rows_read", "imported", "updated", "skipped", "rejected"):
         table.add_row(key.replace("_", " "), f"{getattr(report, key):,}")
     table.add_row("preset", report.preset or "(none)")
+    table.add_row("encoding", report.encoding or "-")
+    for column, target in report.mapping.items():
+        table.add_row(f"  {column}", f"-> {target}")
     table.add_row("unmapped columns (kept in extra)", ", ".join(report.unmapped_columns) or "-")
+    for column, fields in report.suggestions.items():
+        table.add_row(f"  {column}", f"maybe {' or '.join(fields)} (map with --mapping)")
+    for target, column in report.date_columns.items():
+        table.add_row(f"dates: {target}", f"from {column!r}")
     if report.quarantine_path:
         table.add_row("quarantine", report.quarantine_path)
     if report.dry_run:
@@ -48,6 +55,12 @@ def _summary(report: ImportReport) -> None:
     for e in report.errors[:10]:
         console.print(
             f"  row {e.row} (line {e.line}) {e.column or ''}: {e.reason}", highlight=False
+        )
+    for entry in report.superseded[:10]:
+        console.print(
+            f"  row {entry['row']} (line {entry['line']}) superseded by row {entry['by_row']} "
+            f"(line {entry['by_line']}), differs in {', '.join(entry['differs'])}",
+            highlight=False,
         )
 
 
@@ -74,7 +87,23 @@ def import_command(
     quarantine: Annotated[
         Path | None, typer.Option(help="Quarantine CSV (default: <stem>.quarantine.csv).")
     ] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate only.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Validate only; show the mapping and suggestions.")
+    ] = False,
+    create_stages: Annotated[
+        bool,
+        typer.Option(
+            "--create-stages",
+            help="Create the pipelines and stages the file names that the workspace lacks.",
+        ),
+    ] = False,
+    blanks: Annotated[
+        str | None,
+        typer.Option(
+            help="Cell values that mean blank, comma-separated (default: null, None, N/A, "
+            "-, --, [not provided], #N/A, nil, (blank)); '' for none.",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Import accounts, contacts, deals or stage history from a CSV or XLSX file.
@@ -82,6 +111,12 @@ def import_command(
     All or nothing by default: if any row is invalid nothing is written, the rejected rows
     go to a quarantine CSV and the exit code is 1. Columns that map to no field are kept
     in each record's ``extra``. Re-importing the same file changes nothing.
+
+    Deals and stage history with stages the workspace does not know are rejected unless
+    --create-stages creates them (order from the CRM's standard stages, the file's
+    history, or first appearance). Dates come from the file; a deal without an opening
+    date keeps it unknown. --dry-run prints the mapping and suggestions for the columns
+    that map to nothing.
 
     Example: [bold]buyermap --db sales.db import contacts hubspot-contacts.csv --partial --json[/]
     """
@@ -108,6 +143,8 @@ def import_command(
             on_duplicate=on_duplicate,
             partial=partial,
             dry_run=dry_run,
+            create_stages=create_stages,
+            blanks=None if blanks is None else tuple(b for b in blanks.split(",") if b.strip()),
             quarantine=quarantine,
             progress=advance,
         )

@@ -64,7 +64,7 @@ class Account(Timestamped, Base):
     __tablename__ = "accounts"
     # Ids are never reused (SQLite would hand a deleted last row's id to the next record,
     # and a CRM id left behind would then point at an unrelated company).
-    __table_args__ = {"sqlite_autoincrement": True}
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(300), index=True)
@@ -95,7 +95,7 @@ class Contact(Timestamped, Base):
     """A person at one or more accounts."""
 
     __tablename__ = "contacts"
-    __table_args__ = {"sqlite_autoincrement": True}
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     first_name: Mapped[str | None] = mapped_column(String(120), info=IDENTITY)

@@ -29,6 +29,10 @@ class Ctx:
     advance: Progress = lambda _n: None
     skipped: dict[int, str] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)  # field -> the file's column
+    create_stages: bool = False
+    # superseded row -> the later row of the file with the same key that won
+    superseded: dict[int, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def col(self, name: str) -> list[Any]:
         return self.v.columns.get(name) or [None] * self.n
@@ -114,6 +118,7 @@ def supersede(
             if j is not None and j not in losers:
                 losers.add(j)
                 ctx.skipped[j] = f"superseded by row {i + 1}"
+                ctx.superseded[j] = i
             seen[(kind, value)] = i
     return [i for i in rows if i not in losers]
 
@@ -179,8 +184,11 @@ def load_refs(
     return {value: entity_id for value, entity_id, _system in rows}
 
 
-def add_refs(ctx: Ctx, pairs: list[tuple[str, int]], known: dict[str, int]) -> None:
-    """Store the external ids of new or matched records that do not have them yet."""
+def add_refs(
+    ctx: Ctx, pairs: list[tuple[str, int]], known: dict[str, int], *, entity: str | None = None
+) -> None:
+    """Store the external ids (of the file's system) of new or matched records that do not
+    have them yet; ``entity`` for ids of associated records (a contact's company)."""
     new: dict[str, int] = {}
     for value, entity_id in pairs:
         if value not in known:
@@ -188,7 +196,7 @@ def add_refs(ctx: Ctx, pairs: list[tuple[str, int]], known: dict[str, int]) -> N
     values = sorted(new)  # in index order: the unique index grows at its end
     n = len(values)
     columns: Columns = {
-        "entity": [ctx.entity] * n,
+        "entity": [entity or ctx.entity] * n,
         "entity_id": [new[v] for v in values],
         "system": [ctx.system] * n,
         "value": values,
@@ -261,3 +269,11 @@ def merged(stored: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]
     out = dict(stored or {})
     out.update(new)
     return out
+
+
+def first_id(value: str | None) -> str | None:
+    """The first of several ids (``Associated Company IDs`` may hold ``"123;456"``)."""
+    if not value:
+        return value
+    head = value.replace(",", ";").split(";")[0].strip()
+    return head or None

@@ -58,6 +58,7 @@ _ACCOUNT = (
             "company name",
             "account name",
             "company",
+            "account",
             "organization name",
             "organization",
             "organisation",
@@ -97,7 +98,7 @@ _ACCOUNT = (
         "int",
         minimum=1600,
         maximum=2100,
-        aliases=("founded year", "year founded", "founded"),
+        aliases=("founded year", "year founded", "founded", "year established", "established"),
     ),
     FieldSpec(
         "country",
@@ -109,7 +110,12 @@ _ACCOUNT = (
         max_len=120,
         aliases=("region", "state/region", "state", "billing state", "billing state/province"),
     ),
-    FieldSpec("owner", "user", max_len=200, aliases=("owner", "account owner", "company owner")),
+    FieldSpec(
+        "owner",
+        "user",
+        max_len=200,
+        aliases=("owner", "account owner", "company owner", "owner id", "owner email"),
+    ),
     FieldSpec("created_at", "datetime", derived=True, aliases=("created at", "updated at")),
 )
 _CONTACT = (
@@ -117,7 +123,16 @@ _CONTACT = (
         "external_id",
         "key",
         max_len=200,
-        aliases=("external id", "record id", "contact id", "person id", "lead id", "id"),
+        aliases=(
+            "external id",
+            "record id",
+            "record id - contact",
+            "contact id",
+            "contact record id",
+            "person id",
+            "lead id",
+            "id",
+        ),
     ),
     FieldSpec("first_name", max_len=120, aliases=("first name", "firstname", "given name")),
     FieldSpec(
@@ -155,6 +170,9 @@ _CONTACT = (
         aliases=(
             "company external id",
             "associated company id",
+            "associated company ids",
+            "record id - company",
+            "company record id",
             "account external id",
             "company id",
             "account id",
@@ -167,6 +185,7 @@ _CONTACT = (
         aliases=(
             "company domain",
             "company domain name",
+            "associated company domain",
             "account domain",
             "company website",
             "website",
@@ -186,6 +205,11 @@ _CONTACT = (
             "organization name",
         ),
     ),
+    FieldSpec(
+        "position_start",
+        "date",
+        aliases=("position start", "position start date", "started at company", "joined company"),
+    ),
     FieldSpec("created_at", "datetime", derived=True, aliases=("created at", "updated at")),
 )
 _DEAL = (
@@ -193,7 +217,15 @@ _DEAL = (
         "external_id",
         "key",
         max_len=200,
-        aliases=("external id", "record id", "deal id", "opportunity id", "id"),
+        aliases=(
+            "external id",
+            "record id",
+            "record id - deal",
+            "deal id",
+            "deal record id",
+            "opportunity id",
+            "id",
+        ),
     ),
     FieldSpec(
         "name",
@@ -218,13 +250,22 @@ _DEAL = (
             "account id",
             "company id",
             "associated company id",
+            "associated company ids",
+            "record id - company",
             "organization id",
         ),
     ),
     FieldSpec(
         "account_domain",
         "domain",
-        aliases=("account domain", "company domain", "company domain name", "domain", "website"),
+        aliases=(
+            "account domain",
+            "company domain",
+            "company domain name",
+            "associated company domain",
+            "domain",
+            "website",
+        ),
     ),
     FieldSpec(
         "account_name",
@@ -240,7 +281,29 @@ _DEAL = (
         ),
     ),
     FieldSpec(
-        "amount", "number", minimum=0, aliases=("amount", "value", "deal value", "deal amount")
+        "contact_external_id",
+        "key",
+        max_len=200,
+        aliases=(
+            "contact external id",
+            "associated contact id",
+            "associated contact ids",
+            "record id - contact",
+            "contact id",
+            "primary contact id",
+        ),
+    ),
+    FieldSpec(
+        "contact_email",
+        "email",
+        max_len=320,
+        aliases=("contact email", "associated contact email", "primary contact email"),
+    ),
+    FieldSpec(
+        "amount",
+        "number",
+        minimum=0,
+        aliases=("amount", "value", "deal value", "deal amount", "close value", "closed amount"),
     ),
     FieldSpec(
         "currency",
@@ -267,6 +330,11 @@ _DEAL = (
             "deal created",
             "add time",
             "deal created on",
+            "engage date",
+            "engaged at",
+            "open date",
+            "opened",
+            "date created",
         ),
     ),
     FieldSpec(
@@ -274,7 +342,21 @@ _DEAL = (
         "date",
         aliases=("expected close", "close date", "expected close date", "closing date"),
     ),
-    FieldSpec("owner", "user", max_len=200, aliases=("owner", "deal owner", "opportunity owner")),
+    FieldSpec(
+        "owner",
+        "user",
+        max_len=200,
+        aliases=(
+            "owner",
+            "deal owner",
+            "opportunity owner",
+            "owner id",
+            "sales agent",
+            "sales rep",
+            "salesperson",
+            "account executive",
+        ),
+    ),
     FieldSpec(
         "source", max_len=120, aliases=("source", "lead source", "original source", "deal source")
     ),
@@ -284,9 +366,21 @@ _DEAL = (
         max_len=200,
         aliases=("lost reason", "closed lost reason", "loss reason", "reason lost"),
     ),
-    FieldSpec("status", derived=True, aliases=("status", "deal status")),
+    FieldSpec("status", "status", aliases=("status", "deal status", "outcome")),
+    FieldSpec("is_won", "boolean", aliases=("is won", "won")),
+    FieldSpec("is_closed", "boolean", aliases=("is closed", "closed")),
     FieldSpec(
-        "closed_at", "datetime", derived=True, aliases=("closed at", "won time", "lost time")
+        "closed_at",
+        "datetime",
+        aliases=(
+            "closed at",
+            "won time",
+            "lost time",
+            "close time",
+            "date closed",
+            "closed date",
+            "actual close date",
+        ),
     ),
 )
 _STAGE_HISTORY = (
@@ -329,7 +423,14 @@ _STAGE_HISTORY = (
         "changed_by",
         "user",
         max_len=200,
-        aliases=("changed by", "user", "created by", "last modified by", "modified by"),
+        aliases=(
+            "changed by",
+            "user",
+            "created by",
+            "created by id",
+            "last modified by",
+            "modified by",
+        ),
     ),
     FieldSpec("from_stage", derived=True, aliases=("from stage", "old value", "previous stage")),
     FieldSpec("id", derived=True, aliases=("id", "change id")),

@@ -27,15 +27,16 @@ from buyermap.io.context import Ctx
 from buyermap.io.fields import ENTITY_WORD, field_specs
 from buyermap.io.mapping import (
     custom_defs,
-    detect_preset,
     load_mapping,
     resolve_mapping,
     save_mapping,
+    suggestions,
 )
-from buyermap.io.presets import PRESETS
+from buyermap.io.presets import PRESETS, detect_preset
+from buyermap.io.quality import DATE_FIELDS, account_superseded, reject_shifted, workspace_systems
 from buyermap.io.readers import RawTable, read_table
 from buyermap.io.report import ImportReport, Rejection, write_quarantine
-from buyermap.io.validate import validate_frame
+from buyermap.io.validate import PLACEHOLDERS, blank_placeholders, validate_frame
 
 ON_DUPLICATE = ("update", "skip")
 
@@ -50,6 +51,9 @@ class ImportOptions:
     on_duplicate: str = "update"
     partial: bool = False
     dry_run: bool = False
+    create_stages: bool = False
+    # cells holding only one of these are blank (case-insensitive); None: the defaults
+    blanks: tuple[str, ...] | None = None
     quarantine: Path | None = None
     # progress(done, total): called while writing
     progress: Callable[[int, int], None] | None = None
@@ -154,6 +158,38 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _choose_preset(
+    session: Session, entity: EntityKind, header: list[str], forced: str | None
+) -> tuple[str | None, str | None]:
+    """The preset (and so the id system) of a file, and a note when the workspace decided.
+
+    Forced with ``--preset``; else detected from the headers only one CRM writes. A file
+    that shows no CRM keeps to the one system earlier files of its kind came from; a file
+    that looks like another CRM than those is refused, so ids of two systems never mix by
+    accident."""
+    if forced is not None:
+        return forced, None
+    detected = detect_preset(header)
+    earlier = workspace_systems(session, entity)
+    known = sorted(earlier & set(PRESETS))
+    if detected is None:
+        if len(known) == 1:
+            return known[0], (
+                f"kept to {known[0]}: earlier {entity.value} files of this workspace came "
+                f"from {known[0]}, so this file's ids are matched as {known[0]} ids "
+                "(give --preset to choose another)"
+            )
+        return None, None
+    if known and detected not in known:
+        raise InvalidValueError(
+            f"this file looks like a {detected} export, but this workspace's {entity.value} "
+            f"came from {', '.join(known)}: ids of the two systems would not match and the "
+            f"records would be duplicated. Give --preset {detected} to import it as "
+            f"{detected} records, or --preset {known[0]} to match it as {known[0]} ids"
+        )
+    return detected, None
+
+
 def import_file(
     session: Session, *, entity: EntityKind, path: Path, options: ImportOptions | None = None
 ) -> ImportReport:
@@ -177,7 +213,7 @@ def _import_file(
         report = _new_report(entity, path, table, opts, preset=opts.preset, mapping={})
         report.seconds = round(time.perf_counter() - started, 3)
         return report
-    preset = opts.preset or detect_preset(entity, table.header)
+    preset, preset_note = _choose_preset(session, entity, table.header, opts.preset)
     customs = custom_defs(session, entity)
     explicit = dict(opts.columns) if opts.columns else None
     if explicit is None and opts.mapping:
@@ -188,11 +224,20 @@ def _import_file(
     _check_required(path, entity, mapping, table.header)
     specs = field_specs(entity)
     report = _new_report(entity, path, table, opts, preset=preset, mapping=mapping)
+    if preset_note:
+        report.notes.append(preset_note)
+    report.date_columns = {
+        target: column for column, target in mapping.items() if target in DATE_FIELDS
+    }
+    report.suggestions = suggestions(entity, report.unmapped_columns, customs)
     ragged: dict[int, str] = {}
-    frame = _frame(table, ragged)
+    frame = blank_placeholders(
+        _frame(table, ragged), PLACEHOLDERS if opts.blanks is None else opts.blanks
+    )
     validated = validate_frame(frame, mapping=mapping, specs=specs, customs=customs)
     for r, reason in ragged.items():
         validated.errors.setdefault(r, []).append(("", reason))
+    reject_shifted(validated, mapping)
     extras = _extras(frame, report.unmapped_columns)
     del frame
     total = len(table.rows)
@@ -214,9 +259,12 @@ def _import_file(
         extra=extras,
         advance=advance,
         headers={target: column for column, target in mapping.items()},
+        create_stages=opts.create_stages,
     )
     plan_fn, write_fn = PLANNERS[entity]
     plan = plan_fn(ctx)
+    report.notes.extend(ctx.notes)
+    quarantined = account_superseded(ctx, table, report)
     errors = validated.errors
     report.rejected = len(errors)
     report.errors = [
@@ -226,7 +274,7 @@ def _import_file(
     ]
     reasons: dict[str, int] = {}
     for reason in ctx.skipped.values():
-        key = "superseded" if reason.startswith("superseded") else reason
+        key = next((k for k in ("superseded", "duplicate") if reason.startswith(k)), reason)
         reasons[key] = reasons.get(key, 0) + 1
     report.skipped_reasons = reasons
     writes = not opts.dry_run and (report.rejected == 0 or opts.partial)
@@ -242,9 +290,9 @@ def _import_file(
         if opts.save_mapping:
             save_mapping(session, name=opts.save_mapping, entity=entity, columns=mapping)
         report.committed = True
-    if errors and not opts.dry_run:
+    if (errors or quarantined) and not opts.dry_run:
         qpath = opts.quarantine or quarantine_path_for(path)
-        write_quarantine(qpath, table, errors)
+        write_quarantine(qpath, table, {**quarantined, **errors})
         report.quarantine_path = str(qpath)
     report.seconds = round(time.perf_counter() - started, 3)
     report.check()

@@ -7,6 +7,7 @@ Targets are field names (``name``, ``domain``, ... see :mod:`buyermap.io.fields`
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -18,7 +19,7 @@ from buyermap.db.models import CustomFieldDef, SavedMapping
 from buyermap.domain.enums import EntityKind
 from buyermap.errors import InputFileError, InvalidValueError, NotFoundError
 from buyermap.io.fields import ENTITY_WORD, FIELDS, norm
-from buyermap.io.presets import PRESETS, SIGNATURES
+from buyermap.io.presets import PRESETS
 from buyermap.services.custom_fields import field_schema
 
 IGNORE = "-"  # mapping target meaning "keep this column in extra"
@@ -28,18 +29,30 @@ def custom_defs(session: Session, entity: EntityKind) -> dict[str, CustomFieldDe
     return field_schema(session, entity=ENTITY_WORD[entity])
 
 
-def detect_preset(entity: EntityKind, header: list[str]) -> str | None:
-    """The CRM whose export headers overlap the file's most (at least two), else None."""
-    keys = {norm(h) for h in header}
-    best: tuple[int, str | None] = (1, None)
-    for name, by_entity in PRESETS.items():
-        if not keys & {norm(h) for h in SIGNATURES[name]}:
+def suggestions(
+    entity: EntityKind, columns: list[str], customs: Mapping[str, CustomFieldDef]
+) -> dict[str, list[str]]:
+    """For columns that map to nothing, the fields whose names or aliases look closest."""
+    names: dict[str, str] = {}
+    for spec in FIELDS[entity]:
+        if spec.derived:
             continue
-        known = {norm(h) for h in by_entity.get(entity.value, {})}
-        score = len(keys & known)
-        if score > best[0]:
-            best = (score, name)
-    return best[1]
+        for alias in (spec.name, *spec.aliases):
+            names.setdefault(norm(alias), spec.name)
+    for key, d in customs.items():
+        names.setdefault(norm(d.label), f"custom.{key}")
+        names.setdefault(norm(key), f"custom.{key}")
+    out: dict[str, list[str]] = {}
+    for column in columns:
+        key = norm(column)
+        if not key:
+            continue
+        close = difflib.get_close_matches(key, list(names), n=6, cutoff=0.6)
+        contained = [n for n in names if len(n) >= 4 and (n in key or key in n)]
+        fields = list(dict.fromkeys(names[n] for n in [*close, *contained]))[:3]
+        if fields:
+            out[column] = fields
+    return out
 
 
 def valid_targets(entity: EntityKind, customs: Mapping[str, CustomFieldDef]) -> list[str]:

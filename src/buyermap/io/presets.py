@@ -1,16 +1,74 @@
 """Column headers of the export files of HubSpot, Salesforce and Pipedrive.
 
-Keys are the file kinds (``accounts``, ``contacts``, ``deals``); values map the CRM's export
-header to a buyermap field. A preset is auto-detected by header overlap or forced with
-``--preset``; its name is also the ``system`` of the external ids it imports.
+Keys are the file kinds (``accounts``, ``contacts``, ``deals``, ``stage-history``); values map
+the CRM's export header to a buyermap field. A preset's name is also the ``system`` of the
+external ids it imports, so which preset a file gets decides which records it matches.
+
+Detection (:func:`detect_preset`) therefore looks only at headers that one CRM alone writes
+(:data:`SIGNATURES`, compared as written, case aside): Salesforce's API names (``AccountId``,
+``StageName``, ``IsWon``), HubSpot's labels (``Record ID``, ``Company Domain Name``,
+``Associated Company IDs``), Pipedrive's ``Object - Field`` headers. The CRM with the most
+such headers wins; a tie detects nothing. Generic headers (``Name``, ``Email``, ``Amount``,
+``Contact ID``) never decide, so one more or one less ordinary column cannot switch a file
+from one CRM's ids to another's.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+
+_SF_ACCOUNT_API = {
+    "Id": "external_id",
+    "Name": "name",
+    "Website": "domain",
+    "NumberOfEmployees": "employees",
+    "AnnualRevenue": "annual_revenue",
+    "Industry": "industry",
+    "BillingCountry": "country",
+    "BillingState": "region",
+    "OwnerId": "owner",
+}
+_SF_CONTACT_API = {
+    "Id": "external_id",
+    "AccountId": "company_external_id",
+    "FirstName": "first_name",
+    "LastName": "last_name",
+    "Name": "full_name",
+    "Email": "email",
+    "Phone": "phone",
+    "MobilePhone": "phone",
+    "Title": "job_title",
+    "Department": "department",
+}
+_SF_DEAL_API = {
+    "Id": "external_id",
+    "AccountId": "account_external_id",
+    "ContactId": "contact_external_id",
+    "Name": "name",
+    "StageName": "stage",
+    "Amount": "amount",
+    "CloseDate": "expected_close",
+    "CreatedDate": "opened_at",
+    "IsWon": "is_won",
+    "IsClosed": "is_closed",
+    "LeadSource": "source",
+    "OwnerId": "owner",
+    "CurrencyIsoCode": "currency",
+}
+_SF_HISTORY_API = {
+    "OpportunityId": "deal",
+    "StageName": "stage",
+    "CreatedDate": "changed_at",
+    "Amount": "amount",
+    "CreatedById": "changed_by",
+}
 
 PRESETS: dict[str, dict[str, dict[str, str]]] = {
     "hubspot": {
         "accounts": {
             "Record ID": "external_id",
+            "Record ID - Company": "external_id",
+            "Company ID": "external_id",
             "Company name": "name",
             "Company Domain Name": "domain",
             "Website URL": "domain",
@@ -24,6 +82,8 @@ PRESETS: dict[str, dict[str, dict[str, str]]] = {
         },
         "contacts": {
             "Record ID": "external_id",
+            "Record ID - Contact": "external_id",
+            "Contact ID": "external_id",
             "First Name": "first_name",
             "Last Name": "last_name",
             "Email": "email",
@@ -34,12 +94,16 @@ PRESETS: dict[str, dict[str, dict[str, str]]] = {
             "Department": "department",
             "Company Name": "company_name",
             "Associated Company": "company_name",
+            "Record ID - Company": "company_external_id",
             "Associated Company IDs": "company_external_id",
             "Associated Company ID": "company_external_id",
             "Company Domain Name": "company_domain",
+            "Associated Company Domain": "company_domain",
         },
         "deals": {
             "Record ID": "external_id",
+            "Record ID - Deal": "external_id",
+            "Deal ID": "external_id",
             "Deal Name": "name",
             "Amount": "amount",
             "Deal Stage": "stage",
@@ -48,8 +112,13 @@ PRESETS: dict[str, dict[str, dict[str, str]]] = {
             "Create Date": "opened_at",
             "Deal owner": "owner",
             "Associated Company": "account_name",
+            "Record ID - Company": "account_external_id",
             "Associated Company IDs": "account_external_id",
             "Associated Company ID": "account_external_id",
+            "Associated Company Domain": "account_domain",
+            "Record ID - Contact": "contact_external_id",
+            "Associated Contact IDs": "contact_external_id",
+            "Associated Contact Email": "contact_email",
             "Currency": "currency",
             "Closed Lost Reason": "lost_reason",
             "Original Source Type": "source",
@@ -58,34 +127,30 @@ PRESETS: dict[str, dict[str, dict[str, str]]] = {
     },
     "salesforce": {
         "accounts": {
+            **_SF_ACCOUNT_API,
             "Account ID": "external_id",
             "Account Name": "name",
-            "Website": "domain",
             "Employees": "employees",
             "Annual Revenue": "annual_revenue",
-            "Industry": "industry",
             "Billing Country": "country",
             "Billing State/Province": "region",
             "Account Owner": "owner",
         },
         "contacts": {
+            **_SF_CONTACT_API,
             "Contact ID": "external_id",
             "First Name": "first_name",
             "Last Name": "last_name",
-            "Email": "email",
-            "Title": "job_title",
-            "Phone": "phone",
             "Mobile": "phone",
-            "Department": "department",
             "Account ID": "company_external_id",
             "Account Name": "company_name",
         },
         "deals": {
+            **_SF_DEAL_API,
             "Opportunity ID": "external_id",
             "Opportunity Name": "name",
             "Account ID": "account_external_id",
             "Account Name": "account_name",
-            "Amount": "amount",
             "Stage": "stage",
             "Close Date": "expected_close",
             "Created Date": "opened_at",
@@ -93,6 +158,17 @@ PRESETS: dict[str, dict[str, dict[str, str]]] = {
             "Lead Source": "source",
             "Opportunity Currency": "currency",
             "Loss Reason": "lost_reason",
+            "Won": "is_won",
+            "Closed": "is_closed",
+        },
+        "stage-history": {
+            **_SF_HISTORY_API,
+            "Opportunity ID": "deal",
+            "To Stage": "stage",
+            "Stage": "stage",
+            "Last Modified": "changed_at",
+            "Edit Date": "changed_at",
+            "Last Modified By": "changed_by",
         },
     },
     "pipedrive": {
@@ -127,36 +203,103 @@ PRESETS: dict[str, dict[str, dict[str, str]]] = {
             "Deal - Currency": "currency",
             "Deal - Stage": "stage",
             "Deal - Pipeline": "pipeline",
+            "Deal - Status": "status",
             "Deal - Owner": "owner",
             "Deal - Deal created": "opened_at",
             "Deal - Expected close date": "expected_close",
+            "Deal - Close time": "closed_at",
+            "Deal - Won time": "closed_at",
+            "Deal - Lost time": "closed_at",
             "Deal - Lost reason": "lost_reason",
             "Deal - Source": "source",
             "Deal - Organization": "account_name",
             "Organization - Name": "account_name",
             "Organization - ID": "account_external_id",
+            "Person - ID": "contact_external_id",
+            "Person - Email": "contact_email",
         },
     },
 }
-# Headers only that CRM's exports have: a preset is detected only when one is present.
-SIGNATURES: dict[str, tuple[str, ...]] = {
-    "hubspot": (
-        "Record ID",
-        "Company Domain Name",
-        "Deal Stage",
-        "Associated Company",
-        "Country/Region",
-        "Create Date",
-        "Deal owner",
+
+# Headers that only that CRM's exports have, as written (compared case-insensitively).
+SIGNATURES: dict[str, frozenset[str]] = {
+    "hubspot": frozenset(
+        h.lower()
+        for h in (
+            "Record ID",
+            "Record ID - Contact",
+            "Record ID - Company",
+            "Record ID - Deal",
+            "Company Domain Name",
+            "Associated Company",
+            "Associated Company IDs",
+            "Associated Company ID",
+            "Associated Contact IDs",
+            "Associated Company Domain",
+            "Associated Contact Email",
+            "Lifecycle Stage",
+            "Lead Status",
+            "Deal Stage",
+            "Deal owner",
+            "Contact owner",
+            "Company owner",
+            "Create Date",
+            "Country/Region",
+            "Closed Lost Reason",
+        )
     ),
-    "salesforce": (
-        "Account ID",
-        "Opportunity ID",
-        "Contact ID",
-        "Opportunity Name",
-        "Billing Country",
-        "Created Date",
-        "Lead Source",
+    "salesforce": frozenset(
+        h.lower()
+        for h in (
+            "AccountId",
+            "OpportunityId",
+            "StageName",
+            "IsWon",
+            "IsClosed",
+            "IsDeleted",
+            "ForecastCategory",
+            "ForecastCategoryName",
+            "SystemModstamp",
+            "MasterRecordId",
+            "OwnerId",
+            "CreatedById",
+            "LastModifiedById",
+            "CreatedDate",
+            "LastModifiedDate",
+            "NumberOfEmployees",
+            "AnnualRevenue",
+            "BillingCountry",
+            "BillingState",
+            "BillingCity",
+            "LeadSource",
+            "FirstName",
+            "LastName",
+            "MobilePhone",
+            "ReportsToId",
+            "CloseDate",
+            "Account ID",
+            "Opportunity ID",
+            "Opportunity Name",
+            "Opportunity Owner",
+            "Billing Country",
+            "Billing State/Province",
+            "Account Owner",
+        )
     ),
-    "pipedrive": tuple(h for by in PRESETS["pipedrive"].values() for h in by),
 }
+_PIPEDRIVE_PREFIXES = ("organization - ", "person - ", "deal - ", "activity - ", "lead - ")
+
+
+def signature_hits(header: Iterable[str]) -> dict[str, int]:
+    """How many of the file's headers only each CRM writes."""
+    keys = [h.strip().lower() for h in header]
+    hits = {name: sum(1 for k in keys if k in sig) for name, sig in SIGNATURES.items()}
+    hits["pipedrive"] = sum(1 for k in keys if k.startswith(_PIPEDRIVE_PREFIXES))
+    return hits
+
+
+def detect_preset(header: Iterable[str]) -> str | None:
+    """The CRM with the most headers only it writes; None when none or a tie."""
+    hits = sorted(signature_hits(header).items(), key=lambda kv: -kv[1])
+    (best, n), (_, runner_up) = hits[0], hits[1]
+    return best if n > 0 and n > runner_up else None

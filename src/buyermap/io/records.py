@@ -22,6 +22,7 @@ from buyermap.io.context import (
     NaturalKeys,
     Users,
     add_refs,
+    first_id,
     load_by_id,
     load_refs,
 )
@@ -54,6 +55,9 @@ class Plan:
     changes: dict[int, dict[str, Any]] = field(default_factory=dict)
     ext: list[str | None] = field(default_factory=list)
     links: dict[int, int | str] = field(default_factory=dict)  # contacts: row -> account
+    # contacts: row -> ids of the current positions that the row's new company ends
+    ended: dict[int, list[int]] = field(default_factory=dict)
+    positions: dict[tuple[int, int], int] = field(default_factory=dict)  # (account, contact)
 
 
 def _finish_matches(
@@ -149,6 +153,14 @@ def plan_contacts(ctx: Ctx) -> Plan:
             by_name.setdefault(((first_name or "").lower(), (last_name or "").lower()), cid)
     first, last = ctx.col("first_name"), ctx.col("last_name")
     ext = plan.ext
+    for i in ctx.valid_rows():
+        if not (first[i] or last[i] or email[i]):
+            ctx.reject(
+                i,
+                "email",
+                "a contact needs a name or an email address and this row has neither "
+                "(a phone number or a company alone is not a person)",
+            )
 
     def name_key(i: int) -> tuple[str, str] | None:
         if email[i] or not (first[i] or last[i]):
@@ -185,15 +197,14 @@ def _split_full_names(ctx: Ctx) -> None:
 
 
 def _plan_links(ctx: Ctx, plan: Plan) -> None:
-    """Find the company of each row: external id, then domain, then name (created when new)."""
+    """Find the company of each row: external id, then domain, then name (created when new).
+    The company's id in the file's system is kept, so a later companies file matches it."""
     if not any(ctx.has(f) for f in ("company_external_id", "company_domain", "company_name")):
         return
     index = AccountIndex.load(ctx.session, system=ctx.system, any_system=True)
-    cext, cdom, cname = (
-        ctx.col("company_external_id"),
-        ctx.col("company_domain"),
-        ctx.col("company_name"),
-    )
+    cdom, cname = ctx.col("company_domain"), ctx.col("company_name")
+    cext = [first_id(v) for v in ctx.col("company_external_id")]
+    ctx.v.columns["company_external_id"] = cext
     for i in ctx.valid_rows():
         if not (cext[i] or cdom[i] or cname[i]):
             continue
@@ -206,22 +217,32 @@ def _plan_links(ctx: Ctx, plan: Plan) -> None:
             ctx.reject(
                 i,
                 "company_external_id",
-                f"no account with {ctx.system} id {cext[i]!r}; import the accounts first",
+                f"no account with {ctx.system} id {cext[i]!r} and no company name or domain "
+                "to create it from; import the accounts first",
             )
 
 
 def _drop_known_links(ctx: Ctx, plan: Plan, matched: dict[int, int]) -> None:
-    known: set[tuple[int, int]] = set()
+    """Links a matched contact has already are not planned again; a contact now shown at
+    another company ends its current positions there (:attr:`Plan.ended`)."""
+    current: dict[int, list[int]] = {}
     ids = sorted(set(matched.values()))
     for part in chunks(ids):
-        stmt = select(AccountContact.account_id, AccountContact.contact_id).where(
-            AccountContact.contact_id.in_(part), AccountContact.end_date.is_(None)
-        )
-        known.update((a, c) for a, c in ctx.session.execute(stmt))
+        stmt = select(
+            AccountContact.id, AccountContact.account_id, AccountContact.contact_id
+        ).where(AccountContact.contact_id.in_(part), AccountContact.end_date.is_(None))
+        for pid, aid, cid in ctx.session.execute(stmt):
+            current.setdefault(cid, []).append(aid)
+            plan.positions[(aid, cid)] = pid
     for i, cid in matched.items():
         target = plan.links.get(i)
-        if isinstance(target, int) and (target, cid) in known:
+        if target is None:
+            continue
+        held = current.get(cid, [])
+        if isinstance(target, int) and target in held:
             del plan.links[i]
+            continue
+        plan.ended[i] = [plan.positions[(aid, cid)] for aid in held]
 
 
 def write_contacts(ctx: Ctx, plan: Plan) -> None:
@@ -258,25 +279,46 @@ def _write_links(ctx: Ctx, plan: Plan, contact_of: dict[int, int], now: Any) -> 
         keys, insert_returning_ids(ctx.session, Account, rows, lambda _n: None), strict=True
     ):
         new_accounts[k] = aid
-    titles = ctx.col("job_title")
+    titles, starts, cext = (
+        ctx.col("job_title"),
+        ctx.col("position_start"),
+        ctx.col("company_external_id"),
+    )
+    today = now.date()
     links = []
+    ends: dict[int, Any] = {}
+    company_refs: list[tuple[str, int]] = []
     seen: set[tuple[int, int]] = set()
     for i, target in plan.links.items():
         if i not in contact_of:
             continue
         aid = new_accounts[target] if isinstance(target, str) else target
+        if cext[i]:
+            company_refs.append((str(cext[i]), aid))
         pair = (aid, contact_of[i])
         if pair in seen:
             continue
         seen.add(pair)
+        start = starts[i]
+        for pid in plan.ended.get(i, []):
+            # The previous job ends when the new one starts (or, unknown, at this import).
+            ends[pid] = start or today
         links.append(
             {
                 "account_id": aid,
                 "contact_id": contact_of[i],
                 "title": titles[i],
-                "start_date": None,
+                "start_date": start if plan.ended.get(i) or start else None,
                 "end_date": None,
                 "is_primary": True,
             }
         )
+    bulk_update(
+        ctx.session,
+        AccountContact,
+        [{"id": pid, "end_date": end, "is_primary": False} for pid, end in ends.items()],
+    )
     bulk_insert(ctx.session, AccountContact, links)
+    if company_refs:
+        known = load_refs(ctx.session, entity="account", system=ctx.system)
+        add_refs(ctx, company_refs, known, entity="account")

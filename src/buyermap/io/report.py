@@ -47,6 +47,11 @@ class ImportReport:
     unmapped_columns: list[str] = field(default_factory=list)
     errors: list[Rejection] = field(default_factory=list)
     skipped_reasons: dict[str, int] = field(default_factory=dict)
+    # superseded rows whose content differs from the later row that won (kept in quarantine)
+    superseded: list[dict[str, Any]] = field(default_factory=list)
+    date_columns: dict[str, str] = field(default_factory=dict)  # field -> the file's column
+    # unmapped column -> fields it may be meant for
+    suggestions: dict[str, list[str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     import_run_id: int | None = None
     seconds: float = 0.0
@@ -63,6 +68,7 @@ class ImportReport:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["errors"] = [asdict(e) for e in self.errors[:MAX_ERRORS]]
+        data["superseded"] = self.superseded[:MAX_ERRORS]
         data["ok"] = self.ok
         return data
 

@@ -7,7 +7,7 @@ the reason names the bad value and what would be valid.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,9 +88,28 @@ class Validated:
     errors: Errors = field(default_factory=dict)
 
 
+# What people and tools leave in cells that mean "nothing here" (compared case-insensitively).
+PLACEHOLDERS = ("null", "none", "n/a", "-", "--", "[not provided]", "#n/a", "nil", "(blank)")
+
+
 def blank_to_null(s: pl.Series) -> pl.Series:
     stripped = s.str.strip_chars()
     return stripped.set(stripped == "", None) if stripped.len() else stripped
+
+
+def blank_placeholders(frame: pl.DataFrame, placeholders: Sequence[str]) -> pl.DataFrame:
+    """Cells holding only a placeholder (``null``, ``N/A``, ``[not provided]``...) become
+    empty, in every column (mapped or kept in ``extra``)."""
+    if not placeholders or frame.width == 0:
+        return frame
+    values = sorted({p.strip().lower() for p in placeholders if p.strip()})
+    return frame.with_columns(
+        pl.when(pl.col(c).str.strip_chars().str.to_lowercase().is_in(values))
+        .then(pl.lit(""))
+        .otherwise(pl.col(c))
+        .alias(c)
+        for c in frame.columns
+    )
 
 
 def _nonfit(raw: pl.Series, typed: pl.Series) -> pl.Series:
@@ -235,6 +254,69 @@ def coerce_text(raw: pl.Series, spec: FieldSpec) -> Coerced:
     )
 
 
+# An id that Excel turned into a number in scientific notation: its digits are lost.
+_SCIENTIFIC_RE = r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$"
+
+
+def coerce_key(raw: pl.Series, spec: FieldSpec) -> Coerced:
+    """An id: text, refused when Excel has shortened it to scientific notation."""
+    text = coerce_text(raw, spec)
+    scientific = raw.str.contains(_SCIENTIFIC_RE).fill_null(False)
+    if not scientific.any():
+        return text
+
+    def reason(v: str) -> str:
+        if len(v) > (spec.max_len or 10**9):
+            return text.reason(v)
+        return (
+            f"{v!r} is an id in scientific notation: Excel shortened a long number and its "
+            "digits are lost, so it could be another record's id. Export the file from the CRM "
+            "again and open it in Excel with the column typed as text (Data > From Text/CSV), "
+            "or import the CRM's own CSV"
+        )
+
+    return Coerced(text.values.set(scientific, None), text.bad | scientific, reason)
+
+
+_STATUS = {
+    "open": "open",
+    "opened": "open",
+    "active": "open",
+    "in progress": "open",
+    "won": "won",
+    "closed won": "won",
+    "closedwon": "won",
+    "win": "won",
+    "lost": "lost",
+    "closed lost": "lost",
+    "closedlost": "lost",
+    "loss": "lost",
+}
+
+
+def status_value(text: str) -> str | None:
+    return _STATUS.get(" ".join(text.strip().lower().replace("_", " ").split()))
+
+
+def coerce_status(raw: pl.Series, spec: FieldSpec) -> Coerced:
+    out = _map_unique(raw, status_value)
+    return Coerced(
+        out, _nonfit(raw, out), lambda v: f"{v!r} is not a deal status; valid: open, won, lost"
+    )
+
+
+def boolean_value(text: str) -> bool | None:
+    low = text.strip().lower()
+    return True if low in _TRUE else False if low in _FALSE else None
+
+
+def coerce_boolean(raw: pl.Series, spec: FieldSpec) -> Coerced:
+    out = _map_unique(raw, boolean_value, pl.Boolean())
+    return Coerced(
+        out, _nonfit(raw, out), lambda v: f"{v!r} is not yes/no; use true/false, yes/no or 1/0"
+    )
+
+
 def _map_unique(
     raw: pl.Series, fn: Callable[[str], Any], dtype: pl.DataType | None = None
 ) -> pl.Series:
@@ -273,7 +355,9 @@ def coerce_currency(raw: pl.Series, spec: FieldSpec) -> Coerced:
 
 COERCERS: dict[str, Callable[[pl.Series, FieldSpec], Coerced]] = {
     "text": coerce_text,
-    "key": coerce_text,
+    "key": coerce_key,
+    "status": coerce_status,
+    "boolean": coerce_boolean,
     "user": coerce_text,
     "stage": coerce_text,
     "full_name": coerce_text,

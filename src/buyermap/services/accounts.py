@@ -9,6 +9,7 @@ from buyermap.db.models import Account, AccountContact, Contact
 from buyermap.errors import ConflictError, InvalidValueError, NotFoundError
 from buyermap.schemas.entities import AccountCreate, AccountUpdate
 from buyermap.services.custom_fields import validate_custom
+from buyermap.services.external_refs import drop_external_refs
 from buyermap.services.listing import Listed, ListQuery, run_list
 
 ACCOUNT_SORTS = {
@@ -86,6 +87,7 @@ def update_account(session: Session, *, account_id: int, data: AccountUpdate) ->
 
 def delete_account(session: Session, *, account_id: int) -> None:
     session.delete(get_account(session, account_id=account_id))
+    drop_external_refs(session, entity="account", entity_id=account_id)
     session.flush()
 
 

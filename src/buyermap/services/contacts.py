@@ -11,6 +11,7 @@ from buyermap.db.models import Account, AccountContact, Contact
 from buyermap.errors import ConflictError, NotFoundError
 from buyermap.schemas.entities import ContactCreate, ContactUpdate
 from buyermap.services.custom_fields import validate_custom
+from buyermap.services.external_refs import drop_external_refs
 from buyermap.services.listing import Listed, ListQuery, run_list
 
 CONTACT_SORTS = {
@@ -70,6 +71,7 @@ def update_contact(session: Session, *, contact_id: int, data: ContactUpdate) ->
 
 def delete_contact(session: Session, *, contact_id: int) -> None:
     session.delete(get_contact(session, contact_id=contact_id))
+    drop_external_refs(session, entity="contact", entity_id=contact_id)
     session.flush()
 
 

@@ -24,6 +24,7 @@ from buyermap.schemas.entities import (
     StageChangeUpdate,
 )
 from buyermap.services.custom_fields import validate_custom
+from buyermap.services.external_refs import drop_external_refs
 from buyermap.services.listing import Listed, ListQuery, run_list
 from buyermap.services.pipelines import (
     default_pipeline,
@@ -122,6 +123,7 @@ def update_deal(session: Session, *, deal_id: int, data: DealUpdate) -> Deal:
 
 def delete_deal(session: Session, *, deal_id: int) -> None:
     session.delete(get_deal(session, deal_id=deal_id))
+    drop_external_refs(session, entity="deal", entity_id=deal_id)
     session.flush()
 
 

@@ -63,7 +63,9 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_deal_contacts")),
-        sa.UniqueConstraint("deal_id", "contact_id", name=op.f("uq_deal_contacts_deal_id_contact_id")),
+        sa.UniqueConstraint(
+            "deal_id", "contact_id", name=op.f("uq_deal_contacts_deal_id_contact_id")
+        ),
     )
     with op.batch_alter_table("deal_contacts") as batch:
         batch.create_index(batch.f("ix_deal_contacts_contact_id"), ["contact_id"], unique=False)
