@@ -23,6 +23,9 @@ from buyermap.io.presets import PRESETS
 from buyermap.services.custom_fields import field_schema
 
 IGNORE = "-"  # mapping target meaning "keep this column in extra"
+# Fields several columns may feed, the first non-empty one winning (Pipedrive writes a deal's
+# close in "Won time" or "Lost time", by its outcome).
+COALESCED = frozenset({"closed_at"})
 
 
 def custom_defs(session: Session, entity: EntityKind) -> dict[str, CustomFieldDef]:
@@ -87,7 +90,7 @@ def suggest_mapping(
             target = source.get(norm(column))
             if column.lower().startswith("custom.") and source is custom_map:
                 target = target or f"custom.{column[7:].strip()}"
-            if target and target not in used:
+            if target and (target not in used or target in COALESCED):
                 out[column] = target
                 used.add(target)
     return {c: out[c] for c in header if c in out}

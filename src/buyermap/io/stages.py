@@ -28,6 +28,8 @@ from buyermap.services.pipelines import create_pipeline, default_pipeline
 # Names CRMs give their default pipeline (HubSpot "Sales Pipeline", Pipedrive "Pipeline").
 DEFAULT_PIPELINE_NAMES = ("default", "sales pipeline", "pipeline", "sales")
 WON_NAME, LOST_NAME = "Closed Won", "Closed Lost"
+# The stage a deal closed by a status (Pipedrive's won/lost) enters when its pipeline has none.
+STATUS_STAGE = {StageKind.WON: "Won", StageKind.LOST: "Lost"}
 
 
 def _key(text: str) -> str:
@@ -110,15 +112,14 @@ class Stages:
         """The stage a row names in ``pipeline``; ``kind`` is the outcome the file states
         (IsWon, a status column), which may send a row to the won or lost stage."""
         if isinstance(pipeline, str):
-            if not text:
-                text = {StageKind.WON: WON_NAME, StageKind.LOST: LOST_NAME}.get(
-                    kind or StageKind.OPEN, "Open"
-                )
-            return self._plan(pipeline, text, kind or stage_kind_from_name(text), position)
+            named = stage_kind_from_name(text) if text else StageKind.OPEN
+            if kind in STATUS_STAGE and named != kind:  # no stage, or the open stage reached
+                text = STATUS_STAGE[kind]
+            return self._plan(pipeline, text or "Open", kind or named, position)
         if not text:
-            if kind in (StageKind.WON, StageKind.LOST):
+            if kind in STATUS_STAGE:
                 return self._terminal(pipeline, kind) or self._plan(
-                    pipeline.name, WON_NAME if kind == StageKind.WON else LOST_NAME, kind, None
+                    pipeline.name, STATUS_STAGE[kind], kind, None
                 )
             return pipeline.stages[0]
         found = _find(pipeline, text)
@@ -130,7 +131,7 @@ class Stages:
                 return found
             if found.kind == StageKind.OPEN.value:  # e.g. Pipedrive: stage + status "won"
                 return self._terminal(pipeline, kind) or self._plan(
-                    pipeline.name, WON_NAME if kind == StageKind.WON else LOST_NAME, kind, None
+                    pipeline.name, STATUS_STAGE[kind], kind, None
                 )
             return (
                 f"stage {text!r} is a {found.kind} stage but the row says the deal is "

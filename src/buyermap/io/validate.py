@@ -447,7 +447,11 @@ def validate_frame(
             texts = raw.to_list()
             for i in coerced.bad.arg_true().to_list():
                 result.errors.setdefault(i, []).append((column, coerced.reason(texts[i])))
-        result.columns[target] = coerced.values.to_list()
+        values = coerced.values.to_list()
+        earlier = result.columns.get(target)
+        if earlier is not None:  # a field fed by several columns: the first non-empty wins
+            values = [a if a is not None else b for a, b in zip(earlier, values, strict=True)]
+        result.columns[target] = values
     for spec in specs.values():
         if spec.required and spec.name in result.columns:
             for i, v in enumerate(result.columns[spec.name]):
