@@ -7,7 +7,6 @@ when it is absent.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -70,7 +69,7 @@ def count(session: Session, model: type[object]) -> int:
 @pytest.fixture(params=["hubspot", "maven", "salesforce"])
 def imported(
     request: pytest.FixtureRequest, session: Session, tmp_path: Path
-) -> Iterator[tuple[str, list[ImportReport], list[ImportReport]]]:
+) -> tuple[str, list[ImportReport], list[ImportReport]]:
     sets: dict[str, Files] = {"hubspot": HUBSPOT, "maven": MAVEN, "salesforce": SALESFORCE}
     files = sets[request.param]
     first = import_all(session, files, tmp_path)
