@@ -9,8 +9,40 @@ from datetime import datetime
 from buyermap.domain.enums import StageKind
 from buyermap.errors import InvalidValueError
 
+STAGE_NAME_MAX = 120  # the length of ``stages.name`` and ``pipelines.name``
+
 WON_NAMES = frozenset({"won", "closed won", "closedwon", "closed-won", "closed_won"})
 LOST_NAMES = frozenset({"lost", "closed lost", "closedlost", "closed-lost", "closed_lost"})
+
+
+def norm(name: str) -> str:
+    """The matching key of a name: lower case, letters and digits only.
+
+    ``Closed Won``, ``closed-won`` and ``closedwon`` are one name.
+    """
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
+def clean_name(name: str, *, what: str = "stage") -> str:
+    """A stage or pipeline name with its spacing tidied; refuses empty and too long names."""
+    text = " ".join(name.split())
+    if not norm(text):
+        raise InvalidValueError(
+            f"{what} name {name!r} has no letter or digit; give it a name like 'Qualified'"
+        )
+    if len(text) > STAGE_NAME_MAX:
+        raise InvalidValueError(
+            f"{what} name {text[:40]!r}... is {len(text)} characters long; "
+            f"use at most {STAGE_NAME_MAX}"
+        )
+    return text
+
+
+def check_probability(name: str, probability: float | None) -> None:
+    if probability is not None and not 0.0 <= probability <= 1.0:
+        raise InvalidValueError(
+            f"stage {name!r} has probability {probability}; use a value from 0 to 1"
+        )
 
 
 def stage_kind_from_name(name: str) -> StageKind:
@@ -31,15 +63,21 @@ class StageSpec:
 
 
 def validate_pipeline(stages: Sequence[StageSpec]) -> None:
-    """A pipeline has uniquely named stages, at least one open, one won and one lost stage."""
-    names = [s.name.strip() for s in stages]
-    if any(not n for n in names):
+    """A pipeline has uniquely named stages, at least one open, one won and one lost stage.
+
+    Names are unique by :func:`norm`, so ``Closed Won`` and ``closed-won`` cannot both be
+    stages of one pipeline (a lookup by either would be ambiguous).
+    """
+    if any(not s.name.strip() for s in stages):
         raise InvalidValueError("a stage name is empty; every stage needs a name")
-    seen: set[str] = set()
+    names = [clean_name(s.name) for s in stages]
+    seen: dict[str, str] = {}
     for n in names:
-        if n.lower() in seen:
-            raise InvalidValueError(f"stage {n!r} appears twice; stage names must be unique")
-        seen.add(n.lower())
+        if norm(n) in seen:
+            raise InvalidValueError(
+                f"stage {n!r} appears twice (as {seen[norm(n)]!r}); stage names must be unique"
+            )
+        seen[norm(n)] = n
     kinds = [s.kind for s in stages]
     for kind in StageKind:
         if kind not in kinds:
@@ -50,10 +88,7 @@ def validate_pipeline(stages: Sequence[StageSpec]) -> None:
     if kinds.count(StageKind.WON) != 1:
         raise InvalidValueError("a pipeline has exactly one won stage")
     for s in stages:
-        if s.probability is not None and not 0.0 <= s.probability <= 1.0:
-            raise InvalidValueError(
-                f"stage {s.name!r} has probability {s.probability}; use a value from 0 to 1"
-            )
+        check_probability(s.name, s.probability)
 
 
 @dataclass(frozen=True, slots=True)

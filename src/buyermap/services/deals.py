@@ -16,7 +16,7 @@ from buyermap.db.models import Account, Deal, Stage, StageChange
 from buyermap.db.types import utcnow
 from buyermap.domain.enums import DealStatus, StageKind
 from buyermap.domain.pipeline import Move, StageVisit, stage_timeline
-from buyermap.errors import InvalidValueError, NotFoundError
+from buyermap.errors import ConflictError, InvalidValueError, NotFoundError
 from buyermap.schemas.entities import (
     DealCreate,
     DealUpdate,
@@ -54,6 +54,15 @@ def _check_account(session: Session, account_id: int | None) -> None:
         raise NotFoundError(f"no account with id {account_id}")
 
 
+def _check_stage_open(stage: Stage) -> None:
+    if stage.closed_at is not None:
+        open_names = ", ".join(s.name for s in stage.pipeline.stages if s.closed_at is None)
+        raise ConflictError(
+            f"stage {stage.name!r} of pipeline {stage.pipeline.name!r} is closed: no deal "
+            f"moves into it; open stages: {open_names}"
+        )
+
+
 def create_deal(session: Session, *, data: DealCreate) -> Deal:
     """Create a deal in its first (or given) stage; the entry is its first stage change."""
     _check_account(session, data.account_id)
@@ -62,11 +71,16 @@ def create_deal(session: Session, *, data: DealCreate) -> Deal:
         if data.pipeline_id is not None
         else default_pipeline(session)
     )
-    stage = (
-        find_stage(session, pipeline=pipeline, name=data.stage)
-        if data.stage
-        else pipeline.stages[0]
-    )
+    if pipeline.closed_at is not None:
+        raise ConflictError(
+            f"pipeline {pipeline.name!r} is closed: no new deals enter it; "
+            "reopen it or use another pipeline"
+        )
+    if data.stage:
+        stage = find_stage(session, pipeline=pipeline, name=data.stage)
+        _check_stage_open(stage)
+    else:
+        stage = next(s for s in pipeline.stages if s.closed_at is None)
     opened = data.opened_at or utcnow()
     deal = Deal(
         name=data.name,
@@ -115,6 +129,7 @@ def move_deal(session: Session, *, data: StageChangeCreate) -> StageChange:
     """Move a deal into a stage at a time (now by default). Moves cannot go back in time."""
     deal = get_deal(session, deal_id=data.deal_id)
     stage = find_stage(session, pipeline=deal.pipeline, name=data.to_stage)
+    _check_stage_open(stage)
     at = data.changed_at or utcnow()
     last = session.scalar(
         select(StageChange)
