@@ -54,19 +54,20 @@ def parse_stages(text: str) -> list[StageSpec]:
     specs: list[StageSpec] = []
     kinds = {k.value: k for k in StageKind}
     for item in text.split(","):
-        parts = [p.strip() for p in item.split(":")]
+        rest = item
         kind: StageKind | None = None
         probability: float | None = None
-        while len(parts) > 1:
-            tail = parts[-1].lower()
+        while ":" in rest:
+            head, _, tail = rest.rpartition(":")
+            tail = tail.strip().lower()
             if tail in kinds and kind is None:
                 kind = kinds[tail]
             elif (p := _probability(tail)) is not None and probability is None:
                 probability = p
             else:
                 break
-            parts.pop()
-        name = ":".join(parts).strip()
+            rest = head
+        name = rest.strip()
         if not name:
             raise InvalidValueError(
                 f"--stages has an empty stage in {text!r}; "
