@@ -306,8 +306,8 @@ def reorder(
 ) -> None:
     """Put a pipeline's stages in a new order (name every stage once).
 
-    Example: [bold]buyermap pipelines reorder Sales "Lead,Discovery,Qualified,Proposal,Negotiation,Closed Won,Closed Lost"[/]
-    """  # noqa: E501
+    Example: [bold]buyermap pipelines reorder Partners "Intro,Pilot,Signed,Gone"[/]
+    """
     names = [n.strip() for n in order.split(",") if n.strip()]
     with unit_of_work(ctx) as session:
         pipeline = svc.pipeline_named(session, name=pipeline_name)
