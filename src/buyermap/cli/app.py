@@ -17,6 +17,7 @@ from buyermap.cli import (
     funnel,
     personas,
     pipeline,
+    pipelines,
     records,
     serve,
     transfer,
@@ -78,6 +79,7 @@ transfer.register(app)
 serve.register(app)
 demo.register(app)
 pipeline.register(app)
+pipelines.register(app)
 funnel.register(app)
 personas.register(app)
 

@@ -11,6 +11,7 @@ from buyermap.web.api.v1 import (
     funnels,
     personas,
     pipeline,
+    pipelines,
     stage_changes,
     status,
 )
@@ -18,7 +19,17 @@ from buyermap.web.deps import remember_user
 
 # Every API route passes the authentication seam (see buyermap.web.deps).
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(remember_user)])
-for module in (status, accounts, contacts, deals, stage_changes, personas, pipeline, funnels):
+for module in (
+    status,
+    accounts,
+    contacts,
+    deals,
+    stage_changes,
+    pipelines,
+    personas,
+    pipeline,
+    funnels,
+):
     router.include_router(module.router)
 
 TAGS = [
@@ -27,6 +38,10 @@ TAGS = [
     {"name": "contacts", "description": "People at your accounts."},
     {"name": "deals", "description": "Deals, their stage history and timeline."},
     {"name": "stage changes", "description": "Moves of deals between stages."},
+    {
+        "name": "pipelines",
+        "description": "Pipelines and their stages: create, rename, reorder, close.",
+    },
     {"name": "personas", "description": "Persona runs, persona cards, contacts' personas."},
     {"name": "pipeline", "description": "Stage analytics, the bookings forecast, its backtest."},
     {"name": "funnels", "description": "Exact windowed event funnels over event files."},
