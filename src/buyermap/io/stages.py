@@ -121,7 +121,7 @@ class Stages:
                 return self._terminal(pipeline, kind) or self._plan(
                     pipeline.name, STATUS_STAGE[kind], kind, None
                 )
-            return pipeline.stages[0]
+            return next((st for st in pipeline.stages if st.closed_at is None), pipeline.stages[0])
         found = _find(pipeline, text)
         named = stage_kind_from_name(text)
         if found is None and named != StageKind.OPEN and kind in (None, named):
@@ -181,7 +181,7 @@ class Stages:
             if won is not None:
                 clean = won
         for known, known_kind in planned.stages.items():
-            if _key(known) == _key(clean):
+            if norm(known) == norm(clean):
                 if position is not None:
                     planned.positions[known].append(position)
                 return NewStage(planned.name, known, known_kind)
