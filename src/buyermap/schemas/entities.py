@@ -139,7 +139,7 @@ class DealPublic(ORMModel):
     owner_id: int | None
     source: str | None
     channel: str | None
-    opened_at: datetime
+    opened_at: datetime | None = Field(description="Null: the source did not say when")
     expected_close: date | None
     closed_at: datetime | None
     status: DealStatus

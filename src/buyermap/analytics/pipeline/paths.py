@@ -17,6 +17,7 @@ Unknown times stay unknown (history frame columns ``opened_at`` and ``is_snapsho
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -220,3 +221,35 @@ def open_ages(snap: Snapshot) -> tuple[F, B]:
     capped = np.where(np.isnan(upper), age, np.minimum(age, np.fmax(upper, lower)))
     out: F = capped.astype(np.float64)
     return out, known
+
+
+def _n(count: int, one: str, many: str) -> str:
+    return f"{count:,} {one if count == 1 else many}"
+
+
+def describe_left_out(counts: Mapping[str, int]) -> list[str]:
+    """The :func:`left_out` counts in words, one sentence per nonzero count."""
+    out = []
+    if n := counts.get("opening_date_unknown", 0):
+        out.append(
+            f"{_n(n, 'deal has', 'deals have')} no opening date: left out of cohorts and "
+            "cycle times."
+        )
+    if n := counts.get("close_date_unknown", 0):
+        out.append(
+            f"{_n(n, 'closed deal has', 'closed deals have')} no close date (only seen closed "
+            "at an import): left out of cycle times."
+        )
+    if n := counts.get("snapshot_stays", 0):
+        out.append(
+            f"{_n(n, 'stay starts', 'stays start')} or ends at an import rather than a known "
+            "move: left out of time in stage."
+        )
+    if n := counts.get("open_days_in_stage_unknown", 0):
+        out.append(
+            f"{_n(n, 'open deal is', 'open deals are')} in its stage at least since an import "
+            "(the file did not say when it moved there): stale is judged on the days since "
+            "the import; the forecast assumes the median days in stage of the dated open "
+            "deals in that stage."
+        )
+    return out
