@@ -246,10 +246,11 @@ def describe_left_out(counts: Mapping[str, int]) -> list[str]:
             "move: left out of time in stage."
         )
     if n := counts.get("open_days_in_stage_unknown", 0):
+        its, it = ("its", "it") if n == 1 else ("their", "they")
         out.append(
-            f"{_n(n, 'open deal is', 'open deals are')} in its stage at least since an import "
-            "(the file did not say when it moved there): stale is judged on the days since "
-            "the import; the forecast assumes the median days in stage of the dated open "
-            "deals in that stage."
+            f"{_n(n, 'open deal is', 'open deals are')} in {its} stage at least since an "
+            f"import (the file did not say when {it} moved there): stale is judged on the "
+            "days since the import; the forecast assumes the median days in stage of the "
+            "dated open deals in that stage."
         )
     return out
