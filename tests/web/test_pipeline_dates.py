@@ -101,7 +101,7 @@ def test_the_forecast_page_and_api_count_open_snapshot_deals(
 ) -> None:
     with workspace.sessions() as session, session.begin():
         forecast_book(session)
-    params = {"as_of": "2025-06-30", "horizon_days": 30, "simulations": 200}
+    params: dict[str, str | int] = {"as_of": "2025-06-30", "horizon_days": 30, "simulations": 200}
     body = client.get("/api/v1/pipeline/forecast", params=params).json()
     assert body["open_deals"] == 6
     assert body["evidence"]["left_out"]["open_days_in_stage_unknown"] == 4
