@@ -161,8 +161,11 @@ def update_stage_change(
     session: Session, *, change_id: int, data: StageChangeUpdate
 ) -> StageChange:
     change = get_stage_change(session, change_id=change_id)
-    for key, value in data.model_dump(exclude_unset=True).items():
+    changes = data.model_dump(exclude_unset=True)
+    for key, value in changes.items():
         setattr(change, key, value)
+    if changes.get("changed_at") is not None:
+        change.is_snapshot = False  # someone said when the move happened: a real move now
     session.flush()
     refresh_deal_state(session, deal_ids=[change.deal_id])
     return change

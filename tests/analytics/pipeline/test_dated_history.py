@@ -18,6 +18,8 @@ from buyermap.analytics.pipeline.stats import StatsQuery, run_stats
 from buyermap.analytics.pipeline.workspace import load_workspace_history
 from buyermap.db.models import Deal
 from buyermap.errors import InvalidValueError
+from buyermap.schemas.entities import StageChangeUpdate
+from buyermap.services import deals
 from tests.analytics.pipeline.dated import IMPORT, deal, forecast_book, small_book
 
 AS_OF = date(2025, 6, 30)
@@ -192,3 +194,21 @@ def test_a_bad_opening_date_names_row_and_column(tmp_path: Path) -> None:
     path.write_text("deal_id,stage,changed_at,amount,opened_at\nA,Won,2025-03-07,10,soon\n")
     with pytest.raises(InvalidValueError, match=r"row 1, column 'opened_at'.*'soon'"):
         read_history_file(path)
+
+
+def test_giving_a_snapshot_its_move_date_makes_it_a_real_move(session: Session) -> None:
+    ids = small_book(session)
+    snapshot = deals.stage_changes(session, deal_id=ids["G"])[-1]
+    assert snapshot.is_snapshot
+    deals.update_stage_change(
+        session,
+        change_id=snapshot.id,
+        data=StageChangeUpdate(changed_at=datetime(2025, 3, 21)),
+    )
+    g = session.get(Deal, ids["G"])
+    assert g is not None
+    assert (snapshot.is_snapshot, g.closed_at) == (False, datetime(2025, 3, 21))
+    s = run_stats(load_workspace_history(session), StatsQuery(as_of=AS_OF)).to_dict()
+    assert s["left_out"]["close_date_unknown"] == 0
+    march = next(c for c in s["cohorts"] if c["month"] == "2025-03")
+    assert march["median_days_to_close"] == 20.0
