@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from buyermap.analytics.pipeline.backtest import realised
 from buyermap.analytics.pipeline.forecast import ForecastQuery, run_forecast
 from buyermap.analytics.pipeline.history import cutoff_of, read_history_file
+from buyermap.analytics.pipeline.paths import describe_left_out
 from buyermap.analytics.pipeline.stats import StatsQuery, run_stats
 from buyermap.analytics.pipeline.workspace import load_workspace_history
 from buyermap.db.models import Deal
@@ -212,3 +213,15 @@ def test_giving_a_snapshot_its_move_date_makes_it_a_real_move(session: Session) 
     assert s["left_out"]["close_date_unknown"] == 0
     march = next(c for c in s["cohorts"] if c["month"] == "2025-03")
     assert march["median_days_to_close"] == 20.0
+
+
+def test_left_out_is_said_in_words_singular_and_plural() -> None:
+    lines = describe_left_out(
+        {"opening_date_unknown": 812, "close_date_unknown": 1, "snapshot_stays": 2}
+    )
+    assert lines == [
+        "812 deals have no opening date: left out of cohorts and cycle times.",
+        "1 closed deal has no close date (only seen closed at an import): left out of cycle times.",
+        "2 stays start or end at an import rather than a known move: left out of time in stage.",
+    ]
+    assert describe_left_out({"opening_date_unknown": 0}) == []

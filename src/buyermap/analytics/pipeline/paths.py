@@ -242,8 +242,8 @@ def describe_left_out(counts: Mapping[str, int]) -> list[str]:
         )
     if n := counts.get("snapshot_stays", 0):
         out.append(
-            f"{_n(n, 'stay starts', 'stays start')} or ends at an import rather than a known "
-            "move: left out of time in stage."
+            f"{_n(n, 'stay starts or ends', 'stays start or end')} at an import rather than "
+            "a known move: left out of time in stage."
         )
     if n := counts.get("open_days_in_stage_unknown", 0):
         its, it = ("its", "it") if n == 1 else ("their", "they")
