@@ -16,6 +16,7 @@ from buyermap.analytics.pipeline.backtest import BacktestQuery, run_backtest
 from buyermap.analytics.pipeline.fan import run_fan
 from buyermap.analytics.pipeline.forecast import ForecastQuery, run_forecast
 from buyermap.analytics.pipeline.history import History, read_history_file
+from buyermap.analytics.pipeline.paths import describe_left_out
 from buyermap.analytics.pipeline.stats import StatsQuery, run_stats
 from buyermap.analytics.pipeline.workspace import load_workspace_history
 from buyermap.charts import forecast as forecast_charts
@@ -165,6 +166,8 @@ def stats(
         f"win rate {v['win_rate']}, velocity {_money(v['velocity_per_30_days'])} per 30 days, "
         f"{out['stale']['count']} stale deals"
     )
+    for line in describe_left_out(out["left_out"]):
+        console.print(line)
 
 
 @group.command("forecast")
@@ -239,6 +242,8 @@ def forecast(
                 f"{d.p_win_fresh:.2f}",
             )
         console.print(risk)
+    for line in describe_left_out(result.evidence["left_out"]):
+        console.print(line)
 
 
 @group.command("backtest")

@@ -93,12 +93,19 @@ def validate_pipeline(stages: Sequence[StageSpec]) -> None:
 
 @dataclass(frozen=True, slots=True)
 class StageVisit:
-    """One stay in a stage: entered at ``start``, left at ``end`` (None while still there)."""
+    """One stay in a stage: entered at ``start``, left at ``end`` (None while still there).
+
+    ``start_known`` is False when the stay begins with a snapshot change: the deal was in
+    the stage at least since ``start`` (an import), the source did not say since when;
+    ``end_known`` is False when the next change is such a snapshot (left by ``end``).
+    """
 
     stage: str
     start: datetime
     end: datetime | None
     amount: float | None
+    start_known: bool = True
+    end_known: bool = True
 
     def days(self, now: datetime) -> float:
         stop = self.end if self.end is not None else now
@@ -110,6 +117,7 @@ class Move:
     to_stage: str
     at: datetime
     amount: float | None = None
+    snapshot: bool = False  # only the stage seen at an import; ``at`` is the import time
 
 
 def stage_timeline(moves: Sequence[Move]) -> list[StageVisit]:
@@ -120,6 +128,15 @@ def stage_timeline(moves: Sequence[Move]) -> list[StageVisit]:
     ordered = sorted(enumerate(moves), key=lambda im: (im[1].at, im[0]))
     visits: list[StageVisit] = []
     for i, (_, move) in enumerate(ordered):
-        end = ordered[i + 1][1].at if i + 1 < len(ordered) else None
-        visits.append(StageVisit(stage=move.to_stage, start=move.at, end=end, amount=move.amount))
+        following = ordered[i + 1][1] if i + 1 < len(ordered) else None
+        visits.append(
+            StageVisit(
+                stage=move.to_stage,
+                start=move.at,
+                end=following.at if following is not None else None,
+                amount=move.amount,
+                start_known=not move.snapshot,
+                end_known=following is None or not following.snapshot,
+            )
+        )
     return visits

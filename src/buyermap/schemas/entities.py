@@ -139,7 +139,7 @@ class DealPublic(ORMModel):
     owner_id: int | None
     source: str | None
     channel: str | None
-    opened_at: datetime
+    opened_at: datetime | None = Field(description="Null: the source did not say when")
     expected_close: date | None
     closed_at: datetime | None
     status: DealStatus
@@ -183,6 +183,10 @@ class StageChangePublic(BaseModel):
     changed_at: datetime
     changed_by_id: int | None
     amount: float | None
+    is_snapshot: bool = Field(
+        default=False,
+        description="Only the stage seen at an import: changed_at is the import time",
+    )
 
 
 class NoteCreate(BaseModel):
@@ -216,6 +220,10 @@ class StageVisitPublic(BaseModel):
     left_at: datetime | None
     days: float
     amount: float | None
+    entered_known: bool = Field(
+        default=True, description="False: in the stage at least since entered_at (an import)"
+    )
+    left_known: bool = Field(default=True, description="False: left by left_at (an import)")
 
     @classmethod
     def from_visit(cls, visit: StageVisit, now: datetime) -> StageVisitPublic:
@@ -226,6 +234,8 @@ class StageVisitPublic(BaseModel):
             left_at=visit.end,
             days=round(visit.days(now), 2),
             amount=visit.amount,
+            entered_known=visit.start_known,
+            left_known=visit.end_known,
         )
 
 

@@ -178,8 +178,11 @@ def update_stage_change(
     session: Session, *, change_id: int, data: StageChangeUpdate
 ) -> StageChange:
     change = get_stage_change(session, change_id=change_id)
-    for key, value in data.model_dump(exclude_unset=True).items():
+    changes = data.model_dump(exclude_unset=True)
+    for key, value in changes.items():
         setattr(change, key, value)
+    if changes.get("changed_at") is not None:
+        change.is_snapshot = False  # someone said when the move happened: a real move now
     session.flush()
     refresh_deal_state(session, deal_ids=[change.deal_id])
     return change
@@ -223,7 +226,9 @@ def refresh_deal_state(session: Session, *, deal_ids: Iterable[int]) -> None:
             kind = stages[last.to_stage_id].kind
             deal.stage_id = last.to_stage_id
             deal.status = kind
-            deal.closed_at = last.changed_at if kind != StageKind.OPEN else None
+            # a snapshot only saw the deal closed at an import: when it closed is unknown
+            closed = kind != StageKind.OPEN and not last.is_snapshot
+            deal.closed_at = last.changed_at if closed else None
     session.flush()
 
 
@@ -257,7 +262,7 @@ def account_deals(session: Session, *, account_id: int) -> list[Deal]:
             select(Deal)
             .options(selectinload(Deal.stage), selectinload(Deal.lost_reason))
             .where(Deal.account_id == account_id)
-            .order_by(Deal.opened_at.desc(), Deal.id.desc())
+            .order_by(Deal.opened_at.desc().nulls_last(), Deal.id.desc())
         )
     )
 
@@ -275,9 +280,10 @@ def stage_changes(session: Session, *, deal_id: int) -> list[StageChange]:
 
 
 def deal_timeline(session: Session, *, deal_id: int) -> list[StageVisit]:
-    """Each stay of the deal in a stage, with when it entered and left."""
+    """Each stay of the deal in a stage, with when it entered and left (a snapshot change
+    marks a stay whose start, or the previous stay's end, the source did not give)."""
     moves = [
-        Move(to_stage=c.to_stage.name, at=c.changed_at, amount=c.amount)
+        Move(to_stage=c.to_stage.name, at=c.changed_at, amount=c.amount, snapshot=c.is_snapshot)
         for c in stage_changes(session, deal_id=deal_id)
     ]
     return stage_timeline(moves)

@@ -92,7 +92,8 @@ def run_list(
         stmt = stmt.where(_search(session, query.q.strip(), searchable))
     total = session.scalar(_count(stmt)) or 0
     column = sortable[key]
-    order = column.desc() if descending else column.asc()
+    # empty values (an unknown opening date, no amount) last either way, on every database
+    order = (column.desc() if descending else column.asc()).nulls_last()
     tie = tiebreak.desc() if descending else tiebreak.asc()
     rows = session.scalars(
         stmt.order_by(order, tie).limit(query.page_size).offset((query.page - 1) * query.page_size)

@@ -67,13 +67,23 @@ def fmt_day(value: date | datetime | None) -> str:
     return value.isoformat()
 
 
+def fmt_day_or_unknown(value: date | datetime | None) -> str:
+    """A day, or "unknown" where the source did not say (a deal's opening date)."""
+    return "unknown" if value is None else fmt_day(value)
+
+
 def dash(value: object) -> object:
     return "–" if value is None or value == "" else value
 
 
 templates = Jinja2Blocks(directory=str(TEMPLATES_DIR), context_processors=[_common_context])
 templates.env.filters.update(
-    number=fmt_number, money=fmt_money, datetime=fmt_date, day=fmt_day, dash=dash
+    number=fmt_number,
+    money=fmt_money,
+    datetime=fmt_date,
+    day=fmt_day,
+    day_or_unknown=fmt_day_or_unknown,
+    dash=dash,
 )
 templates.env.trim_blocks = True
 templates.env.lstrip_blocks = True

@@ -3,13 +3,15 @@ happened next.
 
 At each origin the forecast sees only the changes before its cut (as in production), and
 the outcome is read from the full history: the amount at which each deal was won inside
-the horizon.
+the horizon. A won change that is only a snapshot (the stage seen at an import) has no
+booking date and is not counted as booked; a deal created before the cut is one opened
+then, or (opening unknown) one whose first change came before it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -51,10 +53,13 @@ def realised(history: History, cutoff: datetime, horizon_days: int) -> Realised:
         .agg(pl.col("kind").last())
         .filter(pl.col("kind") == "open")["deal_id"]
     )
-    created = frame.group_by("deal_id").agg(pl.col("changed_at").min().alias("created"))
+    created = frame.group_by("deal_id").agg(
+        pl.min_horizontal(pl.col("opened_at").first(), pl.col("changed_at").min()).alias("created")
+    )
     wins = (
         frame.filter(
             (pl.col("kind") == "won")
+            & ~pl.col("is_snapshot")
             & (pl.col("changed_at") >= cutoff)
             & (pl.col("changed_at") < stop)
         )
@@ -80,6 +85,7 @@ class Origin:
     with_new_p10: float
     with_new_p90: float
     actual_with_new: float
+    left_out: dict[str, int] = field(default_factory=dict)  # as in the forecast's evidence
 
     def to_dict(self) -> dict[str, Any]:
         out = {k: round(v, 2) if isinstance(v, float) else v for k, v in asdict(self).items()}
@@ -192,6 +198,7 @@ def run_backtest(
                 with_new_p10=f.with_new_deals.p10,
                 with_new_p90=f.with_new_deals.p90,
                 actual_with_new=real.open_pipeline + real.new_deals,
+                left_out=dict(f.evidence["left_out"]),
             )
         )
         if progress is not None:

@@ -26,7 +26,7 @@ from buyermap.analytics.pipeline.forecast import (
 )
 from buyermap.analytics.pipeline.history import History
 from buyermap.analytics.pipeline.newdeals import creations
-from buyermap.analytics.pipeline.paths import Snapshot
+from buyermap.analytics.pipeline.paths import Snapshot, open_ages
 from buyermap.analytics.pipeline.survival import win_recursion
 from buyermap.errors import InvalidValueError
 
@@ -128,7 +128,7 @@ def run_fan(history: History, query: ForecastQuery, *, step_days: int = 7) -> Fa
     sims = min(query.simulations, MAX_FAN_SIMULATIONS)
     is_open = snap.open_mask()
     seg, stage = snap.segment[is_open], snap.state[is_open]
-    age = np.clip(np.floor(snap.cutoff - snap.entered[is_open]).astype(np.int64), 0, None)
+    age = np.clip(np.floor(open_ages(snap)[0]).astype(np.int64), 0, None)
     amount = snap.amount[is_open]
 
     def probs(at_age: F) -> F:

@@ -22,7 +22,7 @@ from buyermap.analytics.base import Provenance, hash_settings
 from buyermap.analytics.pipeline.history import History, cutoff_of
 from buyermap.analytics.pipeline.montecarlo import simulate_wins
 from buyermap.analytics.pipeline.newdeals import forecast_new
-from buyermap.analytics.pipeline.paths import Snapshot, snapshot
+from buyermap.analytics.pipeline.paths import Snapshot, left_out, open_ages, snapshot
 from buyermap.analytics.pipeline.survival import (
     Hazards,
     WinCurves,
@@ -74,6 +74,9 @@ class DealForecast:
     stage_win_rate: float  # the weighted pipeline's rate for the stage
     stale: bool
     p_win_fresh: float  # the chance a deal just entering the stage would have
+    # False: the stay began with a snapshot; days_in_stage is then the age assumed
+    # (paths.open_ages) and stale is judged on the days since the import
+    days_in_stage_known: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -131,7 +134,8 @@ def fit_model(snap: Snapshot, *, horizon: int) -> WinCurves:
 
 
 def fit_hazard_model(snap: Snapshot, *, weights: F | None = None) -> Hazards:
-    in_open = snap.v_stage < snap.won
+    """Stays whose start or end is a snapshot time are left out: their length is unknown."""
+    in_open = (snap.v_stage < snap.won) & snap.v_dated
     w = None if weights is None else weights[snap.v_deal[in_open]]
     return fit_hazards(
         snap.v_stage[in_open],
@@ -160,10 +164,11 @@ def stage_win_rates(snap: Snapshot) -> F:
 
 
 def stale_limits(snap: Snapshot) -> F:
-    """Per open stage, the Kaplan-Meier p90 of days in stage (inf when unknown)."""
+    """Per open stage, the Kaplan-Meier p90 of days in stage (inf when unknown), from the
+    dated stays only."""
     limits = np.full(snap.n_open_stages, np.inf)
     for s in range(snap.n_open_stages):
-        sel = snap.v_stage == s
+        sel = (snap.v_stage == s) & snap.v_dated
         km = kaplan_meier(snap.v_duration[sel], snap.v_dest[sel] >= 0)
         q = km.quantile(0.9)
         if q is not None:
@@ -221,7 +226,8 @@ def forecast_snapshot(snap: Snapshot, query: ForecastQuery, history: History) ->
     curves = fit_model(snap, horizon=horizon)
     is_open = snap.open_mask()
     seg, stage = snap.segment[is_open], snap.state[is_open]
-    age = snap.cutoff - snap.entered[is_open]
+    age, age_known = open_ages(snap)
+    waited = snap.cutoff - snap.entered[is_open]  # known at least (since the import)
     amount = snap.amount[is_open]
     p = curves.lookup(seg, stage, age)
     expected = float((p * amount).sum())
@@ -244,8 +250,9 @@ def forecast_snapshot(snap: Snapshot, query: ForecastQuery, history: History) ->
             p_win=float(p[i]),
             expected=float(p[i] * amount[i]),
             stage_win_rate=float(rates[stage[i]]),
-            stale=bool(age[i] > limits[stage[i]]),
+            stale=bool(waited[i] > limits[stage[i]]),
             p_win_fresh=float(fresh[i]),
+            days_in_stage_known=bool(age_known[i]),
         )
         for i in np.argsort(-(p * amount), kind="stable")
     ]
@@ -273,6 +280,7 @@ def forecast_snapshot(snap: Snapshot, query: ForecastQuery, history: History) ->
             "stages": list(snap.stages),
             "new_deals_weeks_of_history": new.weeks_of_history if new else 0,
             "bootstrap_refits": query.bootstrap,
+            "left_out": left_out(snap),
         },
         provenance=Provenance(
             analysis="pipeline.forecast",

@@ -5,8 +5,19 @@ Both sources end in :func:`normalise`, so the file reader and the workspace load
 
 ``deal_id`` (str), ``stage`` (canonical stage name), ``kind`` (open / won / lost),
 ``changed_at`` (naive UTC datetime), ``amount`` (float, carried forward within a deal),
-``row`` (1-based position in the input) and any other columns (``segment``, ``owner``,
-``source``, ``persona``, ``lost_reason``, ...) as strings.
+``row`` (1-based position in the input), ``opened_at`` and ``is_snapshot`` (below) and any
+other columns (``segment``, ``owner``, ``source``, ``persona``, ``lost_reason``, ...) as
+strings.
+
+Two columns say how far the times can be trusted (both optional in the input):
+
+* ``opened_at`` (deal-level, naive UTC datetime or null): when the deal was opened; null =
+  unknown. Without the column a deal was opened at its first change (the rule for files:
+  the first row of a deal is its creation); with it, an empty value means unknown. The
+  first non-empty value of a deal counts for all its rows.
+* ``is_snapshot`` (bool): the change only records the stage the deal was in when a file
+  was imported; its ``changed_at`` is the import time, not when the deal moved there.
+  Without the column (or empty) a change is a real move.
 
 Rows are sorted by deal, time and input order (ties keep the order they were given in).
 """
@@ -26,6 +37,9 @@ from buyermap.domain.pipeline import stage_kind_from_name
 from buyermap.errors import InputFileError, InvalidValueError
 
 REQUIRED = ("deal_id", "stage", "changed_at", "amount")
+DATING = ("opened_at", "is_snapshot")  # optional: how far the times can be trusted
+FIXED = ("deal_id", "stage", "kind", "changed_at", "amount", "row", *DATING)
+FLAG_VALUES = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 BREAKDOWNS = ("segment", "owner", "source", "persona")
 DATE_FORMATS = (
     "%Y-%m-%d %H:%M:%S%.f",
@@ -65,8 +79,7 @@ class History:
 
     @property
     def extra_columns(self) -> tuple[str, ...]:
-        fixed = {"deal_id", "stage", "kind", "changed_at", "amount", "row"}
-        return tuple(c for c in self.frame.columns if c not in fixed)
+        return tuple(c for c in self.frame.columns if c not in FIXED)
 
     def until(self, cutoff: datetime) -> History:
         """Only the changes strictly before ``cutoff`` (what was known then).
@@ -164,16 +177,19 @@ def _bad_row(source: str, frame: pl.DataFrame, mask: pl.Series, column: str, val
         )
 
 
-def _parse_times(frame: pl.DataFrame, source: str) -> pl.DataFrame:
-    dtype = frame.schema["changed_at"]
+def _parse_times(
+    frame: pl.DataFrame, source: str, column: str = "changed_at", *, empty_ok: bool = False
+) -> pl.DataFrame:
+    """``column`` as naive UTC datetimes; with ``empty_ok`` an empty value is null (unknown)."""
+    dtype = frame.schema[column]
     if dtype == pl.Date:
-        return frame.with_columns(pl.col("changed_at").cast(pl.Datetime("us")))
+        return frame.with_columns(pl.col(column).cast(pl.Datetime("us")))
     if isinstance(dtype, pl.Datetime):
-        col = pl.col("changed_at")
+        col = pl.col(column)
         if dtype.time_zone is not None:
             col = col.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
         return frame.with_columns(col.cast(pl.Datetime("us")))
-    text = pl.col("changed_at").cast(pl.String).str.strip_chars().str.replace(r"Z$", "")
+    text = pl.col(column).cast(pl.String).str.strip_chars().str.replace(r"Z$", "")
     naive = [text.str.strptime(pl.Datetime("us"), f, strict=False) for f in DATE_FORMATS]
     aware = [
         text.str.strptime(pl.Datetime("us", "UTC"), f, strict=False)
@@ -182,14 +198,44 @@ def _parse_times(frame: pl.DataFrame, source: str) -> pl.DataFrame:
         for f in TZ_FORMATS
     ]
     parsed = frame.with_columns(pl.coalesce([*naive, *aware]).alias("_t"))
+    bad = parsed["_t"].is_null()
+    if empty_ok:
+        given = parsed[column].cast(pl.String).str.strip_chars().fill_null("")
+        bad = bad & (given != "")
     _bad_row(
         source,
         parsed,
-        parsed["_t"].is_null(),
-        "changed_at",
-        "use dates like 2025-03-01 or 2025-03-01T14:30:00",
+        bad,
+        column,
+        "use dates like 2025-03-01 or 2025-03-01T14:30:00"
+        + (", or leave it empty (unknown)" if empty_ok else ""),
     )
-    return parsed.with_columns(pl.col("_t").alias("changed_at")).drop("_t")
+    return parsed.with_columns(pl.col("_t").alias(column)).drop("_t")
+
+
+def _parse_dating(frame: pl.DataFrame, source: str) -> pl.DataFrame:
+    """The deal-level ``opened_at`` and the row-level ``is_snapshot`` (module docstring)."""
+    if "opened_at" in frame.columns:
+        frame = _parse_times(frame, source, "opened_at", empty_ok=True)
+        opened = pl.col("opened_at").drop_nulls().first().over("deal_id")
+    else:
+        opened = pl.col("changed_at").first().over("deal_id")  # rows are sorted by time
+    frame = frame.with_columns(opened.alias("opened_at"))
+    if "is_snapshot" not in frame.columns:
+        return frame.with_columns(pl.lit(False).alias("is_snapshot"))
+    if frame.schema["is_snapshot"] == pl.Boolean:
+        return frame.with_columns(pl.col("is_snapshot").fill_null(False))
+    text = pl.col("is_snapshot").cast(pl.String).str.strip_chars().str.to_lowercase()
+    flag = text.replace_strict(FLAG_VALUES, default=None, return_dtype=pl.Boolean)
+    frame = frame.with_columns(flag.alias("_f"), text.fill_null("").alias("_x"))
+    _bad_row(
+        source,
+        frame,
+        frame["_f"].is_null() & (frame["_x"] != ""),
+        "is_snapshot",
+        "use true or false (1/0, yes/no), or leave it empty (false)",
+    )
+    return frame.with_columns(pl.col("_f").fill_null(False).alias("is_snapshot")).drop("_f", "_x")
 
 
 def _parse_amounts(frame: pl.DataFrame, source: str) -> pl.DataFrame:
@@ -308,6 +354,7 @@ def normalise(
         )
     frame = _parse_times(frame, source).sort("deal_id", "changed_at", "_order")
     frame = _parse_amounts(frame, source)
+    frame = _parse_dating(frame, source)
     names = [str(s) for s in frame["stage"].unique(maintain_order=True)]
     by_key, kinds = _resolve_stages(names, source, stages, won_stages, lost_stages)
     canonical = {n: by_key[stage_key(n)] for n in names}
@@ -315,7 +362,7 @@ def normalise(
         pl.col("stage").replace_strict(canonical, return_dtype=pl.String).alias("stage"),
         pl.col("stage").replace_strict(kinds, return_dtype=pl.String).alias("kind"),
     )
-    others = [c for c in frame.columns if c not in (*REQUIRED, "kind", "row", "_order")]
+    others = [c for c in frame.columns if c not in (*FIXED, "_order")]
     frame = frame.with_columns(
         [pl.col(c).cast(pl.String).str.strip_chars().replace("", None) for c in others]
     )
@@ -329,5 +376,5 @@ def normalise(
     won = sorted({canonical[n] for n in names if kinds[n] == "won"})
     lost = sorted({canonical[n] for n in names if kinds[n] == "lost"})
     setup = StageSetup(open_stages=tuple(order), won=tuple(won), lost=tuple(lost))
-    columns = ["deal_id", "stage", "kind", "changed_at", "amount", "row", *others]
+    columns = [*FIXED, *others]
     return History(frame.select(columns), setup, source, inputs_hash, bool(stages))

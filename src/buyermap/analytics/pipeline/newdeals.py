@@ -116,12 +116,18 @@ def creations(snap: Snapshot, fresh: F, horizon: int) -> Creations:
     """The creation model fitted before the cut, and the pool new deals are drawn from.
 
     ``fresh[g, s, t]`` is the chance to be won within t days of entering open stage s.
+    Deals without an opening date are left out of the creation rate; the pool takes deals
+    whose history starts at their opening (their first stage and amount are known), the
+    recent ones when there are 20, else all such deals, else every deal.
     """
     cut = snap.cutoff
-    model = fit_creations(snap.created, cut)
+    dated = ~np.isnan(snap.created)
+    model = fit_creations(snap.created[dated], cut)
     days = (cut + np.arange(horizon) + 0.5).astype(np.float64)
-    recent = snap.created >= cut - POOL_DAYS
+    recent = snap.first_known & (snap.created >= cut - POOL_DAYS)
     if recent.sum() < 20:
+        recent = snap.first_known.copy()
+    if not recent.any():
         recent = np.ones(len(snap.created), dtype=bool)
     seg, stage = snap.segment[recent], snap.first_stage[recent]
     win_t = np.zeros((len(seg), horizon + 1))
@@ -133,7 +139,7 @@ def creations(snap: Snapshot, fresh: F, horizon: int) -> Creations:
         daily=model.weekly_rate(days, cut) / 7.0,
         amount=snap.first_amount[recent],
         win_t=win_t,
-        n_history=len(snap.created),
+        n_history=int(dated.sum()),
     )
 
 

@@ -10,6 +10,12 @@ Definitions (every number says how many deals it rests on):
 * *stale* = an open deal that has waited longer than its stage's Kaplan-Meier p90;
 * *sales velocity* = open deals x average won amount x win rate / average days to win
   (bookings per day, shown per 30 days).
+
+Unknown times stay unknown (:mod:`buyermap.analytics.pipeline.paths`): a deal without an
+opening date is left out of cohorts, days to close or win and time to close; a closed deal
+whose close was only seen at an import is left out of days to close or win; stays that
+start or end with a snapshot change are left out of time in stage. All of them still count
+in reach, conversion and win rates, and ``left_out`` says how many there are.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ import polars as pl
 from buyermap.analytics.base import Provenance, hash_settings
 from buyermap.analytics.pipeline.forecast import stale_limits
 from buyermap.analytics.pipeline.history import BREAKDOWNS, History, cutoff_of
-from buyermap.analytics.pipeline.paths import Snapshot, snapshot
+from buyermap.analytics.pipeline.paths import Snapshot, left_out, snapshot
 from buyermap.analytics.pipeline.survival import kaplan_meier
 from buyermap.errors import InvalidValueError
 
@@ -65,7 +71,7 @@ class Context:
     query: StatsQuery
     as_of: date
     reached: npt.NDArray[np.int64]  # highest open stage reached (n_open if won), -1 none
-    closed_at: F  # nan while open
+    closed_at: F  # nan while open, or when the close is undated
 
 
 def _r(x: float | None, nd: int = 2) -> float | None:
@@ -95,7 +101,7 @@ def _context(history: History, query: StatsQuery) -> Context:
     reached = np.full(n, -1, dtype=np.int64)
     np.maximum.at(reached, snap.v_deal[in_open], snap.v_stage[in_open])
     reached[snap.state == snap.won] = snap.n_open_stages
-    closed_at = np.where(snap.state >= snap.won, snap.entered, np.nan)
+    closed_at = snap.closed
     return Context(snap, history, cutoff, query, as_of, reached, closed_at)
 
 
@@ -104,12 +110,14 @@ def _outcomes(ctx: Context, deals: B) -> dict[str, Any]:
     won, lost = deals & (s.state == s.won), deals & (s.state == s.lost)
     closed = won | lost
     days_to_win = (ctx.closed_at - s.created)[won]
+    days_to_win = days_to_win[np.isfinite(days_to_win)]  # both ends dated
+    dated_win = len(days_to_win) > 0
     avg_won = float(s.amount[won].mean()) if won.any() else 0.0
     win_rate = won.sum() / closed.sum() if closed.any() else None
     n_open = int((deals & s.open_mask()).sum())
     velocity = (
         n_open * avg_won * win_rate / max(float(days_to_win.mean()), 1.0)
-        if win_rate is not None and won.any()
+        if win_rate is not None and dated_win
         else None
     )
     return {
@@ -120,7 +128,7 @@ def _outcomes(ctx: Context, deals: B) -> dict[str, Any]:
         "win_rate": _r(win_rate, 4),
         "won_amount": _r(float(s.amount[won].sum())),
         "avg_won_amount": _r(avg_won) if won.any() else None,
-        "median_days_to_win": _r(float(np.median(days_to_win))) if won.any() else None,
+        "median_days_to_win": _r(float(np.median(days_to_win))) if dated_win else None,
         "velocity_per_30_days": _r(velocity * 30.0) if velocity is not None else None,
     }
 
@@ -156,7 +164,7 @@ def _stages(ctx: Context) -> Any:
     s = ctx.snap
     rows = _conversion(ctx, np.ones(len(s.deal_ids), dtype=bool))
     for i, row in enumerate(rows):
-        sel = s.v_stage == i
+        sel = (s.v_stage == i) & s.v_dated
         row["time_in_stage"] = _km(s.v_duration[sel], s.v_dest[sel] >= 0)
         row["open_now"] = int((s.state == i).sum())
     return rows
@@ -164,15 +172,20 @@ def _stages(ctx: Context) -> Any:
 
 def _cohorts(ctx: Context) -> Any:
     s = ctx.snap
-    months = np.array([(EPOCH + timedelta(days=float(d))).strftime("%Y-%m") for d in s.created])
+    dated = np.isfinite(s.created)  # deals with an unknown opening have no cohort
+    months = np.array(
+        [
+            (EPOCH + timedelta(days=float(d))).strftime("%Y-%m") if ok else ""
+            for d, ok in zip(s.created, dated, strict=True)
+        ]
+    )
     out = []
-    for month in sorted(set(months.tolist())):
+    for month in sorted(set(months[dated].tolist())):
         deals = months == month
         row = {"month": month, **_outcomes(ctx, deals)}
-        closed = deals & (s.state >= s.won)
-        row["median_days_to_close"] = (
-            _r(float(np.median((ctx.closed_at - s.created)[closed]))) if closed.any() else None
-        )
+        to_close = (ctx.closed_at - s.created)[deals]
+        to_close = to_close[np.isfinite(to_close)]
+        row["median_days_to_close"] = _r(float(np.median(to_close))) if len(to_close) else None
         out.append(row)
     return out
 
@@ -210,9 +223,10 @@ def _time_to_close(ctx: Context) -> Any:
     s = ctx.snap
     closed = s.state >= s.won
     age = np.where(closed, ctx.closed_at, s.cutoff) - s.created
-    won = s.state == s.won
+    dated = np.isfinite(age)  # opening known, and the close when closed
+    won = dated & (s.state == s.won)
     return {
-        "all_closed": _km(age, closed),
+        "all_closed": _km(age[dated], closed[dated]),
         "won": _km(age[won], np.ones(int(won.sum()), dtype=bool)),
     }
 
@@ -236,6 +250,8 @@ def _stale(ctx: Context) -> Any:
                 "stage_p90_days": _r(p90),
                 "amount": _r(float(s.amount[d])),
             }
+            if not s.entered_known[d]:  # in the stage at least since an import
+                row["days_in_stage_at_least"] = True
             out.append((-waited / max(p90, 1e-9), row))
     out.sort(key=lambda r: r[0])
     return {"count": len(out), "deals": [r for _, r in out[: ctx.query.stale_limit]]}
@@ -274,6 +290,7 @@ SECTIONS: dict[str, Callable[[Context], Any]] = {
     "velocity": _velocity,
     "stale": _stale,
     "breakdowns": _breakdowns,
+    "left_out": lambda ctx: left_out(ctx.snap),
 }
 
 

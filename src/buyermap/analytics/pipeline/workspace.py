@@ -30,6 +30,11 @@ def load_workspace_history(
     :func:`buyermap.analytics.personas.members.deal_personas`) the frame gets a ``persona``
     column too (empty for deals left out), and the inputs hash covers it.
     Stage order and kinds come from the pipeline unless overridden.
+
+    ``opened_at`` is the deal's own opening time (null when the source did not say) and
+    ``is_snapshot`` marks changes that only record the stage at an import
+    (:mod:`buyermap.analytics.pipeline.history`): the analytics leave out what they cannot
+    date instead of taking the import time for a move.
     """
     stmt = select(Pipeline)
     stmt = (
@@ -53,6 +58,8 @@ def load_workspace_history(
             Deal.source,
             LostReason.name,
             StageChange.id,
+            Deal.opened_at,
+            StageChange.is_snapshot,
         )
         .join(Deal, Deal.id == StageChange.deal_id)
         .join(to_stage, to_stage.id == StageChange.to_stage_id)
@@ -73,6 +80,8 @@ def load_workspace_history(
             "owner": [r[5] for r in rows],
             "source": [r[6] for r in rows],
             "lost_reason": [r[7] if kinds.get(r[1]) == "lost" else None for r in rows],
+            "opened_at": [r[9] for r in rows],
+            "is_snapshot": [bool(r[10]) for r in rows],
         },
         schema={
             "deal_id": pl.String,
@@ -83,11 +92,13 @@ def load_workspace_history(
             "owner": pl.String,
             "source": pl.String,
             "lost_reason": pl.String,
+            "opened_at": pl.Datetime("us"),
+            "is_snapshot": pl.Boolean,
         },
     )
     digest = hashlib.sha256()
     for r in rows:
-        digest.update(repr((r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7])).encode())
+        digest.update(repr((r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[9], r[10])).encode())
     if personas is not None:
         persona = [personas.get(r[0]) for r in rows]
         raw = raw.insert_column(7, pl.Series("persona", persona, dtype=pl.String))

@@ -35,6 +35,8 @@ class TimelineRow:
     amount: float | None
     left_pct: float
     width_pct: float
+    start_known: bool = True  # False: a snapshot stay (in the stage at least since start)
+    end_known: bool = True
 
 
 def timeline_rows(deal: Deal, visits: list[StageVisit], now: datetime) -> list[TimelineRow]:
@@ -61,6 +63,8 @@ def timeline_rows(deal: Deal, visits: list[StageVisit], now: datetime) -> list[T
                 amount=v.amount,
                 left_pct=round(min(left, 100.0), 3),
                 width_pct=round(min(width, 100.0 - min(left, 100.0)), 3),
+                start_known=v.start_known,
+                end_known=v.end_known,
             )
         )
     return rows

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from buyermap.analytics.pipeline.paths import describe_left_out
 from buyermap.charts import forecast as charts
 from buyermap.web.deps import SessionDep
 from buyermap.web.pages.pipeline import (
@@ -61,6 +62,7 @@ def forecast_page(
         "at_risk": at_risk,
         "links": deal_links(session, [d.deal_id for d in at_risk]),
         "download_query": f"as_of={query.as_of.isoformat()}&horizon_days={query.horizon_days}",
+        "left_out": describe_left_out(result.evidence["left_out"]),
     }
     return render(request, "forecast.html", context)
 

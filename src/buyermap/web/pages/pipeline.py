@@ -26,6 +26,7 @@ from buyermap.analytics.pipeline.backtest import BacktestQuery, BacktestResult, 
 from buyermap.analytics.pipeline.fan import FanResult, run_fan
 from buyermap.analytics.pipeline.forecast import ForecastQuery, ForecastResult, run_forecast
 from buyermap.analytics.pipeline.history import History
+from buyermap.analytics.pipeline.paths import describe_left_out
 from buyermap.analytics.pipeline.stats import StatsQuery, StatsResult, run_stats
 from buyermap.analytics.pipeline.workspace import load_workspace_history
 from buyermap.charts import pipeline as charts
@@ -206,5 +207,6 @@ def pipeline_page(
         "breakdown": sections["breakdowns"].get(column, []) if column else [],
         "persona_run": run.run_key if (run := active_run(session)) else None,
         "stages": [row["stage"] for row in sections["stages"]],
+        "left_out": describe_left_out(sections["left_out"]),
     }
     return render(request, "pipeline.html", context, block="breakdown")

@@ -80,11 +80,24 @@ class StaleDeal(BaseModel):
     days_in_stage: float | None
     stage_p90_days: float | None
     amount: float | None
+    days_in_stage_at_least: bool = Field(
+        default=False,
+        description="True: in the stage at least since an import (the file gave no move date)",
+    )
 
 
 class Stale(BaseModel):
     count: int
     deals: list[StaleDeal]
+
+
+class LeftOut(BaseModel):
+    """What the analytics leave out because a time is unknown (docs/pipeline.md)."""
+
+    opening_date_unknown: int = Field(description="Deals without an opening date")
+    close_date_unknown: int = Field(description="Closed deals without a close date")
+    snapshot_stays: int = Field(description="Stays starting or ending at an import")
+    open_days_in_stage_unknown: int = Field(description="Open deals in a snapshot stay")
 
 
 class PipelineStats(BaseModel):
@@ -103,6 +116,7 @@ class PipelineStats(BaseModel):
     velocity: dict[str, Any]
     stale: Stale
     breakdowns: dict[str, list[dict[str, Any]]]
+    left_out: LeftOut
     provenance: Provenance
 
 
@@ -125,6 +139,9 @@ class DealForecast(BaseModel):
     stage_win_rate: float
     stale: bool
     p_win_fresh: float
+    days_in_stage_known: bool = Field(
+        default=True, description="False: days_in_stage is assumed (a snapshot stay)"
+    )
 
 
 class Fan(BaseModel):
@@ -172,6 +189,7 @@ class Origin(BaseModel):
     actual_with_new: float
     covered: bool
     with_new_covered: bool
+    left_out: LeftOut | None = None
 
 
 class PipelineBacktest(BaseModel):

@@ -44,6 +44,7 @@ def change_public(change: StageChange) -> StageChangePublic:
         changed_at=change.changed_at,
         changed_by_id=change.changed_by_id,
         amount=change.amount,
+        is_snapshot=change.is_snapshot,
     )
 
 
