@@ -33,25 +33,53 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 
 # Tried in this order; among code pages that read the file the same, the first is named.
 CANDIDATES = ("cp1252", "cp1250", "cp1251", "iso8859_15", "iso8859_2", "mac_roman", "latin-1")
 # Faker locale per language model.
 LOCALES = (
-    "pl_PL cs_CZ sk_SK hu_HU ro_RO hr_HR sl_SI is_IS fi_FI sv_SE da_DK no_NO de_DE fr_FR "
-    "es_ES pt_PT it_IT nl_NL en_US uk_UA ru_RU bg_BG"
-).split()
+    *("pl_PL", "cs_CZ", "sk_SK", "hu_HU", "ro_RO", "hr_HR", "sl_SI", "is_IS", "fi_FI", "sv_SE"),
+    *("da_DK", "no_NO", "de_DE", "fr_FR", "es_ES", "pt_PT", "it_IT", "nl_NL", "en_US", "uk_UA"),
+    *("ru_RU", "bg_BG"),
+)
 SAMPLE_BYTES = 4 << 20
 MAX_LINES = 1000
 MIN_MARGIN = 6.0  # nats between the best two readings that differ in letters
-SWITCH = 6.0  # cost of a word in another language than the file's
+SWITCH = 8.0  # cost of a word in another language than the file's
 SYMBOL = 9.0  # a non-letter inside a word: £ukasz, P‰ivi, Mureº
 CONTROL = 20.0  # a C1 control character
-CASE = 7.0  # an accented capital after a small letter (HÈlËne), or a small one in capitals
+CASE = 7.0  # an accented capital after a small letter or inside a word before one (HÈlËne,
+# RÈmy), or an accented small letter between capitals
+# How rare each code page is in the files people send (natural log prior).
+PRIOR = {"iso8859_2": -1.0, "iso8859_15": -1.0, "mac_roman": -4.0, "latin-1": -2.0}
 SCRIPT = 9.0  # Cyrillic and Latin letters in one word
 _K = 4.0  # weight of the letter frequency in a bigram's probability
 _UNSEEN = 0.0001  # pseudo-count of a letter the language never writes
 _ORDINALS = frozenset("ªºµ")
+# Words each language writes often that Faker's lists have few of (its French list has no
+# towns, its Icelandic none at all): common words and places with the accented letters.
+EXTRA = {
+    "fr_FR": "père mère frère première dernière après très collège système problème Genève "
+    "Hélène Thérèse Agnès Joséphine Mégane Lefèbvre Barrière Molière Lumière Sèvres "
+    "Isère Ardèche Nîmes Besançon Orléans société générale régional crèche ingénieure",
+    "is_IS": "Guðrún Sigurður Guðmundur Aðalheiður Eðvald Steinþór Þórður Bragadóttir "
+    "Sauðárkrókur Borgarnes Egilsstaðir Húsavík Grindavík Siglufjörður Seyðisfjörður "
+    "Dalvík Hveragerði Þorlákshöfn Suðurnes Ægir Æsa Héðinn Bjarnheiður Friðrik",
+    "pl_PL": "Dąbrowski Bąk Gąsiorowski Mądry Ząbkowice Wąsowicz Zając Piątek Wąchock Głąb "
+    "Ślęzak Łódź Wrocław Gdańsk Kraków Poznań Białystok Świętochłowice Żółkiewski "
+    "Łukasz Wiśniewski Maciąg Dąbek Rząsa Sędziszów Wąbrzeźno Kłodzko Mściwój",
+    "ro_RO": "Ştefan Şerban Mureşan Constanţa Timişoara Braşov Piteşti Ţurcanu Băneasa "
+    "Târgovişte Iaşi Bucureşti Sălaj Vâlcea Ţiriac Căpăţână Neamţ Năstase preşedinte",
+    "hu_HU": "Győr Pécs Szőke Kőszeg Lőrinc Ödön Szűcs Fűzesabony Előd Szűts Bőröcz "
+    "Erdős Kővári Fehérvár Hódmezővásárhely Nyíregyháza Szőllősi Gyűrűs Ősz Kőbánya",
+    "cs_CZ": "Dvořák Procházka Kučera Veselý Růžička Plzeň Budějovice Děčín Jihlava Králové "
+    "Ústí Třebíč Přerov Šťastný Němec Čermák Hořejší Žďár Kroměříž Čáslav",
+    "de_DE": "Müller Schröder Jäger Köln München Düsseldorf Straße Größe Fröhlich Bärbel "
+    "Jürgen Jörg Lübeck Nürnberg Würzburg Gößweinstein Grüße Bürgermeister",
+    "fi_FI": "Päivi Jyväskylä Hämeenlinna Järvinen Mäkinen Hyvönen Kärkkäinen Pöyry "
+    "Tähtinen Seinäjoki Äänekoski Hyvinkää Ylöjärvi Jääskeläinen Häkkinen",
+}
 # Romanian comma letters and their cedilla look-alikes (cp1250 and ISO-8859-2 have only
 # those) are one letter to the models.
 _FOLD = str.maketrans("șțȘȚ", "şţŞŢ")
@@ -88,7 +116,7 @@ class _Model:
         letters: Counter[str] = Counter()
         for word, n in words.items():
             chars = "^" + word + "$"
-            for a, b in zip(chars, chars[1:], strict=False):
+            for a, b in pairwise(chars):
                 pairs[a, b] += n
                 firsts[a] += n
                 letters[b] += n
@@ -105,7 +133,7 @@ class _Model:
         chars = "^" + word + "$"
         total = 0.0
         pair, letter, context, unseen = self.pair, self.letter, self.context, self.unseen
-        for ab in zip(chars, chars[1:], strict=False):
+        for ab in pairwise(chars):
             lp = pair.get(ab)
             if lp is None:
                 lp = letter.get(ab[1], unseen) - context.get(ab[0], math.log(_K))
@@ -115,7 +143,9 @@ class _Model:
 
 def _faker_words(locale: str) -> Counter[str]:
     words: Counter[str] = Counter()
-    for kind in ("person", "address"):
+    for word in EXTRA.get(locale, "").lower().translate(_FOLD).split():
+        words[word] += 3
+    for kind in ("person", "address", "company", "job"):
         try:
             module = importlib.import_module(f"faker.providers.{kind}.{locale}")
         except ImportError:
@@ -158,9 +188,8 @@ def _penalty(word: str) -> float:
             else:
                 latin += 1
             nxt = word[i + 1] if i + 1 < len(word) else ""
-            if cat == "Lu" and prev.islower():
-                cost += CASE
-            elif cat == "Ll" and prev.isupper() and nxt.isupper():
+            odd_capital = cat == "Lu" and (prev.islower() or (i > 0 and nxt.islower()))
+            if odd_capital or (cat == "Ll" and prev.isupper() and nxt.isupper()):
                 cost += CASE
         prev = ch
     if latin and cyrillic:
@@ -236,16 +265,18 @@ def guess(data: bytes) -> Reading | None:
     plain = Counter({w: n for w, n in words.items() if w.isascii()})
     base = _score(plain, "ascii", table, dict.fromkeys(table, 0.0))
     accented = Counter({w: n for w, n in words.items() if not w.isascii()})
-    scores = {enc: _best(_score(accented, enc, table, base)) for enc in encodings}
+    scores = {}
+    for enc in encodings:
+        total, language = _best(_score(accented, enc, table, base))
+        scores[enc] = (total + PRIOR.get(enc, 0.0), language)
     ranked = sorted(encodings, key=lambda e: -scores[e][0])
     best = ranked[0]
     best_map = present.decode(best)
-    rival = next(
-        (e for e in ranked[1:] if _differs_in_letters(best_map, present.decode(e))), None
-    )
+    rival = next((e for e in ranked[1:] if _differs_in_letters(best_map, present.decode(e))), None)
     if rival is None:
         return Reading(encoding=best, language=scores[best][1])
-    for number, line in lines:
+    number, mine, theirs = 0, "", ""
+    for number, line in lines:  # noqa: B007 (the loop finds the first differing line)
         mine, theirs = line.decode(best), line.decode(rival)
         if mine != theirs:
             break

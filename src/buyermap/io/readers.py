@@ -80,8 +80,10 @@ def _excerpt(text: str, other: str, width: int = 60) -> str:
     if len(text) > width:
         first = next((i for i, (a, b) in enumerate(zip(text, other, strict=False)) if a != b), 0)
         start = max(0, min(first - width // 3, len(text) - width))
-        text = ("..." if start else "") + text[start : start + width] + (
-            "..." if start + width < len(text) else ""
+        text = (
+            ("..." if start else "")
+            + text[start : start + width]
+            + ("..." if start + width < len(text) else "")
         )
     return f'"{text}"'
 
