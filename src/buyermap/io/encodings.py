@@ -45,6 +45,7 @@ LOCALES = (
 )
 SAMPLE_BYTES = 4 << 20
 MAX_LINES = 1000
+ASCII_WEIGHT = 0.3  # of the ASCII words of those lines, which tell the file's language
 MIN_MARGIN = 6.0  # nats between the best two readings that differ in letters
 SWITCH = 8.0  # cost of a word in another language than the file's
 SYMBOL = 9.0  # a non-letter inside a word: £ukasz, P‰ivi, Mureº
@@ -86,7 +87,34 @@ _FOLD = str.maketrans("șțȘȚ", "şţŞŢ")
 # Words are runs of bytes other than ASCII non-letters: those bytes read the same in every
 # candidate, so the words of every reading line up.
 _WORD = re.compile(rb"[A-Za-z\x80-\xff]+")
-_WORD_TEXT = re.compile(r"[A-Za-z]+|[^\x00-\x7f]+")
+_WORD_TEXT = re.compile(r"[^\x00-\x40\x5b-\x60\x7b-\x7f]+")
+# The non-ASCII letters each language writes (small letters): a word of Faker's lists with
+# another one (a foreign name, a typo) does not teach that language.
+_CYRILLIC = "абвгдежзийклмнопрстуфхцчшщьюя"
+ALPHABETS = {
+    "pl_PL": "ąćęłńóśźż",
+    "cs_CZ": "áčďéěíňóřšťúůýž",
+    "sk_SK": "áäčďéíĺľňóôŕšťúýž",
+    "hu_HU": "áéíóöőúüű",
+    "ro_RO": "ăâîşţ",
+    "hr_HR": "čćđšž",
+    "sl_SI": "čšžćđ",
+    "is_IS": "áðéíóúýþæö",
+    "fi_FI": "äöåšž",
+    "sv_SE": "åäöé",
+    "da_DK": "æøåé",
+    "no_NO": "æøåéô",
+    "de_DE": "äöüßé",
+    "fr_FR": "àâæçéèêëîïôœùûüÿ",
+    "es_ES": "áéíñóúü",
+    "pt_PT": "áàâãçéêíóôõú",
+    "it_IT": "àèéìíîòóùú",
+    "nl_NL": "áéëïóöüèç",
+    "en_US": "é",
+    "uk_UA": _CYRILLIC + "іїєґʼ",
+    "ru_RU": _CYRILLIC + "ъыэё",
+    "bg_BG": _CYRILLIC + "ъ",
+}
 
 
 @dataclass(frozen=True)
@@ -142,6 +170,7 @@ class _Model:
 
 
 def _faker_words(locale: str) -> Counter[str]:
+    alphabet = ALPHABETS[locale]
     words: Counter[str] = Counter()
     for word in EXTRA.get(locale, "").lower().translate(_FOLD).split():
         words[word] += 3
@@ -156,7 +185,7 @@ def _faker_words(locale: str) -> Counter[str]:
             for item in value:
                 if isinstance(item, str) and "{" not in item and "#" not in item:
                     for word in _WORD_TEXT.findall(item.lower().translate(_FOLD)):
-                        if word.isalpha():
+                        if word.isalpha() and all(c < "\x80" or c in alphabet for c in word):
                             words[word] += 1
     return words
 
@@ -167,7 +196,7 @@ def models() -> dict[str, _Model]:
     return {locale: _Model(_faker_words(locale)) for locale in LOCALES}
 
 
-def _penalty(word: str) -> float:
+def penalty(word: str) -> float:
     """What no language model knows: symbols and controls in a word, odd capitals, scripts."""
     cost = 0.0
     latin = cyrillic = 0
@@ -263,7 +292,10 @@ def guess(data: bytes) -> Reading | None:
         words.update(_WORD.findall(line))
     table = models()
     plain = Counter({w: n for w, n in words.items() if w.isascii()})
-    base = _score(plain, "ascii", table, dict.fromkeys(table, 0.0))
+    base = {
+        locale: ASCII_WEIGHT * s
+        for locale, s in _score(plain, "ascii", table, dict.fromkeys(table, 0.0)).items()
+    }
     accented = Counter({w: n for w, n in words.items() if not w.isascii()})
     scores = {}
     for enc in encodings:
@@ -300,14 +332,14 @@ def _score(
     """``base`` plus the log-likelihood of the words read in ``encoding``, per language
     (each word may switch language at :data:`SWITCH`)."""
     per_language = dict(base)
-    for raw, n in words.items():
+    for raw in words:
         word = raw.decode(encoding)
-        fixed = -_penalty(word) if not raw.isascii() else 0.0
+        fixed = -penalty(word) if not raw.isascii() else 0.0
         folded = word.lower().translate(_FOLD)
         scores = {locale: model.score(folded) for locale, model in table.items()}
         anywhere = max(scores.values()) - SWITCH
         for locale, s in scores.items():
-            per_language[locale] += n * (max(s, anywhere) + fixed)
+            per_language[locale] += max(s, anywhere) + fixed
     return per_language
 
 
