@@ -170,3 +170,20 @@ def test_symbols_and_odd_capitals_inside_a_name_count_against_a_reading(
 def test_latin_and_cyrillic_in_one_word_count_against_a_reading() -> None:
     assert encodings.penalty("Pдivi") > encodings.penalty("Päivi") == 0
     assert encodings.penalty("Дмитро") == 0
+
+
+def test_a_close_call_is_read_but_noted_with_the_other_reading(tmp_path: Path) -> None:
+    path = tmp_path / "contacts.csv"
+    path.write_bytes(b"First Name,Last Name\nJan,Lena\xf1k\n")  # Lenańk (cp1250) or Lenañk?
+    table = read_table(path)
+    assert table.encoding == "cp1250"
+    assert table.rows == [["Jan", "Lenańk"]]
+    assert any("little evidence" in n and "--encoding cp1252" in n for n in table.notes)
+
+
+def test_a_clear_file_has_no_encoding_note(tmp_path: Path) -> None:
+    path = tmp_path / "contacts.csv"
+    path.write_bytes(next(s for s in corpus() if s.name == "pl-cp1250-full").data)
+    table = read_table(path)
+    assert table.encoding == "cp1250"
+    assert table.notes == []

@@ -54,15 +54,20 @@ def detect_encoding(data: bytes) -> str:
 
     :class:`InputFileError` when two code pages read letters differently and the evidence
     for either is weak: the message shows the first such line read both ways."""
+    return _detect(data)[0]
+
+
+def _detect(data: bytes) -> tuple[str, str | None]:
+    """The encoding, and a note when it was a close call (for :attr:`RawTable.notes`)."""
     if data.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
+        return "utf-8-sig", None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
+        return "utf-16", None
     if _decodes(data, "utf-8"):
-        return "utf-8"
+        return "utf-8", None
     reading = encodings.guess(data)
-    if reading is None:  # unreachable: non-UTF-8 bytes are non-ASCII
-        return "utf-8"
+    if reading is None:  # unreachable: bytes that are not UTF-8 are not all ASCII
+        return "utf-8", None
     if reading.unsure:
         raise InputFileError(
             f"cannot tell the encoding: {reading.encoding} reads line {reading.line} as "
@@ -71,7 +76,15 @@ def detect_encoding(data: bytes) -> str:
             f"{reading.encoding} (or --encoding {reading.runner_up})",
             details={"encodings": [reading.encoding, reading.runner_up], "line": reading.line},
         )
-    return reading.encoding
+    note = None
+    if reading.runner_up is not None and reading.margin < 2 * encodings.MIN_MARGIN:
+        note = (
+            f"encoding {reading.encoding} guessed on little evidence: line {reading.line} "
+            f"reads {_excerpt(reading.text, reading.runner_up_text)} (in {reading.runner_up}: "
+            f"{_excerpt(reading.runner_up_text, reading.text)}); if names look wrong, import "
+            f"again with --encoding {reading.runner_up}"
+        )
+    return reading.encoding, note
 
 
 def _excerpt(text: str, other: str, width: int = 60) -> str:
@@ -275,10 +288,10 @@ def read_table(path: Path, *, encoding: str | None = None) -> RawTable:
             raise InputFileError(
                 f"unknown encoding {encoding!r}; use e.g. utf-8, cp1250, cp1252, latin-1"
             ) from exc
-        enc = encoding
+        enc, note = encoding, None
     else:
         try:
-            enc = detect_encoding(data)
+            enc, note = _detect(data)
         except InputFileError as exc:
             raise InputFileError(f"{path.name!r}: {exc.message}", details=exc.details) from exc
     try:
@@ -291,5 +304,7 @@ def read_table(path: Path, *, encoding: str | None = None) -> RawTable:
     _refuse_binary(path, text)
     table = read_csv_text(text.lstrip("\ufeff"), name=repr(path.name))
     table.encoding = enc
+    if note:
+        table.notes.append(note)
     table.sha256 = hashlib.sha256(data).hexdigest()
     return table
