@@ -19,9 +19,14 @@ Only the lines holding non-ASCII bytes among the first :data:`SAMPLE_BYTES` are 
 (at most :data:`MAX_LINES`), so a 1 GB file costs a sample, plus one ``memchr`` scan per
 byte a code page leaves undefined.
 
-Figures (``uv run python benchmarks/encoding_bench.py``, corpus of 35 files, 17 language /
-code page pairs, benchmark machine): this scorer 35/35 files right, no name altered;
-charset-normalizer 17/35; chardet 8/35. See docs/importing.md.
+Figures (``uv run python benchmarks/encoding_bench.py``, 2-core machine under load): on the
+59 files of tests/io/encoding_corpus.py (10 language / code page pairs plus UTF-8, UTF-8 BOM
+and UTF-16; 10-150 rows, some with 2 or 4 accented names among ASCII ones) this scorer reads
+59/59 exactly, chardet 7.7 59/59, charset-normalizer 45/59 (14 garbled); on 312 harder files
+(10 rows, or 60 rows with 2 accented names) 312/312, chardet 307/312 (5 garbled: Polish,
+Czech and Romanian names), charset-normalizer 233/312. None refused. About 1 s once to
+build the models, then 10-30 ms per file (chardet 2-3 ms); 1.5 s on a 1 GB cp1250 file.
+The models and the corpus draw on the same Faker lists, so real files may be harder.
 """
 
 from __future__ import annotations
