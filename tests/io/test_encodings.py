@@ -187,3 +187,16 @@ def test_a_clear_file_has_no_encoding_note(tmp_path: Path) -> None:
     table = read_table(path)
     assert table.encoding == "cp1250"
     assert table.notes == []
+
+
+def test_utf8_with_a_damaged_byte_is_refused_not_read_as_a_code_page() -> None:
+    text = "First Name,Last Name\nŁukasz,Żółkiewski\nHélène,Dubois\nPäivi,Mäkinen\n"
+    with pytest.raises(InputFileError, match=r"looks like UTF-8 but line 5") as caught:
+        detect_encoding(text.encode("utf-8") + b"Bad,\xff\n")
+    assert "--encoding" in caught.value.message
+
+
+def test_code_page_text_is_not_taken_for_damaged_utf8() -> None:
+    # cp1250 "Ă" + "Ł" happens to be a valid UTF-8 pair; the rest is plainly not UTF-8.
+    text = "Name\nĂŁ\nŁukasz Żółkiewski\nJan Wiśniewski\n"
+    assert detect_encoding(text.encode("cp1250")) == "cp1250"

@@ -258,6 +258,23 @@ def sample_lines(data: bytes) -> list[tuple[int, bytes]]:
     return out
 
 
+def damaged_utf8(lines: list[tuple[int, bytes]]) -> tuple[int, str] | None:
+    """(line number, line read as UTF-8) of the first line that is not UTF-8, when most of
+    the non-ASCII characters of ``lines`` are UTF-8 (a UTF-8 file with a few bad bytes: no
+    code page reads it right); ``None`` otherwise. Text in a code page holds a valid
+    multi-byte UTF-8 sequence only by rare chance."""
+    good = bad = 0
+    first: tuple[int, str] | None = None
+    for number, line in lines:
+        text = line.decode("utf-8", errors="replace")
+        wrong = text.count("\ufffd")
+        bad += wrong
+        good += sum(1 for ch in text if ch > "\x7f") - wrong
+        if wrong and first is None:
+            first = (number, text.rstrip("\r"))
+    return first if first is not None and good >= 2 * bad else None
+
+
 def _decodable(data: bytes, encoding: str) -> bool:
     """Whether every byte of ``data`` has a character in ``encoding`` (memchr per gap)."""
     gaps = _gaps(encoding)

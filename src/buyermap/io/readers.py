@@ -53,7 +53,8 @@ def detect_encoding(data: bytes) -> str:
     the delimiters, quotes, line breaks or blank lines, and so never the rows read.
 
     :class:`InputFileError` when two code pages read letters differently and the evidence
-    for either is weak: the message shows the first such line read both ways."""
+    for either is weak (the message shows the first such line read both ways), or when the
+    file is UTF-8 but for a few bytes."""
     return _detect(data)[0]
 
 
@@ -65,6 +66,15 @@ def _detect(data: bytes) -> tuple[str, str | None]:
         return "utf-16", None
     if _decodes(data, "utf-8"):
         return "utf-8", None
+    damaged = encodings.damaged_utf8(encodings.sample_lines(data))
+    if damaged is not None:
+        number, text = damaged
+        raise InputFileError(
+            f"looks like UTF-8 but line {number} holds bytes that are not: it reads "
+            f"{_excerpt(text, text.replace(chr(0xFFFD), ''))}; no code page would read it "
+            "right: fix or export the file again, or give the encoding with --encoding",
+            details={"line": number},
+        )
     reading = encodings.guess(data)
     if reading is None:  # unreachable: bytes that are not UTF-8 are not all ASCII
         return "utf-8", None
