@@ -25,7 +25,7 @@ and UTF-16; 10-150 rows, some with 2 or 4 accented names among ASCII ones) this 
 59/59 exactly, chardet 7.7 59/59, charset-normalizer 45/59 (14 garbled); on 312 harder files
 (10 rows, or 60 rows with 2 accented names) 312/312, chardet 307/312 (5 garbled: Polish,
 Czech and Romanian names), charset-normalizer 233/312. None refused. About 1 s once to
-build the models, then 10-30 ms per file (chardet 2-3 ms); 1.5 s on a 1 GB cp1250 file.
+build the models, then 10-30 ms per file (chardet 2-3 ms); 1.1-1.5 s on a 1 GB cp1250 file.
 The models and the corpus draw on the same Faker lists, so real files may be harder.
 """
 
