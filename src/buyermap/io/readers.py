@@ -1,7 +1,8 @@
 """Read CSV and XLSX files into a header and rows of strings, losing nothing.
 
-CSV: the encoding is detected (BOM, strict UTF-8, then charset-normalizer) unless given;
-the delimiter is sniffed among ``,`` ``;`` TAB and ``|``; quoted fields may hold newlines.
+CSV: the encoding is detected (BOM, strict UTF-8, then :mod:`buyermap.io.encodings`, which
+refuses when unsure) unless given; the delimiter is sniffed among ``,`` ``;`` TAB and ``|``;
+quoted fields may hold newlines.
 XLSX: the first sheet, read with python-calamine; every cell becomes text.
 
 Blank lines (every cell empty) are not data rows. Each data row keeps its 1-based data
@@ -19,11 +20,11 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from buyermap.errors import InputFileError
+from buyermap.io import encodings
 
 DELIMITERS = (",", ";", "\t", "|")
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
-GUESSED_ENCODINGS = ("cp1252", "cp1250", "iso8859_2", "iso8859_15", "cp1251", "mac_roman")
 # A cell holding only these is blank. ASCII only: a mis-guessed single-byte encoding may
 # turn a letter into U+00A0 or U+0085, which must not make a row disappear.
 BLANK = " \t\r\n\x0b\x0c"
@@ -46,22 +47,68 @@ class RawTable:
 
 
 def detect_encoding(data: bytes) -> str:
-    """BOM first, then strict UTF-8, then charset-normalizer's best guess among the common
-    single-byte encodings (cp1252 or latin-1 when it has none). Only ASCII-compatible
-    encodings are guessed, so a wrong guess can change letters but never the delimiters,
-    quotes, line breaks or blank lines, and so never the rows read."""
-    if data.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    if _decodes(data, "utf-8"):
-        return "utf-8"
-    from charset_normalizer import from_bytes
+    """BOM first, then strict UTF-8 (``utf-8`` also for pure ASCII), then the code page whose
+    reading looks most like names in some language (:mod:`buyermap.io.encodings`). Only
+    ASCII-compatible encodings are guessed, so a wrong guess can change letters but never
+    the delimiters, quotes, line breaks or blank lines, and so never the rows read.
 
-    best = from_bytes(data[: 1 << 20], cp_isolation=list(GUESSED_ENCODINGS)).best()
-    if best is not None and _decodes(data, best.encoding):
-        return best.encoding
-    return "cp1252" if _decodes(data, "cp1252") else "latin-1"
+    :class:`InputFileError` when two code pages read letters differently and the evidence
+    for either is weak (the message shows the first such line read both ways), or when the
+    file is UTF-8 but for a few bytes."""
+    return _detect(data)[0]
+
+
+def _detect(data: bytes) -> tuple[str, str | None]:
+    """The encoding, and a note when it was a close call (for :attr:`RawTable.notes`)."""
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig", None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", None
+    if _decodes(data, "utf-8"):
+        return "utf-8", None
+    damaged = encodings.damaged_utf8(encodings.sample_lines(data))
+    if damaged is not None:
+        number, text = damaged
+        raise InputFileError(
+            f"looks like UTF-8 but line {number} holds bytes that are not: it reads "
+            f"{_excerpt(text, text.replace(chr(0xFFFD), ''))}; no code page would read it "
+            "right: fix or export the file again, or give the encoding with --encoding",
+            details={"line": number},
+        )
+    reading = encodings.guess(data)
+    if reading is None:  # unreachable: bytes that are not UTF-8 are not all ASCII
+        return "utf-8", None
+    if reading.unsure:
+        raise InputFileError(
+            f"cannot tell the encoding: {reading.encoding} reads line {reading.line} as "
+            f"{_excerpt(reading.text, reading.runner_up_text)} and {reading.runner_up} as "
+            f"{_excerpt(reading.runner_up_text, reading.text)}; give it with --encoding "
+            f"{reading.encoding} (or --encoding {reading.runner_up})",
+            details={"encodings": [reading.encoding, reading.runner_up], "line": reading.line},
+        )
+    note = None
+    if reading.runner_up is not None and reading.margin < 2 * encodings.MIN_MARGIN:
+        note = (
+            f"encoding {reading.encoding} guessed on little evidence: line {reading.line} "
+            f"reads {_excerpt(reading.text, reading.runner_up_text)} (in {reading.runner_up}: "
+            f"{_excerpt(reading.runner_up_text, reading.text)}); if names look wrong, import "
+            f"again with --encoding {reading.runner_up}"
+        )
+    return reading.encoding, note
+
+
+def _excerpt(text: str, other: str, width: int = 60) -> str:
+    """``text`` quoted, cut to ``width`` characters around where it first differs from
+    ``other``."""
+    if len(text) > width:
+        first = next((i for i, (a, b) in enumerate(zip(text, other, strict=False)) if a != b), 0)
+        start = max(0, min(first - width // 3, len(text) - width))
+        text = (
+            ("..." if start else "")
+            + text[start : start + width]
+            + ("..." if start + width < len(text) else "")
+        )
+    return f'"{text}"'
 
 
 def _decodes(data: bytes, encoding: str) -> bool:
@@ -251,9 +298,12 @@ def read_table(path: Path, *, encoding: str | None = None) -> RawTable:
             raise InputFileError(
                 f"unknown encoding {encoding!r}; use e.g. utf-8, cp1250, cp1252, latin-1"
             ) from exc
-        enc = encoding
+        enc, note = encoding, None
     else:
-        enc = detect_encoding(data)
+        try:
+            enc, note = _detect(data)
+        except InputFileError as exc:
+            raise InputFileError(f"{path.name!r}: {exc.message}", details=exc.details) from exc
     try:
         text = data.decode(enc)
     except UnicodeDecodeError as exc:
@@ -264,5 +314,7 @@ def read_table(path: Path, *, encoding: str | None = None) -> RawTable:
     _refuse_binary(path, text)
     table = read_csv_text(text.lstrip("\ufeff"), name=repr(path.name))
     table.encoding = enc
+    if note:
+        table.notes.append(note)
     table.sha256 = hashlib.sha256(data).hexdigest()
     return table
