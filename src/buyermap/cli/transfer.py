@@ -68,7 +68,12 @@ def import_command(
     ctx: typer.Context,
     entity: Annotated[EntityKind, typer.Argument(help="What the file holds.")],
     file: Annotated[Path, typer.Argument(help="A .csv (any delimiter/encoding) or .xlsx file.")],
-    encoding: Annotated[str | None, typer.Option(help="CSV encoding (default: detected).")] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            help="CSV encoding, e.g. cp1250 or utf-8 (default: detected; an unsure guess is refused with exit code 2)."
+        ),
+    ] = None,
     preset: Annotated[
         str | None, typer.Option(help="CRM export format: hubspot, salesforce or pipedrive.")
     ] = None,
