@@ -71,7 +71,8 @@ def import_command(
     encoding: Annotated[
         str | None,
         typer.Option(
-            help="CSV encoding, e.g. cp1250 or utf-8 (default: detected; an unsure guess is refused with exit code 2)."
+            help="CSV encoding, e.g. cp1250 or utf-8 (default: detected; "
+            "an unsure guess is refused with exit code 2)."
         ),
     ] = None,
     preset: Annotated[
