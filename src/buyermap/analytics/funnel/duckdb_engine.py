@@ -137,24 +137,48 @@ def encode_text(column: pa.ChunkedArray) -> tuple[npt.NDArray[np.int32], list[st
     # rank of each dictionary entry, and -1 at the end for NULL (index -1 reads it)
     lookup = np.full(len(dictionary) + 1, -1, dtype=np.int32)
     lookup[np.array(order, dtype=np.int64)] = np.arange(len(order), dtype=np.int32)
-    parts = [lookup[c.indices.fill_null(-1).to_numpy(zero_copy_only=False)] for c in encoded.chunks]
+    parts = [lookup[np.where(validity(c.indices), as_numpy(c.indices), -1)] for c in encoded.chunks]
     codes = parts[0] if len(parts) == 1 else np.concatenate(parts)
     return codes.astype(np.int32, copy=False), [dictionary[i] for i in order]
 
 
+def as_numpy(arr: pa.Array) -> np.ndarray:
+    """An integer or boolean Arrow array as numpy, read from its buffers (zero-copy for
+    integers; the slots of NULLs hold whatever the buffer has: see :func:`validity`). Not
+    ``to_numpy`` or ``fill_null``, whose first call imports pandas (0.5 s in a new process)."""
+    if pa.types.is_boolean(arr.type):
+        return _bits(arr.buffers()[1], arr.offset, len(arr))
+    if not pa.types.is_integer(arr.type):
+        values: np.ndarray = arr.to_numpy(zero_copy_only=False)
+        return values
+    signed = "u" if pa.types.is_unsigned_integer(arr.type) else ""
+    dtype = np.dtype(f"{signed}int{arr.type.bit_width}")
+    return np.frombuffer(
+        arr.buffers()[1], dtype=dtype, count=len(arr), offset=arr.offset * dtype.itemsize
+    )
+
+
+def _bits(buffer: pa.Buffer, offset: int, n: int) -> npt.NDArray[np.bool_]:
+    packed = np.frombuffer(buffer, dtype=np.uint8)
+    return np.unpackbits(packed, count=offset + n, bitorder="little")[offset:].astype(np.bool_)
+
+
+def validity(arr: pa.Array) -> npt.NDArray[np.bool_]:
+    if arr.null_count == 0:
+        return np.ones(len(arr), np.bool_)
+    return _bits(arr.buffers()[0], arr.offset, len(arr))
+
+
 def _unmask(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray | None]:
-    """A plain array and its validity (None when nothing is missing)."""
+    """A plain array (0 where missing) and its validity (None when nothing is missing)."""
     chunks = column.chunks
+    if not chunks:
+        return np.zeros(0, np.dtype(f"int{column.type.bit_width}")), None
+    values = [as_numpy(c) for c in chunks]
     if column.null_count == 0:
-        values = [c.to_numpy(zero_copy_only=False) for c in chunks]
-        if len(values) == 1:
-            return values[0], None
-        return np.concatenate(values) if values else np.zeros(
-            0, column.type.to_pandas_dtype()
-        ), None
-    valid = np.concatenate([c.is_valid().to_numpy(zero_copy_only=False) for c in chunks])
-    values = [c.fill_null(0).to_numpy(zero_copy_only=False) for c in chunks]
-    return np.concatenate(values), valid
+        return (values[0] if len(values) == 1 else np.concatenate(values)), None
+    valid = np.concatenate([validity(c) for c in chunks])
+    return np.where(valid, np.concatenate(values), 0), valid
 
 
 def _and(a: np.ndarray | None, b: np.ndarray | None, n: int) -> np.ndarray:
