@@ -128,18 +128,20 @@ def _run(con: duckdb.DuckDBPyConnection, source: EventSource, query: FunnelQuery
 def encode_text(column: pa.ChunkedArray) -> tuple[npt.NDArray[np.int32], list[str]]:
     """Text values (NULL where missing) -> codes into their sorted distinct values (-1 for
     NULL), so that the smallest code is the smallest value. One hash pass (Arrow's
-    dictionary encoding, one dictionary for all chunks); no Python string per row."""
-    encoded = pc.dictionary_encode(column)
+    dictionary encoding, one dictionary for all chunks, NULL encoded as an entry of its own
+    so that the indices have no NULLs) and one Arrow ``take``; no Python string per row."""
+    encoded = pc.dictionary_encode(column, null_encoding="encode")
     if encoded.num_chunks == 0:
         return np.zeros(0, np.int32), []
-    dictionary = [str(v) for v in encoded.chunk(0).dictionary.to_pylist()]
-    order = sorted(range(len(dictionary)), key=dictionary.__getitem__)
-    # rank of each dictionary entry, and -1 at the end for NULL (index -1 reads it)
-    lookup = np.full(len(dictionary) + 1, -1, dtype=np.int32)
+    entries = encoded.chunk(0).dictionary.to_pylist()
+    present = [i for i, v in enumerate(entries) if v is not None]
+    order = sorted(present, key=lambda i: str(entries[i]))
+    lookup = np.full(max(len(entries), 1), -1, dtype=np.int32)  # -1: the NULL entry
     lookup[np.array(order, dtype=np.int64)] = np.arange(len(order), dtype=np.int32)
-    parts = [lookup[np.where(validity(c.indices), as_numpy(c.indices), -1)] for c in encoded.chunks]
+    ranks = pa.array(lookup)
+    parts = [as_numpy(pc.take(ranks, c.indices)) for c in encoded.chunks]
     codes = parts[0] if len(parts) == 1 else np.concatenate(parts)
-    return codes.astype(np.int32, copy=False), [dictionary[i] for i in order]
+    return codes, [str(entries[i]) for i in order]
 
 
 def as_numpy(arr: pa.Array) -> np.ndarray:
