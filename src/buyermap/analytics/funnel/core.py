@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numba
 import numpy as np
@@ -25,6 +25,9 @@ import numpy.typing as npt
 
 from buyermap.analytics.funnel import kernels
 from buyermap.analytics.funnel.query import FunnelMode
+
+if TYPE_CHECKING:
+    from buyermap.analytics.funnel.tally import Tally
 
 OTHER = -1
 EXCLUDED = -2
@@ -68,6 +71,16 @@ class Outcomes:
 
     def __len__(self) -> int:
         return int(self.entity.shape[0])
+
+    @classmethod
+    def empty(cls, k: int, with_by: bool) -> Outcomes:
+        return cls(
+            entity=np.zeros(0, np.int64),
+            level=np.zeros(0, np.int16),
+            entry_ts=np.zeros(0, np.int64),
+            by=np.zeros(0, np.int32) if with_by else None,
+            step_seconds=[np.zeros(0, np.float64) for _ in range(k)],
+        )
 
     def seconds_matrix(self) -> F64:
         """(entities, k) seconds from the first step; NaN where the step was not reached."""
@@ -146,13 +159,15 @@ def compute(ev: Events, k: int, window_us: int, mode: FunnelMode) -> Outcomes:
 
 @dataclass(frozen=True, slots=True)
 class EngineOutput:
-    """What every engine hands back: per-entity outcomes and what it read."""
+    """What every engine hands back: per-entity outcomes (local engines) or their tally
+    (engines that aggregate where the data is: Spark), and what it read."""
 
-    outcomes: Outcomes
+    outcomes: Outcomes  # empty when ``tally`` is given
     n_events: int  # events that took part (steps and exclusions; all events in strict_order)
     step_events: list[int]  # events per step, to warn about steps that never occur
     by_labels: list[str]
     dropped_rows: int = 0  # rows with a missing entity or time among those events
+    tally: Tally | None = None  # already aggregated (then outcomes is empty)
 
 
 MISSING = "(missing)"

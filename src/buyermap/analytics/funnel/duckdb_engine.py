@@ -1,17 +1,21 @@
 """The embedded default engine: DuckDB reads and encodes; compiled kernels group and walk.
 
-DuckDB reads only the needed columns, turns each event into a small step code (the
-predicate keeps step and exclusion events only, except in ``strict_order`` where every
-event matters) and hands the columns over as Arrow (one batch per thread, so turning them
-into numpy arrays is one copy at most), unsorted: the core groups the events by entity with
-a radix sort, which is cheaper than a SQL ORDER BY.
+DuckDB reads the file once, only the needed columns, turns each event into a small step
+code (the predicate keeps step and exclusion events only, except in ``strict_order`` where
+every event matters) and hands the columns over as Arrow (one batch per thread, so turning
+them into numpy arrays is one copy at most), unsorted: the core groups the events by entity
+with a radix sort, which is cheaper than a SQL ORDER BY. The breakdown comes back as text on
+first-step events only (NULL elsewhere) and is encoded once, by Arrow's dictionary
+encoding; plain string columns, dictionary columns and CSV take the same single pass.
 """
 
 from __future__ import annotations
 
 import duckdb
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from buyermap.analytics.funnel.core import (
     EXCLUDED,
@@ -68,56 +72,48 @@ def run(source: EventSource, query: FunnelQuery, *, threads: int | None = None) 
         con.close()
 
 
-def _run(con: duckdb.DuckDBPyConnection, source: EventSource, query: FunnelQuery) -> EngineOutput:
+def events_sql(source: EventSource, query: FunnelQuery) -> str:
+    """One scan of the file: each event's entity, time (us), step code and, on first steps
+    only, its breakdown value as text (NULL elsewhere).
+
+    Only step and exclusion events are kept (every event in ``strict_order``). Text (or any
+    non-integer) entity ids become dense integers with a join against the distinct ids *of
+    those events* (a materialised CTE), so the file is still read once: a CSV is parsed
+    once, whatever the types of its columns.
+    """
     src = source.duckdb_from()
-    event = quote(query.event_column)
     # Filtering on the code computed anyway is cheaper than a separate `event IN (...)`.
     where = "TRUE" if query.mode is FunnelMode.STRICT_ORDER else f"code <> {OTHER}"
     ent_col = quote(query.entity_column)
-    labels: list[str] = []
-    by_expr = ""
+    integer_ids = source.is_integer(query.entity_column)
+    ent_raw = f"CAST({ent_col} AS BIGINT)" if integer_ids else ent_col
+    by_raw, by_out = "", ""
     if query.by is not None:
-        # The breakdown travels as a small code (an ENUM of the values seen on first steps),
-        # never as text; labels are sorted, so the smallest code is the smallest value.
-        by_col = quote(query.by)
-        values = con.sql(
-            f"SELECT DISTINCT CAST({by_col} AS VARCHAR) AS v FROM {src} "
-            f"WHERE {event} = {literal(query.steps[0])} AND v IS NOT NULL ORDER BY v"
-        ).fetchall()
-        labels = [str(v[0]) for v in values]
-        if labels:
-            con.execute(
-                "CREATE TYPE by_values AS ENUM (" + ", ".join(literal(v) for v in labels) + ")"
-            )
-            as_enum = "CAST(CAST(by_raw AS VARCHAR) AS by_values)"
-            # -1: missing, or not a first step (never read); no NULLs, so no masked array
-            by_expr = (
-                f", CAST(CASE WHEN code = 0 THEN coalesce(enum_code({as_enum}), -1) ELSE -1 END "
-                "AS INTEGER) AS by"
-            )
-        else:
-            by_expr = ", CAST(-1 AS INTEGER) AS by"
-    if source.is_integer(query.entity_column):
-        ent_expr, join = f"CAST({ent_col} AS BIGINT)", ""
-    else:
-        ent_expr = "ids.id"
-        join = (
-            f"LEFT JOIN (SELECT e, row_number() OVER () AS id FROM (SELECT DISTINCT {ent_col} "
-            f"AS e FROM {src} WHERE {ent_col} IS NOT NULL)) ids ON ids.e = {ent_col}"
+        by_raw = f", {quote(query.by)} AS by_raw"
+        by_out = ", CASE WHEN code = 0 THEN CAST(by_raw AS VARCHAR) END AS by"
+    events = f"""
+        SELECT ent, t, code {by_out} FROM (
+            SELECT {ent_raw} AS ent, {time_expression(source, query.time_column)} AS t,
+                   {code_expression(query)} AS code {by_raw}
+            FROM {src}
+        ) WHERE {where}"""
+    if integer_ids:
+        return events
+    return f"""
+        WITH ev AS MATERIALIZED ({events}),
+        ids AS (
+            SELECT e, row_number() OVER () AS id
+            FROM (SELECT DISTINCT ent AS e FROM ev WHERE ent IS NOT NULL)
         )
-    columns = con.sql(
-        f"""
-        SELECT ent, t, code {by_expr} FROM (
-            SELECT {ent_expr} AS ent, {time_expression(source, query.time_column)} AS t,
-                   {code_expression(query)} AS code
-                   {", " + quote(query.by) + " AS by_raw" if query.by is not None else ""}
-            FROM {src} {join}
-        ) WHERE {where}
-        """
-    ).to_arrow_table(batch_size=_ONE_BATCH)
+        SELECT ids.id AS ent, ev.t, ev.code {", ev.by" if query.by is not None else ""}
+        FROM ev LEFT JOIN ids ON ids.e = ev.ent"""
+
+
+def _run(con: duckdb.DuckDBPyConnection, source: EventSource, query: FunnelQuery) -> EngineOutput:
+    columns = con.sql(events_sql(source, query)).to_arrow_table(batch_size=_ONE_BATCH)
     ent, ent_ok = _unmask(columns.column("ent"))
     ts, ts_ok = _unmask(columns.column("t"))
-    by_codes = _unmask(columns.column("by"))[0].astype(np.int32) if query.by is not None else None
+    by_codes, labels = encode_text(columns.column("by")) if query.by is not None else (None, [])
     return to_output(
         ent,
         ts,
@@ -129,19 +125,62 @@ def _run(con: duckdb.DuckDBPyConnection, source: EventSource, query: FunnelQuery
     )
 
 
+def encode_text(column: pa.ChunkedArray) -> tuple[npt.NDArray[np.int32], list[str]]:
+    """Text values (NULL where missing) -> codes into their sorted distinct values (-1 for
+    NULL), so that the smallest code is the smallest value. One hash pass (Arrow's
+    dictionary encoding, one dictionary for all chunks, NULL encoded as an entry of its own
+    so that the indices have no NULLs) and one Arrow ``take``; no Python string per row."""
+    encoded = pc.dictionary_encode(column, null_encoding="encode")
+    if encoded.num_chunks == 0:
+        return np.zeros(0, np.int32), []
+    entries = encoded.chunk(0).dictionary.to_pylist()
+    present = [i for i, v in enumerate(entries) if v is not None]
+    order = sorted(present, key=lambda i: str(entries[i]))
+    lookup = np.full(max(len(entries), 1), -1, dtype=np.int32)  # -1: the NULL entry
+    lookup[np.array(order, dtype=np.int64)] = np.arange(len(order), dtype=np.int32)
+    ranks = pa.array(lookup)
+    parts = [as_numpy(pc.take(ranks, c.indices)) for c in encoded.chunks]
+    codes = parts[0] if len(parts) == 1 else np.concatenate(parts)
+    return codes, [str(entries[i]) for i in order]
+
+
+def as_numpy(arr: pa.Array) -> np.ndarray:
+    """An integer or boolean Arrow array as numpy, read from its buffers (zero-copy for
+    integers; the slots of NULLs hold whatever the buffer has: see :func:`validity`). Not
+    ``to_numpy`` or ``fill_null``, whose first call imports pandas (0.5 s in a new process)."""
+    if pa.types.is_boolean(arr.type):
+        return _bits(arr.buffers()[1], arr.offset, len(arr))
+    if not pa.types.is_integer(arr.type):
+        values: np.ndarray = arr.to_numpy(zero_copy_only=False)
+        return values
+    signed = "u" if pa.types.is_unsigned_integer(arr.type) else ""
+    dtype = np.dtype(f"{signed}int{arr.type.bit_width}")
+    return np.frombuffer(
+        arr.buffers()[1], dtype=dtype, count=len(arr), offset=arr.offset * dtype.itemsize
+    )
+
+
+def _bits(buffer: pa.Buffer, offset: int, n: int) -> npt.NDArray[np.bool_]:
+    packed = np.frombuffer(buffer, dtype=np.uint8)
+    return np.unpackbits(packed, count=offset + n, bitorder="little")[offset:].astype(np.bool_)
+
+
+def validity(arr: pa.Array) -> npt.NDArray[np.bool_]:
+    if arr.null_count == 0:
+        return np.ones(len(arr), np.bool_)
+    return _bits(arr.buffers()[0], arr.offset, len(arr))
+
+
 def _unmask(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray | None]:
-    """A plain array and its validity (None when nothing is missing)."""
+    """A plain array (0 where missing) and its validity (None when nothing is missing)."""
     chunks = column.chunks
+    if not chunks:
+        return np.zeros(0, np.dtype(f"int{column.type.bit_width}")), None
+    values = [as_numpy(c) for c in chunks]
     if column.null_count == 0:
-        values = [c.to_numpy(zero_copy_only=False) for c in chunks]
-        if len(values) == 1:
-            return values[0], None
-        return np.concatenate(values) if values else np.zeros(
-            0, column.type.to_pandas_dtype()
-        ), None
-    valid = np.concatenate([c.is_valid().to_numpy(zero_copy_only=False) for c in chunks])
-    values = [c.fill_null(0).to_numpy(zero_copy_only=False) for c in chunks]
-    return np.concatenate(values), valid
+        return (values[0] if len(values) == 1 else np.concatenate(values)), None
+    valid = np.concatenate([validity(c) for c in chunks])
+    return np.where(valid, np.concatenate(values), 0), valid
 
 
 def _and(a: np.ndarray | None, b: np.ndarray | None, n: int) -> np.ndarray:

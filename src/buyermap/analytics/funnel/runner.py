@@ -14,6 +14,7 @@ from buyermap.analytics.funnel.loading import EventSource, open_source
 from buyermap.analytics.funnel.query import FunnelQuery
 from buyermap.analytics.funnel.result import FunnelResult
 from buyermap.analytics.funnel.summary import summarise
+from buyermap.analytics.funnel.tally import tally_outcomes
 
 Engine = Callable[[EventSource, FunnelQuery], EngineOutput]
 
@@ -57,8 +58,9 @@ def run_funnel(path: Path, query: FunnelQuery, *, engine: str = "duckdb") -> Fun
             inputs_hash=inputs_hash.result(),
             settings_hash=hash_settings(query.settings()),
         )
+    tally = out.tally if out.tally is not None else tally_outcomes(out.outcomes, query)
     return summarise(
-        out.outcomes,
+        tally,
         query,
         engine=engine,
         n_events=out.n_events,
