@@ -1,12 +1,16 @@
-"""Funnel benchmark: N events (default 100M) of M entities (default 5M) in Parquet.
+"""Funnel benchmark: N events (default 100M) of M entities (default 5M), three file kinds.
 
-Times, in one process: the first call (loading or compiling the kernels), buyermap's funnel
-on the DuckDB engine (5 steps, 14-day window, breakdown by ``channel``) against a plain
-window-function SQL funnel on DuckDB (one ``max(...) OVER (PARTITION BY user ORDER BY ts)``
-layer per step, see :func:`baseline_sql`), a 20-step funnel, and 1,000 events of one entity
-sharing one timestamp. Prints the figures, the ratios and the peak memory (``ru_maxrss``).
-The baseline also cross-checks the counts, overall and per channel (both are exact in the
-default mode).
+The same seeded events are written as Parquet with dictionary-typed text columns, as
+Parquet with plain string columns (pyarrow's defaults, what ``pandas.to_parquet`` writes)
+and as CSV with text timestamps. For each (and a second, 50-value breakdown on the plain
+file) it times, in one process, buyermap's funnel on the DuckDB engine (5 steps, 14-day
+window) and the same funnel in a new process (the whole process: imports, loading the
+compiled kernels, first run), against a plain window-function SQL funnel on DuckDB reading
+the same file (one ``max(...) OVER (PARTITION BY user ORDER BY ts)`` layer per step, see
+:func:`baseline_sql`), cross-checking the counts overall and per breakdown value (both are
+exact in the default mode). Then a 20-step funnel, the first call in a process on a tiny
+file, and 1,000 events of one entity sharing one timestamp. Prints the figures, the ratios
+(SQL time / buyermap time) and the peak memory (``ru_maxrss``).
 
     uv run python benchmarks/funnel_bench.py                       # 100M events, 5M users
     uv run python benchmarks/funnel_bench.py --events 20000000 --entities 1000000
@@ -14,9 +18,9 @@ default mode).
 What is planted (seeded): 24 event names, ``s01`` .. ``s20`` funnel stages whose weight
 falls by 0.7 per stage (later stages are rarer, as in real funnels) and four noise events
 (half of all events). A user's stage events happen roughly in stage order (about half a day
-apart, with jitter), so the 14-day window cuts some chains. ``channel`` (6 values) is fixed
-per user. Users start over 60 days. The file is written in time order within blocks of
-users and cached under ``benchmarks/out/``.
+apart, with jitter), so the 14-day window cuts some chains. ``channel`` (6 values) and
+``country`` (50 values) are fixed per user. Users start over 60 days. The file is written
+in time order within blocks of users and cached under ``benchmarks/out/``.
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ from buyermap.analytics.funnel.tally import (
 )
 
 # What each partition emits: partial aggregates, never one row per entity. ``kind`` says
-# which columns mean what (see _partition_runner); Spark sums ``n`` over the other columns.
+# which columns mean what (see _partial_rows); Spark sums ``n`` over the other columns.
 PARTIAL_SCHEMA = "kind byte, by string, period long, level short, value double, bin short, n long"
 CELL, GAP, STEP, META = 0, 1, 2, 3  # kinds
 _EVENTS, _DROPPED = 0.0, 1.0  # META rows: value says which count n is
