@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from buyermap.analytics.personas.stored import discover_workspace
 from buyermap.services.workspace import Workspace
 from buyermap.settings import Settings
 from buyermap.web.app import create_app
@@ -28,6 +29,7 @@ from buyermap.web.server import serve_in_background
 from tests.conftest import opened_workspace
 from tests.factories import demo_workspace, make_client
 from tests.web.factories import Seeded, seed_sales
+from tests.web.persona_factory import FAST_QUERY, PersonaApp, seed_personas
 
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
 
@@ -56,6 +58,18 @@ def seeded(module_db_url: str) -> Iterator[SeededApp]:
             ids = seed_sales(session)
         with make_client(module_db_url, workspace) as c:
             yield SeededApp(client=c, ids=ids, workspace=workspace)
+
+
+@pytest.fixture(scope="module")
+def persona_app(module_db_url: str) -> Iterator[PersonaApp]:
+    """The planted persona workspace (tests/web/persona_factory.py) with one stored, active
+    run behind an app; tests must only read from it."""
+    with opened_workspace(module_db_url) as workspace:
+        with workspace.sessions() as session, session.begin():
+            planted = seed_personas(session)
+            run_key = discover_workspace(session, query=FAST_QUERY).run_key
+        with make_client(module_db_url, workspace) as c:
+            yield PersonaApp(client=c, workspace=workspace, planted=planted, run_key=run_key)
 
 
 @dataclass(frozen=True)

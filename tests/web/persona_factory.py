@@ -13,21 +13,16 @@ every fifth contact has an interview note with a quote and a ``goal:*`` tag (plu
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from buyermap.analytics.personas.discover import DiscoverQuery
 from buyermap.analytics.personas.loading import CONTACT_ID
-from buyermap.analytics.personas.stored import discover_workspace
 from buyermap.db.models import Contact, Note, SurveyAnswer
 from buyermap.services.workspace import Workspace
-from tests.conftest import opened_workspace
-from tests.factories import make_client
 
 FAST_QUERY = DiscoverQuery(id_column=CONTACT_ID, k=3, n_init=3, n_boot=3)
 AT = datetime(2026, 3, 1)
@@ -121,14 +116,3 @@ class PersonaApp:
     workspace: Workspace
     planted: dict[int, str]
     run_key: str
-
-
-@pytest.fixture(scope="module")
-def persona_app(module_db_url: str) -> Iterator[PersonaApp]:
-    """The planted persona workspace with one stored, active run behind an app."""
-    with opened_workspace(module_db_url) as workspace:
-        with workspace.sessions() as session, session.begin():
-            planted = seed_personas(session)
-            run_key = discover_workspace(session, query=FAST_QUERY).run_key
-        with make_client(module_db_url, workspace) as c:
-            yield PersonaApp(client=c, workspace=workspace, planted=planted, run_key=run_key)

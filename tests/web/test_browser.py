@@ -21,8 +21,6 @@ from tests.web.conftest import LiveApp
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOT = Path("/tmp/deal.png")
-
 
 def _deal_with_longest_history(workspace: Workspace) -> tuple[int, str, int, str]:
     """(account id, account name, deal id, deal name) of the deal with the most moves."""
@@ -39,7 +37,7 @@ def _deal_with_longest_history(workspace: Workspace) -> tuple[int, str, int, str
 
 
 def test_a_user_finds_an_account_opens_a_deal_and_reads_its_timeline(
-    live_app: LiveApp, page: Any
+    live_app: LiveApp, page: Any, tmp_path: Path
 ) -> None:
     account_id, account_name, deal_id, deal_name = _deal_with_longest_history(live_app.workspace)
 
@@ -71,7 +69,9 @@ def test_a_user_finds_an_account_opens_a_deal_and_reads_its_timeline(
     bars = page.locator("#stage-timeline .gantt-row[data-stage]")
     assert bars.count() == len(visits)
     assert page.locator("#stage-timeline .gantt-bar").first.bounding_box()["width"] > 0
-    page.screenshot(path=str(SCREENSHOT), full_page=True)
+    shot = tmp_path / "deal.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.read_bytes().startswith(b"\x89PNG")
 
 
 def _employees(page: Any) -> list[int]:

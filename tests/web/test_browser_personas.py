@@ -1,7 +1,8 @@
 """Personas in headless Chromium: the list, a card (name, share, traits), a screenshot.
 
 Uses the browser fixtures of tests/web/conftest.py over a demo workspace (scale 0.1) whose
-personas were discovered as ``buyermap demo`` does. The card is saved to /tmp/persona.png.
+personas were discovered as ``buyermap demo`` does. The card is saved under the
+test's ``tmp_path``.
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ from tests.web.conftest import LiveApp, live_demo
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOT = Path("/tmp/persona.png")
-
 
 @pytest.fixture(scope="module")
 def persona_live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
@@ -26,7 +25,9 @@ def persona_live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
         yield app
 
 
-def test_a_user_opens_the_personas_and_reads_a_card(persona_live: LiveApp, page: Any) -> None:
+def test_a_user_opens_the_personas_and_reads_a_card(
+    persona_live: LiveApp, page: Any, tmp_path: Path
+) -> None:
     with persona_live.workspace.sessions() as session:
         run = active_run(session)
         assert run is not None
@@ -49,6 +50,8 @@ def test_a_user_opens_the_personas_and_reads_a_card(persona_live: LiveApp, page:
     assert "×" in rows.first.locator(".lift-value").inner_text()
     assert page.locator("#quotes blockquote").count() >= 3
     assert page.locator(".persona-head img").evaluate("i => i.naturalWidth") > 0
-    page.screenshot(path=str(SCREENSHOT), full_page=True)
+    shot = tmp_path / "persona.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.read_bytes().startswith(b"\x89PNG")
     page.emulate_media(media="print")
     assert page.locator(".topbar").is_hidden()

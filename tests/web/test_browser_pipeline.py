@@ -12,16 +12,13 @@ from tests.web.conftest import LiveApp
 
 pytestmark = pytest.mark.browser
 
-PIPELINE_SHOT = Path("/tmp/pipeline.png")
-FORECAST_SHOT = Path("/tmp/forecast.png")
-
 
 def _money(text: str) -> float:
     return float(text.replace(",", "").split()[0])
 
 
 def test_the_pipeline_page_draws_its_charts_and_swaps_the_breakdown(
-    live_app: LiveApp, page: Any
+    live_app: LiveApp, page: Any, tmp_path: Path
 ) -> None:
     page.goto(f"{live_app.base_url}/pipeline")
     assert page.title().startswith("Pipeline")
@@ -36,11 +33,13 @@ def test_the_pipeline_page_draws_its_charts_and_swaps_the_breakdown(
     page.wait_for_url("**/pipeline?by=owner")
     page.locator("#breakdown h2:has-text('by owner')").wait_for()
     assert page.locator("nav[aria-label=Sections]").count() == 1  # swapped, not nested
-    page.screenshot(path=str(PIPELINE_SHOT), full_page=True)
+    shot = tmp_path / "pipeline.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.read_bytes().startswith(b"\x89PNG")
 
 
 def test_the_forecast_page_shows_its_interval_fan_and_backtest(
-    live_app: LiveApp, page: Any
+    live_app: LiveApp, page: Any, tmp_path: Path
 ) -> None:
     page.goto(f"{live_app.base_url}/forecast")
     assert page.title().startswith("Forecast")
@@ -55,4 +54,6 @@ def test_the_forecast_page_shows_its_interval_fan_and_backtest(
     page.locator("#backtest svg.chart").wait_for(timeout=30_000)  # loaded over HTMX
     assert page.locator("#backtest-table tbody tr").count() >= 3
     assert re.search(r"\d", page.locator("#at-risk").inner_text())
-    page.screenshot(path=str(FORECAST_SHOT), full_page=True)
+    shot = tmp_path / "forecast.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.read_bytes().startswith(b"\x89PNG")

@@ -6,10 +6,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from buyermap.db.models import Contact, PersonaAssignment
-from tests.web.persona_factory import PersonaApp, persona_app, seed_personas  # noqa: F401
+from tests.web.persona_factory import PersonaApp, seed_personas
 
 
-def test_runs_are_listed_with_their_provenance(persona_app: PersonaApp) -> None:  # noqa: F811
+def test_runs_are_listed_with_their_provenance(persona_app: PersonaApp) -> None:
     runs = persona_app.client.get("/api/v1/personas/runs").json()
     assert [r["run_key"] for r in runs] == [persona_app.run_key]
     run = runs[0]
@@ -25,14 +25,14 @@ def test_runs_are_listed_with_their_provenance(persona_app: PersonaApp) -> None:
     assert len(full["personas"]) == 3
 
 
-def test_the_personas_of_the_active_run(persona_app: PersonaApp) -> None:  # noqa: F811
+def test_the_personas_of_the_active_run(persona_app: PersonaApp) -> None:
     body = persona_app.client.get("/api/v1/personas").json()
     assert body["run"]["run_key"] == persona_app.run_key
     assert sorted(p["size"] for p in body["personas"]) == [60, 60, 60]
     assert len({p["name"] for p in body["personas"]}) == 3
 
 
-def test_a_persona_card_traces_every_trait_to_rows(persona_app: PersonaApp) -> None:  # noqa: F811
+def test_a_persona_card_traces_every_trait_to_rows(persona_app: PersonaApp) -> None:
     card = persona_app.client.get("/api/v1/personas/p1").json()
     assert card["key"] == "p1"
     assert card["run_key"] == persona_app.run_key
@@ -46,7 +46,7 @@ def test_a_persona_card_traces_every_trait_to_rows(persona_app: PersonaApp) -> N
     assert card["themes"]["goal"][0]["lift"] > 1
 
 
-def test_cards_render_as_png_and_pdf(persona_app: PersonaApp) -> None:  # noqa: F811
+def test_cards_render_as_png_and_pdf(persona_app: PersonaApp) -> None:
     png = persona_app.client.get("/api/v1/personas/p2/card.png")
     assert png.status_code == 200
     assert png.headers["content-type"] == "image/png"
@@ -57,7 +57,7 @@ def test_cards_render_as_png_and_pdf(persona_app: PersonaApp) -> None:  # noqa: 
     assert persona_app.client.get("/api/v1/personas/p2/card.pdf").content == pdf.content
 
 
-def test_a_contact_carries_its_persona(persona_app: PersonaApp) -> None:  # noqa: F811
+def test_a_contact_carries_its_persona(persona_app: PersonaApp) -> None:
     by_group: dict[str, set[str]] = {}
     for contact_id, group in list(persona_app.planted.items())[::15]:
         got = persona_app.client.get(f"/api/v1/contacts/{contact_id}/persona").json()
@@ -68,7 +68,7 @@ def test_a_contact_carries_its_persona(persona_app: PersonaApp) -> None:  # noqa
     assert len({next(iter(k)) for k in by_group.values()}) == 3
 
 
-def test_errors_have_the_one_shape(persona_app: PersonaApp) -> None:  # noqa: F811
+def test_errors_have_the_one_shape(persona_app: PersonaApp) -> None:
     missing = persona_app.client.get("/api/v1/personas/p9")
     assert missing.status_code == 404
     assert missing.json()["error"]["code"] == "not_found"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.web.persona_factory import PersonaApp, persona_app  # noqa: F401
+from tests.web.persona_factory import PersonaApp
 
 HX = {"HX-Request": "true"}
 
@@ -17,7 +17,7 @@ def _marketer(app: PersonaApp) -> tuple[str, str]:
 
 
 def test_the_nav_links_personas_and_the_list_shows_every_persona(
-    persona_app: PersonaApp,  # noqa: F811
+    persona_app: PersonaApp,
 ) -> None:
     html = persona_app.client.get("/personas").text
     assert '<a href="/personas" aria-current="page">Personas</a>' in html
@@ -28,7 +28,7 @@ def test_the_nav_links_personas_and_the_list_shows_every_persona(
 
 
 def test_a_persona_card_shows_name_share_traits_and_evidence(
-    persona_app: PersonaApp,  # noqa: F811
+    persona_app: PersonaApp,
 ) -> None:
     key, name = _marketer(persona_app)
     response = persona_app.client.get(f"/personas/{key}")
@@ -45,7 +45,7 @@ def test_a_persona_card_shows_name_share_traits_and_evidence(
 
 
 def test_the_card_has_goals_frustrations_channels_and_real_quotes(
-    persona_app: PersonaApp,  # noqa: F811
+    persona_app: PersonaApp,
 ) -> None:
     listed = persona_app.client.get("/api/v1/personas").json()["personas"]
     engineer = next(p for p in listed if "IT" in p["title"])
@@ -65,7 +65,7 @@ def test_the_card_has_goals_frustrations_channels_and_real_quotes(
 
 
 def test_the_persona_contacts_list_is_the_rows_behind_the_card(
-    persona_app: PersonaApp,  # noqa: F811
+    persona_app: PersonaApp,
 ) -> None:
     key, _ = _marketer(persona_app)
     html = persona_app.client.get(f"/personas/{key}/contacts").text
@@ -78,7 +78,7 @@ def test_the_persona_contacts_list_is_the_rows_behind_the_card(
     assert "51–60 of 60" in fragment
 
 
-def test_personas_compare_side_by_side(persona_app: PersonaApp) -> None:  # noqa: F811
+def test_personas_compare_side_by_side(persona_app: PersonaApp) -> None:
     html = persona_app.client.get("/personas/compare", params={"keys": ["p1", "p2"]}).text
     heads = re.findall(r'<th data-key="(p\d)">', html)
     assert heads == ["p1", "p2"]
@@ -87,7 +87,7 @@ def test_personas_compare_side_by_side(persona_app: PersonaApp) -> None:  # noqa
 
 
 def test_the_run_page_charts_bic_and_stability_and_runs_compare(
-    persona_app: PersonaApp,  # noqa: F811
+    persona_app: PersonaApp,
 ) -> None:
     html = persona_app.client.get(f"/personas/runs/{persona_app.run_key}").text
     assert "<svg" in html
@@ -103,7 +103,7 @@ def test_the_run_page_charts_bic_and_stability_and_runs_compare(
     assert png.content[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_contacts_carry_their_persona_and_probability(persona_app: PersonaApp) -> None:  # noqa: F811
+def test_contacts_carry_their_persona_and_probability(persona_app: PersonaApp) -> None:
     key, name = _marketer(persona_app)
     contact_id = next(i for i, g in persona_app.planted.items() if g == "marketer")
     html = persona_app.client.get(f"/contacts/{contact_id}").text
@@ -114,13 +114,13 @@ def test_contacts_carry_their_persona_and_probability(persona_app: PersonaApp) -
     assert f'<td class="persona"><a href="/personas/{key}"' in listing
 
 
-def test_the_avatar_is_a_deterministic_png(persona_app: PersonaApp) -> None:  # noqa: F811
+def test_the_avatar_is_a_deterministic_png(persona_app: PersonaApp) -> None:
     first = persona_app.client.get("/personas/p1/avatar.png").content
     assert first[:8] == b"\x89PNG\r\n\x1a\n"
     assert persona_app.client.get("/personas/p1/avatar.png").content == first
 
 
-def test_an_unknown_persona_or_run_is_a_404_page(persona_app: PersonaApp) -> None:  # noqa: F811
+def test_an_unknown_persona_or_run_is_a_404_page(persona_app: PersonaApp) -> None:
     missing = persona_app.client.get("/personas/p9")
     assert missing.status_code == 404
     assert "no persona &#39;p9&#39;" in missing.text or "no persona 'p9'" in missing.text
