@@ -73,10 +73,16 @@ def test_membership_probabilities_sum_to_one(planted: SynthData) -> None:
     assert np.all(model.weights[:-1] >= model.weights[1:])  # largest first
 
 
-def test_assigned_probability_is_the_top_posterior(planted_result: PersonaResult) -> None:
-    probs = planted_result.assignments.probability
-    assert np.all(probs >= 1 / 4 - 1e-9)
-    assert np.all(probs <= 1 + 1e-9)
+def test_assigned_probability_is_the_top_posterior(
+    planted: SynthData, planted_result: PersonaResult
+) -> None:
+    (bucket,) = planted_result.buckets
+    assert bucket.model is not None
+    resp, _ = posterior(bucket.model, encode(planted.frame, planted_result.variables.bases))
+    top = resp.argmax(1)
+    np.testing.assert_allclose(planted_result.assignments.probability, resp.max(1), atol=1e-9)
+    keys = np.array([p.key for p in bucket.personas], dtype=object)
+    assert planted_result.assignments.persona.tolist() == keys[top].tolist()
 
 
 def test_matching_pairs_clusters_by_jaccard() -> None:
