@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import Engine, inspect
 
 from buyermap.db.base import Base
-from buyermap.db.engine import make_engine, migrate
+from buyermap.db.engine import alembic_config, make_engine, migrate
 from buyermap.services.workspace import Workspace
 
 
@@ -17,13 +18,51 @@ def test_migrations_match_the_models(workspace: Workspace) -> None:
     assert diff == []
 
 
-def test_migrating_twice_changes_nothing(db_url: str) -> None:
+def _schema(engine: Engine) -> dict[str, object]:
+    """Every table's columns (name, type, nullability), indexes, unique and foreign keys."""
+    found = inspect(engine)
+    return {
+        table: {
+            "columns": [
+                (c["name"], str(c["type"]), c["nullable"]) for c in found.get_columns(table)
+            ],
+            "indexes": sorted(
+                (i["name"] or "", tuple(map(str, i["column_names"])), bool(i["unique"]))
+                for i in found.get_indexes(table)
+            ),
+            "unique": sorted(tuple(u["column_names"]) for u in found.get_unique_constraints(table)),
+            "foreign_keys": sorted(
+                (tuple(f["constrained_columns"]), f["referred_table"])
+                for f in found.get_foreign_keys(table)
+            ),
+        }
+        for table in sorted(found.get_table_names())
+    }
+
+
+def test_downgrading_to_base_and_migrating_again_rebuilds_the_same_schema(db_url: str) -> None:
     engine = make_engine(db_url)
     migrate(engine)
-    before = sorted(inspect(engine).get_table_names())
+    built = _schema(engine)
+    assert "stage_changes" in built
+    command.downgrade(alembic_config(engine), "base")
+    assert set(_schema(engine)) <= {"alembic_version"}
     migrate(engine)
-    assert sorted(inspect(engine).get_table_names()) == before
-    assert "stage_changes" in before
+    assert _schema(engine) == built
+    migrate(engine)  # at head: nothing to do, nothing changed
+    assert _schema(engine) == built
+    engine.dispose()
+
+
+def test_migrating_from_an_older_revision_brings_back_what_it_lacks(db_url: str) -> None:
+    engine = make_engine(db_url)
+    migrate(engine)
+    built = _schema(engine)
+    command.downgrade(alembic_config(engine), "0003")
+    older = _schema(engine)
+    assert "deal_contacts" not in older
+    migrate(engine)
+    assert _schema(engine) == built
     engine.dispose()
 
 
