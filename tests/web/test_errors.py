@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -52,3 +53,24 @@ def test_the_current_user_seam_can_be_swapped(tmp_path: Path) -> None:
     app.dependency_overrides.clear()
     with TestClient(app) as client:
         assert ">local user</span>" in client.get("/").text
+
+
+def _as_bob(tmp_path: Path) -> FastAPI:
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'w.db'}"))
+    bob = CurrentUser(id=2, name="bob", role=UserRole.READ_ONLY, is_authenticated=True)
+    app.dependency_overrides[get_current_user] = lambda: bob
+    return app
+
+
+def test_a_read_only_user_can_read(tmp_path: Path) -> None:
+    with TestClient(_as_bob(tmp_path)) as client:
+        assert client.get("/accounts").status_code == 200
+        assert client.get("/api/v1/accounts").status_code == 200
+
+
+@pytest.mark.xfail(strict=True, reason="write guard lands with issue 8 section 2")
+def test_a_read_only_user_cannot_write(tmp_path: Path) -> None:
+    with TestClient(_as_bob(tmp_path)) as client:
+        created = client.post("/api/v1/accounts", json={"name": "Acme"})
+        assert created.status_code == 403, created.text
+        assert client.get("/api/v1/accounts").json()["total"] == 0
