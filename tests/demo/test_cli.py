@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -28,10 +29,19 @@ def test_demo_json_prints_the_workspace_counts(tmp_path: Path) -> None:
 
 
 def test_demo_prints_a_table_of_counts(tmp_path: Path) -> None:
+    as_json = _demo(tmp_path / "json.db", "--scale", "0.02", "--seed", "3", "--json")
+    expected = {k.replace("_", " "): v for k, v in json.loads(as_json.stdout).items()}
     result = _demo(tmp_path / "demo.db", "--scale", "0.02", "--seed", "3")
     assert result.exit_code == 0, result.output
-    assert "accounts" in result.stdout
-    assert "survey answers" in result.stdout
+    shown = {
+        m.group(1): int(m.group(2).replace(",", ""))
+        for m in re.finditer(r"^│ ([a-z ]+?) +│ +([\d,]+) │$", result.stdout, re.MULTILINE)
+    }
+    both = shown.keys() & expected.keys()
+    assert {"accounts", "contacts", "deals", "stage changes", "survey answers"} <= both
+    assert {k: shown[k] for k in both} == {k: expected[k] for k in both}  # same seed, same counts
+    assert shown["accounts"] == 40
+    assert shown["survey answers"] > 0
 
 
 def test_demo_refuses_a_workspace_that_holds_data(tmp_path: Path) -> None:

@@ -116,7 +116,16 @@ def test_it_names_a_missing_file(tmp_path: Path) -> None:
 def test_it_prints_a_table_without_json(events: Path) -> None:
     result = bm("--events", str(events), "--steps", "visit,signup", "--window", "1d")
     assert result.exit_code == 0
-    assert "signup" in result.stdout
+    rows = [
+        [cell.strip() for cell in line.strip("│").split("│")]
+        for line in result.stdout.splitlines()
+        if line.startswith("│")
+    ]
+    assert [row[:4] for row in rows] == [
+        ["visit", "4", "100.0%", "100.0%"],
+        ["signup", "2", "50.0%", "50.0%"],
+    ]
+    assert rows[1][4] == "30.5m"  # median of 1 h and 1 min
 
 
 def test_it_explains_a_time_column_that_is_not_time(tmp_path: Path) -> None:
