@@ -104,8 +104,9 @@ def test_api_funnel_errors_have_the_one_shape(app_client: TestClient, events_csv
     missing = app_client.post(
         "/api/v1/funnels", json={"path": str(events_csv) + ".nope", "steps": ["visit"]}
     )
-    assert missing.status_code >= 400
+    assert missing.status_code == 400, missing.text
     assert set(missing.json()["error"]) == {"code", "message", "details"}
+    assert missing.json()["error"]["code"] == "bad_event_file"
     repeated = app_client.post(
         "/api/v1/funnels", json={"path": str(events_csv), "steps": ["visit", "visit"]}
     )
