@@ -82,10 +82,25 @@ def test_the_forecast_page_defaults_to_the_latest_change_and_90_days(demo_app: D
     assert 'href="/api/v1/pipeline/forecast.xlsx?as_of=' in html
 
 
+def _figures(html: str) -> dict[str, float]:
+    found = re.findall(r'data-value="(expected|p10|p90)">([\d,.]+)<', html)
+    return {key: float(value.replace(",", "")) for key, value in found}
+
+
 def test_the_forecast_page_takes_an_as_of_date_and_horizon(demo_app: DemoApp) -> None:
-    html = demo_app.client.get("/forecast", params={"as_of": "2026-06-30", "horizon_days": 30}).text
-    assert "bookings from 2026-06-30 over 30 days" in html
-    assert 'hx-get="/forecast/backtest?horizon_days=30"' in html
+    shown = {}
+    for horizon in (30, 90):
+        params = {"as_of": "2026-06-30", "horizon_days": horizon}
+        html = demo_app.client.get("/forecast", params=params).text
+        assert f"bookings from 2026-06-30 over {horizon} days" in html
+        assert f'hx-get="/forecast/backtest?horizon_days={horizon}"' in html
+        shown[horizon] = _figures(html)
+        api = demo_app.client.get("/api/v1/pipeline/forecast", params=params).json()
+        assert (api["as_of"], api["horizon_days"]) == ("2026-06-30", horizon)
+        assert shown[horizon] == {k: round(api[k]) for k in ("expected", "p10", "p90")}
+    assert 0 < shown[30]["expected"] < shown[90]["expected"]  # the horizon is used, not echoed
+    latest = _figures(demo_app.client.get("/forecast", params={"horizon_days": 30}).text)
+    assert latest != shown[30]  # and so is the as-of date
 
 
 def test_a_forecast_with_too_little_history_is_refused(demo_app: DemoApp) -> None:
