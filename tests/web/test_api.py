@@ -5,6 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from buyermap.db.models import AccountContact
+from buyermap.services.workspace import Workspace
 
 
 def _error(body: Any) -> dict[str, Any]:
@@ -235,15 +239,29 @@ def test_it_reports_the_workspace_status(client: TestClient) -> None:
     assert status["stage_changes"] == 1
 
 
+def _positions(workspace: Workspace, contact_id: int) -> list[int]:
+    """Account ids of the contact's positions, read from the database."""
+    with workspace.sessions() as session:
+        found = session.scalars(
+            select(AccountContact.account_id).where(AccountContact.contact_id == contact_id)
+        )
+        return sorted(found)
+
+
 def test_it_deletes_an_account_with_its_positions_but_keeps_the_people(
-    client: TestClient,
+    client: TestClient, workspace: Workspace
 ) -> None:
     account = _account(client, name="Acme")
+    other = _account(client, name="Globex")
     person = client.post(
         "/api/v1/contacts", json={"first_name": "Ada", "account_id": account["id"]}
     )
+    with workspace.sessions() as session, session.begin():
+        session.add(AccountContact(account_id=other["id"], contact_id=person.json()["id"]))
+    assert _positions(workspace, person.json()["id"]) == sorted([account["id"], other["id"]])
     deal = client.post("/api/v1/deals", json={"name": "Platform", "account_id": account["id"]})
     assert client.delete(f"/api/v1/accounts/{account['id']}").status_code == 204
+    assert _positions(workspace, person.json()["id"]) == [other["id"]]
     assert client.get(f"/api/v1/contacts/{person.json()['id']}").status_code == 200
     assert client.get(f"/api/v1/deals/{deal.json()['id']}").json()["account_id"] is None
     assert client.delete(f"/api/v1/contacts/{person.json()['id']}").status_code == 204
