@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
+from jinja2 import StrictUndefined
 from jinja2_fragments.fastapi import Jinja2Blocks
 
 from buyermap.web.deps import request_user
@@ -85,6 +86,8 @@ templates.env.filters.update(
     day_or_unknown=fmt_day_or_unknown,
     dash=dash,
 )
+# A name the template uses but the context lacks is an error, so a renamed key fails a test.
+templates.env.undefined = StrictUndefined
 templates.env.trim_blocks = True
 templates.env.lstrip_blocks = True
 
