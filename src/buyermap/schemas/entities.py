@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from buyermap.domain.enums import DealStatus, NoteKind, Seniority
 from buyermap.domain.pipeline import StageVisit
@@ -21,6 +21,16 @@ from buyermap.schemas.common import (
 Count = Annotated[int, Field(ge=0)]
 Money = Annotated[float, Field(ge=0)]
 Year = Annotated[int, Field(ge=1600, le=2100)]
+
+PLANTED_PREFIX = "_planted_"  # the demo's answer key: kept in the database, never shown
+
+
+def _without_planted(extra: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in extra.items() if not k.startswith(PLANTED_PREFIX)}
+
+
+# A record's unmapped import columns as the API shows them (without the demo's answer key).
+PublicExtra = Annotated[dict[str, Any], AfterValidator(_without_planted)]
 
 
 class AccountBase(BaseModel):
@@ -57,7 +67,7 @@ class AccountPublic(ORMModel):
     parent_id: int | None
     owner_id: int | None
     custom: dict[str, Any]
-    extra: dict[str, Any]
+    extra: PublicExtra
     created_at: datetime
     updated_at: datetime
 
@@ -92,7 +102,7 @@ class ContactPublic(ORMModel):
     department: str | None
     seniority: str | None
     custom: dict[str, Any]
-    extra: dict[str, Any]
+    extra: PublicExtra
     created_at: datetime
     updated_at: datetime
 
@@ -145,7 +155,7 @@ class DealPublic(ORMModel):
     status: DealStatus
     lost_reason: str | None = None
     custom: dict[str, Any]
-    extra: dict[str, Any]
+    extra: PublicExtra
 
     @model_validator(mode="before")
     @classmethod

@@ -239,7 +239,11 @@ def list_deals(
     account_id: int | None = None,
     status: DealStatus | None = None,
 ) -> Listed[Deal]:
-    stmt = select(Deal).options(selectinload(Deal.stage))
+    # what a list renders (pages: account, stage; REST: stage and lost reason names), in
+    # one statement per relation whatever the page size
+    stmt = select(Deal).options(
+        selectinload(Deal.stage), selectinload(Deal.account), selectinload(Deal.lost_reason)
+    )
     if account_id is not None:
         stmt = stmt.where(Deal.account_id == account_id)
     if status is not None:
