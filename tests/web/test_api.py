@@ -7,7 +7,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from buyermap.db.models import AccountContact
+from buyermap.db.models import AccountContact, Deal
 from buyermap.services.workspace import Workspace
 
 
@@ -275,3 +275,18 @@ def test_search_treats_percent_and_underscore_as_plain_text(client: TestClient) 
     assert [a["name"] for a in percent["items"]] == ["100% Cotton"]
     underscore = client.get("/api/v1/accounts", params={"q": "n_w"}).json()
     assert [a["name"] for a in underscore["items"]] == ["Cotton_Works"]
+
+
+def test_extra_is_shown_without_the_demos_answer_key(
+    client: TestClient, workspace: Workspace
+) -> None:
+    deal = client.post("/api/v1/deals", json={"name": "Platform"}).json()
+    with workspace.sessions() as session, session.begin():
+        stored = session.get(Deal, deal["id"])
+        assert stored is not None
+        stored.extra = {"_planted_fate": "lost", "Note": "7"}
+    assert client.get(f"/api/v1/deals/{deal['id']}").json()["extra"] == {"Note": "7"}
+    listed = client.get("/api/v1/deals").json()["items"]
+    assert [d["extra"] for d in listed] == [{"Note": "7"}]
+    with workspace.sessions() as session:  # the key stays in the database, for tests
+        assert session.get(Deal, deal["id"]).extra["_planted_fate"] == "lost"  # type: ignore[union-attr]
