@@ -93,17 +93,18 @@ def test_a_step_that_never_occurs_warns_and_counts_zero(events: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("args", "message", "code"),
     [
-        (["--window", "14x"], "cannot read the window '14x'"),
-        (["--window", "14d", "--by", "region"], "no column 'region'"),
-        (["--window", "14d", "--time-column", "when"], "the file's columns are: user_id"),
-        (["--window", "14d", "--engine", "excel"], "unknown engine 'excel'"),
+        (["--window", "14x"], "cannot read the window '14x'", 1),
+        (["--window", "14d", "--by", "region"], "no column 'region'", 1),
+        (["--window", "14d", "--time-column", "when"], "the file's columns are: user_id", 1),
+        (["--window", "14d", "--engine", "excel"], "unknown engine 'excel'", 2),  # usage error
     ],
 )
-def test_it_explains_errors(events: Path, args: list[str], message: str) -> None:
+def test_it_explains_errors(events: Path, args: list[str], message: str, code: int) -> None:
     result = bm("--events", str(events), "--steps", "visit,signup", *args)
-    assert result.exit_code != 0
+    assert isinstance(result.exception, SystemExit), result.exception  # not a traceback
+    assert result.exit_code == code
     assert message in result.stderr
 
 
