@@ -438,6 +438,7 @@ def write_history(ctx: Ctx, plan: HistoryPlan) -> None:
     plan.stages.create()
     stage_id = {i: plan.stages.stored(st).id for i, st in plan.stage.items()}
     amount, by, at = ctx.col("amount"), ctx.col("changed_by"), ctx.col("changed_at")
+    snapshot = ctx.col("is_snapshot")
     rows = [
         {
             "deal_id": plan.deal[i],
@@ -446,6 +447,7 @@ def write_history(ctx: Ctx, plan: HistoryPlan) -> None:
             "amount": amount[i],
             "changed_by_id": users.ensure(by[i]),
             "from_stage_id": None,
+            "is_snapshot": bool(snapshot[i]),
             "extra": ctx.extra[i],
         }
         for i in plan.inserts

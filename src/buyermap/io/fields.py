@@ -432,6 +432,8 @@ _STAGE_HISTORY = (
             "modified by",
         ),
     ),
+    FieldSpec("is_snapshot", "boolean", aliases=("is snapshot", "snapshot")),
+    FieldSpec("opened_at", "datetime", derived=True, aliases=("opened at", "deal opened at")),
     FieldSpec("from_stage", derived=True, aliases=("from stage", "old value", "previous stage")),
     FieldSpec("id", derived=True, aliases=("id", "change id")),
 )
