@@ -33,7 +33,7 @@ from buyermap.io.mapping import (
     suggestions,
 )
 from buyermap.io.presets import PRESETS, detect_preset
-from buyermap.io.quality import DATE_FIELDS, report_superseded, reject_shifted, workspace_systems
+from buyermap.io.quality import DATE_FIELDS, reject_shifted, report_superseded, workspace_systems
 from buyermap.io.readers import RawTable, read_table
 from buyermap.io.report import ImportReport, Rejection, write_quarantine
 from buyermap.io.validate import PLACEHOLDERS, blank_placeholders, validate_frame
