@@ -19,8 +19,9 @@ LAYER = {
     "io": 4,
     "demo": 4,
     "charts": 4,
-    "cli": 5,
-    "web": 5,
+    "seams": 5,
+    "cli": 6,
+    "web": 6,
 }
 
 
