@@ -373,9 +373,9 @@ class _Loader:
         return compute() if self.cache is None else self.cache.get(key, compute)
 
     def history(self, *, need_persona: bool = False) -> History:
-        if need_persona and self.source.path is None and self.session is not None:
-            if active_run(self.session) is None:
-                self._no_persona()
+        workspace = self.source.path is None and self.session is not None
+        if need_persona and workspace and active_run(self.session) is None:  # type: ignore[arg-type]
+            self._no_persona()
         history = self.get(self.key("history"), self._load)
         if need_persona and "persona" not in history.frame.columns:
             self._no_persona()
