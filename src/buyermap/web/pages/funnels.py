@@ -24,6 +24,7 @@ from buyermap.charts import funnel as charts
 from buyermap.charts.render import to_svg
 from buyermap.errors import BuyermapError, InvalidValueError
 from buyermap.settings import server_path
+from buyermap.web.deps import COMPUTES_ONLY
 from buyermap.web.templating import is_htmx, render
 
 router = APIRouter()
@@ -99,7 +100,7 @@ def funnels_page(request: Request) -> Response:
     return render(request, "funnels.html", {"form": FunnelForm(), "result": None})
 
 
-@router.post("/funnels", summary="Run a funnel")
+@router.post("/funnels", summary="Run a funnel", dependencies=[COMPUTES_ONLY])
 def run_funnel_page(
     request: Request,
     steps: Annotated[str, Form()],

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from buyermap.analytics.funnel import FunnelMode, FunnelQuery, parse_window, run_funnel
 from buyermap.settings import server_path
-from buyermap.web.deps import SettingsDep
+from buyermap.web.deps import COMPUTES_ONLY, SettingsDep
 
 router = APIRouter(tags=["funnels"])
 
@@ -54,7 +54,7 @@ class FunnelResponse(BaseModel):
     by_conversion: dict[str, float | None] | None = None
 
 
-@router.post("/funnels", summary="Run an event funnel")
+@router.post("/funnels", summary="Run an event funnel", dependencies=[COMPUTES_ONLY])
 def post_funnel(body: FunnelRequest, settings: SettingsDep) -> FunnelResponse:
     """Entities reaching each step within the window, conversion, time to convert, trend and
     breakdown. Errors (bad window, missing file or column) use the API's error shape."""
