@@ -38,7 +38,8 @@ def test_a_page_sets_a_signed_cookie_and_carries_the_same_token(client: TestClie
     response = client.get("/funnels")
     cookie = response.headers["set-cookie"]
     assert cookie.startswith(f"{COOKIE}=")
-    assert "HttpOnly" in cookie and "SameSite=lax" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie
     token = client.cookies[COOKIE]
     assert page_token(response.text) == token  # <body hx-headers> for HTMX
     assert f'<input type="hidden" name="{FIELD}" value="{token}">' in response.text

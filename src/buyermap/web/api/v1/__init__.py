@@ -9,6 +9,7 @@ from buyermap.web.api.v1 import (
     contacts,
     deals,
     funnels,
+    notes,
     personas,
     pipeline,
     pipelines,
@@ -25,6 +26,7 @@ for module in (
     contacts,
     deals,
     stage_changes,
+    notes,
     pipelines,
     personas,
     pipeline,
@@ -38,6 +40,10 @@ TAGS = [
     {"name": "contacts", "description": "People at your accounts."},
     {"name": "deals", "description": "Deals, their stage history and timeline."},
     {"name": "stage changes", "description": "Moves of deals between stages."},
+    {
+        "name": "notes",
+        "description": "Notes, calls, meetings and interviews on accounts, contacts and deals.",
+    },
     {
         "name": "pipelines",
         "description": "Pipelines and their stages: create, rename, reorder, close.",
