@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,6 +13,7 @@ from fastapi.testclient import TestClient
 from buyermap.settings import Settings
 from buyermap.web.app import create_app
 from buyermap.web.csrf import COOKIE, FIELD, HEADER, is_valid, new_secret, new_token
+from buyermap.web.server import serve_in_background
 from tests.web.csrf_client import csrf_headers, page_token
 
 FORM = {"steps": "visit,signup", "window": "1d"}
@@ -121,3 +124,27 @@ def test_tokens_verify_only_with_the_key_that_signed_them() -> None:
     assert not is_valid(secret, None)
     assert not is_valid(secret, "no-dot")
     assert not is_valid(secret, "a.b.c")
+
+
+@pytest.mark.browser
+def test_in_a_browser_the_htmx_form_carries_the_token_and_a_stale_one_is_refused(
+    tmp_path: Path, events: Path, page: Any
+) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'w.db'}", files_root=tmp_path)
+    with serve_in_background(create_app(settings)) as base:
+        page.goto(f"{base}/funnels")
+        page.fill("input[name=path]", str(events))
+        page.fill("input[name=steps]", "visit,signup")
+        page.fill("input[name=window]", "1d")
+        with page.expect_response(f"{base}/funnels") as answer:
+            page.click("button[type=submit]")
+        assert answer.value.status == 200
+        sent = json.loads(page.get_attribute("body", "hx-headers"))[HEADER]
+        assert answer.value.request.header_value(HEADER) == sent
+        assert sent == next(c["value"] for c in page.context.cookies() if c["name"] == COOKIE)
+        page.locator('#result tr[data-step="signup"]').wait_for()
+        # the server restarted (a new key) while the page stayed open: refused, not run
+        page.context.add_cookies([{"name": COOKIE, "value": new_token(new_secret()), "url": base}])
+        with page.expect_response(f"{base}/funnels") as refused:
+            page.click("button[type=submit]")
+        assert refused.value.status == 403
