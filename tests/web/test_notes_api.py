@@ -218,3 +218,22 @@ def test_every_notes_route_is_documented_in_web_md(tmp_path: Path) -> None:
     ]
     assert len(routes) == 9
     assert [r for r in routes if r not in docs] == []
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/api/v1/notes/{big}"),
+        ("PATCH", "/api/v1/notes/{big}"),
+        ("DELETE", "/api/v1/notes/{big}"),
+        ("GET", "/api/v1/accounts/{big}/notes"),
+        ("POST", "/api/v1/contacts/{big}/notes"),
+        ("GET", "/api/v1/deals/0/notes"),
+    ],
+)
+def test_an_id_no_database_can_hold_is_refused_not_a_server_error(
+    client: TestClient, method: str, path: str
+) -> None:
+    response = client.request(method, path.format(big=2**63), json={"body": "x"})
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "validation_error"

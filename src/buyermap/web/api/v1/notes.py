@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Path, Query, Response, status
 from sqlalchemy.orm import Session
 
 from buyermap.domain.enums import NoteKind
@@ -19,6 +19,12 @@ from buyermap.web.deps import WRITE, SessionDep
 router = APIRouter(tags=["notes"])
 
 KindParam = Annotated[NoteKind | None, Query(description="Only notes of this kind.")]
+# Ids fit the databases' 64-bit integers: a larger one is a 422, not a server error.
+MAX_ID = 2**63 - 1
+AccountId = Annotated[int, Path(ge=1, le=MAX_ID, description="The account's id")]
+ContactId = Annotated[int, Path(ge=1, le=MAX_ID, description="The contact's id")]
+DealId = Annotated[int, Path(ge=1, le=MAX_ID, description="The deal's id")]
+NoteId = Annotated[int, Path(ge=1, le=MAX_ID, description="The note's id")]
 
 
 def _page(
@@ -34,7 +40,7 @@ def _add(session: Session, data: NoteCreate) -> NotePublic:
 
 @router.get("/accounts/{account_id}/notes", summary="List an account's notes")
 def list_account_notes(
-    session: SessionDep, account_id: int, query: ListQueryDep, kind: KindParam = None
+    session: SessionDep, account_id: AccountId, query: ListQueryDep, kind: KindParam = None
 ) -> Page[NotePublic]:
     """The account's notes, newest first (404 when there is no such account).
 
@@ -49,14 +55,14 @@ def list_account_notes(
     summary="Add a note to an account",
     dependencies=[WRITE],
 )
-def create_account_note(session: SessionDep, account_id: int, data: NoteDraft) -> NotePublic:
+def create_account_note(session: SessionDep, account_id: AccountId, data: NoteDraft) -> NotePublic:
     """Add a note (or an interview, call, ...) to the account; see ``NoteDraft`` for limits."""
     return _add(session, NoteCreate(**data.model_dump(), account_id=account_id))
 
 
 @router.get("/contacts/{contact_id}/notes", summary="List a contact's notes")
 def list_contact_notes(
-    session: SessionDep, contact_id: int, query: ListQueryDep, kind: KindParam = None
+    session: SessionDep, contact_id: ContactId, query: ListQueryDep, kind: KindParam = None
 ) -> Page[NotePublic]:
     """The contact's notes, newest first (404 when there is no such contact).
 
@@ -71,14 +77,14 @@ def list_contact_notes(
     summary="Add a note to a contact",
     dependencies=[WRITE],
 )
-def create_contact_note(session: SessionDep, contact_id: int, data: NoteDraft) -> NotePublic:
+def create_contact_note(session: SessionDep, contact_id: ContactId, data: NoteDraft) -> NotePublic:
     """Add a note (or an interview, call, ...) to the contact; see ``NoteDraft`` for limits."""
     return _add(session, NoteCreate(**data.model_dump(), contact_id=contact_id))
 
 
 @router.get("/deals/{deal_id}/notes", summary="List a deal's notes")
 def list_deal_notes(
-    session: SessionDep, deal_id: int, query: ListQueryDep, kind: KindParam = None
+    session: SessionDep, deal_id: DealId, query: ListQueryDep, kind: KindParam = None
 ) -> Page[NotePublic]:
     """The deal's notes, newest first (404 when there is no such deal).
 
@@ -93,19 +99,19 @@ def list_deal_notes(
     summary="Add a note to a deal",
     dependencies=[WRITE],
 )
-def create_deal_note(session: SessionDep, deal_id: int, data: NoteDraft) -> NotePublic:
+def create_deal_note(session: SessionDep, deal_id: DealId, data: NoteDraft) -> NotePublic:
     """Add a note (or an interview, call, ...) to the deal; see ``NoteDraft`` for limits."""
     return _add(session, NoteCreate(**data.model_dump(), deal_id=deal_id))
 
 
 @router.get("/notes/{note_id}", summary="Get a note")
-def get_note(session: SessionDep, note_id: int) -> NotePublic:
+def get_note(session: SessionDep, note_id: NoteId) -> NotePublic:
     """One note by id (404 when there is none)."""
     return NotePublic.model_validate(svc.get_note(session, note_id=note_id))
 
 
 @router.patch("/notes/{note_id}", summary="Update a note", dependencies=[WRITE])
-def update_note(session: SessionDep, note_id: int, data: NoteUpdate) -> NotePublic:
+def update_note(session: SessionDep, note_id: NoteId, data: NoteUpdate) -> NotePublic:
     """Change the fields given in the body; fields left out keep their value. The records
     the note belongs to stay; ``title`` and ``source`` can be cleared with null."""
     return NotePublic.model_validate(svc.update_note(session, note_id=note_id, data=data))
@@ -117,7 +123,7 @@ def update_note(session: SessionDep, note_id: int, data: NoteUpdate) -> NotePubl
     summary="Delete a note",
     dependencies=[WRITE],
 )
-def delete_note(session: SessionDep, note_id: int) -> Response:
+def delete_note(session: SessionDep, note_id: NoteId) -> Response:
     """Delete the note (only the note: the records it belonged to stay)."""
     svc.delete_note(session, note_id=note_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
