@@ -20,6 +20,7 @@ from buyermap.errors import BuyermapError, InvalidValueError
 from buyermap.seams.funnels import FunnelRequest, funnel
 from buyermap.seams.requests import build
 from buyermap.settings import server_path
+from buyermap.web.deps import COMPUTES_ONLY
 from buyermap.web.templating import is_htmx, render
 
 router = APIRouter()
@@ -98,7 +99,7 @@ def funnels_page(request: Request) -> Response:
     return render(request, "funnels.html", {"form": FunnelForm(), "result": None})
 
 
-@router.post("/funnels", summary="Run a funnel")
+@router.post("/funnels", summary="Run a funnel", dependencies=[COMPUTES_ONLY])
 def run_funnel_page(
     request: Request,
     steps: Annotated[str, Form()],

@@ -10,12 +10,12 @@ from fastapi import APIRouter
 
 from buyermap.seams.funnels import FunnelDocument, FunnelRequest, funnel
 from buyermap.settings import server_path
-from buyermap.web.deps import SettingsDep
+from buyermap.web.deps import COMPUTES_ONLY, SettingsDep
 
 router = APIRouter(tags=["funnels"])
 
 
-@router.post("/funnels", summary="Run an event funnel")
+@router.post("/funnels", summary="Run an event funnel", dependencies=[COMPUTES_ONLY])
 def post_funnel(body: FunnelRequest, settings: SettingsDep) -> FunnelDocument:
     """Entities reaching each step within the window, conversion, time to convert, trend and
     breakdown. Errors (bad window, missing file or column) use the API's error shape."""
