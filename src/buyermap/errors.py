@@ -33,6 +33,15 @@ class InvalidValueError(BuyermapError):
     http_status = 422
 
 
+class ForbiddenError(BuyermapError):
+    """The request is understood but this user may not make it (e.g. a write by a
+    read-only user, or a form post without its CSRF token)."""
+
+    code = "forbidden"
+    http_status = 403
+    exit_code = 1
+
+
 class ConflictError(BuyermapError):
     code = "conflict"
     http_status = 409

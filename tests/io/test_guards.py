@@ -318,3 +318,45 @@ def test_with_json_a_mapping_failure_is_one_json_error(tmp_path: Path) -> None:
     assert data["ok"] is False
     assert data["error"]["code"] == "validation_error"
     assert "required field 'name'" in data["error"]["message"]
+
+
+def test_a_hand_kept_sheet_with_a_title_row_imports_under_its_real_header(
+    session: Session, tmp_path: Path
+) -> None:
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Lista prospektów Q3 2024 (stan na 30.09)"])
+    sheet.append([])
+    sheet.append(["Imię", "Nazwisko", "E-mail", "Firma", "Stanowisko", "Data kontaktu"])
+    sheet.append(["Łukasz", "Żółkiewski", "lukasz@example.pl", "Wróbel Sp. z o.o.", "CFO", None])
+    sheet.append(["Małgorzata", "Świątek", "N/A", "Wróbel Sp. z o.o.", "-", datetime(2024, 9, 3)])
+    sheet.append(["Ștefan", "Țurcanu", "stefan@example.ro", "n/a", "CEO", datetime(2024, 9, 4)])
+    path = tmp_path / "prospekty.xlsx"
+    book.save(path)
+    report = run(session, EntityKind.CONTACTS, path)
+    assert (report.rows_read, report.imported, report.rejected) == (3, 3, 0)
+    assert any("title" in note and "Lista prospektów" in note for note in report.notes)
+    people = session.execute(
+        select(Contact.first_name, Contact.last_name, Contact.email, Contact.job_title).order_by(
+            Contact.id
+        )
+    ).all()
+    assert people == [
+        ("Łukasz", "Żółkiewski", "lukasz@example.pl", "CFO"),
+        ("Małgorzata", "Świątek", None, None),
+        ("Ștefan", "Țurcanu", "stefan@example.ro", "CEO"),
+    ]
+    assert session.scalar(select(func.count()).select_from(AccountContact)) == 2
+    assert report.mapping == {
+        "Imię": "first_name",
+        "Nazwisko": "last_name",
+        "E-mail": "email",
+        "Firma": "company_name",
+        "Stanowisko": "job_title",
+    }
+    assert report.unmapped_columns == ["Data kontaktu"]

@@ -85,3 +85,38 @@ def test_an_exported_history_feeds_pipeline_stats(tmp_path: Path) -> None:
     lead = next(row for row in body["stages"] if row["stage"] == "Lead")
     assert lead["reached"] == 12
     assert [row["value"] for row in body["breakdowns"]["segment"]] == ["smb"]
+
+
+def test_an_exported_history_keeps_unknown_openings_and_snapshots(tmp_path: Path) -> None:
+    db = str(tmp_path / "w.db")
+    runner = CliRunner()
+    deals = "opportunity_id,product,deal_stage,engage_date,close_date\n" + "".join(
+        f"o{i},Deal {i},{'Won' if i % 2 else 'Prospecting'},"
+        f"{f'2024-01-{i + 1:02d}' if i % 2 else ''},{'2024-03-01' if i % 2 else ''}\n"
+        for i in range(10)
+    )
+    mapping = _write(tmp_path, "m.json", json.dumps({"product": "name", "close_date": "closed_at"}))
+    result = runner.invoke(
+        app,
+        [
+            "--db",
+            db,
+            "import",
+            "deals",
+            str(_write(tmp_path, "d.csv", deals)),
+            "--create-stages",
+            "--mapping",
+            str(mapping),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "export.csv"
+    assert runner.invoke(app, ["--db", db, "export", "stage-history", str(out)]).exit_code == 0
+    from_file = runner.invoke(app, ["pipeline", "stats", "--history", str(out), "--json"])
+    in_workspace = runner.invoke(app, ["--db", db, "pipeline", "stats", "--json"])
+    assert from_file.exit_code == 0, from_file.output
+    assert in_workspace.exit_code == 0, in_workspace.output
+    left_file = json.loads(from_file.stdout)["left_out"]
+    left_workspace = json.loads(in_workspace.stdout)["left_out"]
+    assert left_file == left_workspace
+    assert left_file["opening_date_unknown"] == 5

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from buyermap.settings import Settings
 from buyermap.web.app import create_app
+from tests.web.csrf_client import csrf_headers
 
 HX = {"HX-Request": "true"}
 
@@ -37,7 +38,9 @@ def events_csv(tmp_path: Path) -> Path:
 @pytest.fixture
 def app_client(tmp_path: Path) -> TestClient:
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'w.db'}", files_root=tmp_path)
-    return TestClient(create_app(settings))
+    client = TestClient(create_app(settings))
+    client.headers.update(csrf_headers(client))  # as HTMX sends it (tests/web/test_csrf.py)
+    return client
 
 
 FORM = {"steps": "visit,signup,purchase", "window": "1d", "by": "channel"}

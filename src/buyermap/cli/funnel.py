@@ -8,17 +8,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from buyermap.analytics.funnel import (
-    ENGINES,
-    FunnelMode,
-    FunnelQuery,
-    FunnelResult,
-    TrendPeriod,
-    parse_window,
-    run_funnel,
-)
+from buyermap.analytics.funnel import ENGINES, FunnelMode, FunnelResult, TrendPeriod
 from buyermap.analytics.funnel.query import parse_steps
 from buyermap.cli.common import console, err_console, print_json
+from buyermap.seams import funnels as seam
+from buyermap.seams.requests import build
 
 
 def _pct(value: float | None) -> str:
@@ -84,22 +78,24 @@ def funnel(
 
     Example: buyermap funnel --events ev.parquet --steps visit,signup,buy --window 14d --json
     """
-    query = FunnelQuery(
-        steps=parse_steps(steps),
-        window_seconds=parse_window(window),
+    request = build(
+        seam.FunnelRequest,
+        path=str(events),
+        steps=list(parse_steps(steps)),
+        window=window,
         mode=mode,
-        exclude=tuple(exclude or ()),
+        exclude=list(exclude or ()),
         by=by,
         entity_column=entity_column,
         event_column=event_column,
         time_column=time_column,
         trend=trend,
     )
-    result = run_funnel(events, query, engine=engine)
+    result, document = seam.funnel(events, request, engine=engine)
     for note in result.warnings:
         err_console.print(f"[yellow]warning:[/] {note}", highlight=False, soft_wrap=True)
     if as_json:
-        print_json(result.to_dict())
+        print_json(document.model_dump(mode="json"))
         return
     console.print(_table(result))
 

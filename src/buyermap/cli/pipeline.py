@@ -2,28 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.progress import Progress
 from rich.table import Table
+from sqlalchemy.orm import Session
 
-from buyermap.analytics.personas.members import deal_personas
 from buyermap.analytics.pipeline import export
-from buyermap.analytics.pipeline.backtest import BacktestQuery, run_backtest
-from buyermap.analytics.pipeline.fan import run_fan
-from buyermap.analytics.pipeline.forecast import ForecastQuery, run_forecast
-from buyermap.analytics.pipeline.history import History, read_history_file
 from buyermap.analytics.pipeline.paths import describe_left_out
-from buyermap.analytics.pipeline.stats import StatsQuery, run_stats
-from buyermap.analytics.pipeline.workspace import load_workspace_history
 from buyermap.charts import forecast as forecast_charts
 from buyermap.charts import pipeline as pipeline_charts
 from buyermap.charts.render import to_png
 from buyermap.cli.common import BuyermapGroup, console, err_console, print_json, unit_of_work
 from buyermap.errors import InvalidValueError
+from buyermap.seams.pipeline import (
+    BacktestRequest,
+    ForecastRequest,
+    HistorySource,
+    StatsRequest,
+    pipeline_backtest,
+    pipeline_forecast,
+    pipeline_stats,
+)
+from buyermap.seams.requests import build
 
 group = typer.Typer(
     name="pipeline",
@@ -65,38 +71,31 @@ SegmentOpt = Annotated[
 ]
 
 
-def _names(text: str | None) -> list[str]:
-    return [t.strip() for t in (text or "").split(",") if t.strip()]
+def _names(text: str | None) -> tuple[str, ...]:
+    return tuple(t.strip() for t in (text or "").split(",") if t.strip())
 
 
-def _load(
-    ctx: typer.Context,
-    path: Path | None,
-    stages: str | None,
-    won: str | None,
-    lost: str | None,
-    by: str | None = None,
-) -> History:
-    """A history file, or the workspace's stage changes with each deal's persona (the
-    persona of its lead buyer in the active persona run, when there is one)."""
-    kwargs: dict[str, Any] = {
-        "stages": _names(stages),
-        "won_stages": _names(won),
-        "lost_stages": _names(lost),
-    }
-    if path is not None:
-        return read_history_file(path, **kwargs)
+def _source(
+    path: Path | None, stages: str | None, won: str | None, lost: str | None
+) -> HistorySource:
+    return HistorySource(
+        path=path, stages=_names(stages), won_stages=_names(won), lost_stages=_names(lost)
+    )
+
+
+@contextmanager
+def _workspace(ctx: typer.Context, source: HistorySource) -> Iterator[Session | None]:
+    """The workspace's session, or None when the history comes from a file."""
+    if source.path is not None:
+        yield None
+        return
     with unit_of_work(ctx) as session:
-        personas = deal_personas(session)
-        if personas is None and by == "persona":
-            raise InvalidValueError(
-                "the workspace has no persona run, so deals have no persona yet; "
-                "run `buyermap personas discover` first"
-            )
-        return load_workspace_history(session, personas=personas, **kwargs)
+        yield session
 
 
 def _write(path: Path, data: bytes) -> None:
+    if not path.parent.is_dir():
+        raise InvalidValueError(f"cannot write {path}: the folder {path.parent} does not exist")
     path.write_bytes(data)
     err_console.print(f"wrote {path}")
 
@@ -136,16 +135,19 @@ def stats(
 
     Example: [bold]buyermap pipeline stats --by persona --json[/]
     """
-    data = _load(ctx, history, stages, won_stage, lost_stage, by)
-    result = run_stats(data, StatsQuery(by=by, as_of=as_of.date() if as_of else None))
+    source = _source(history, stages, won_stage, lost_stage)
+    request = build(StatsRequest, by=by, as_of=as_of.date() if as_of else None)
+    with _workspace(ctx, source) as session:
+        analysed = pipeline_stats(session, request, source=source)
+    result = analysed.result
     if xlsx is not None:
         _write(xlsx, export.stats_workbook(result))
     if png is not None:
         _write(png, to_png(pipeline_charts.overview(result)))
     if as_json:
-        print_json(result.to_dict())
+        print_json(analysed.document.model_dump(mode="json"))
         return
-    out = result.to_dict()
+    out = analysed.document.model_dump(mode="json")
     table = Table(title=f"Stages (as of {out['as_of']})")
     for col in ("stage", "reached", "to next", "win rate", "median days", "p90 days", "open"):
         table.add_column(col)
@@ -174,9 +176,13 @@ def stats(
 def forecast(
     ctx: typer.Context,
     as_of: Annotated[
-        datetime,
-        typer.Option("--as-of", formats=["%Y-%m-%d"], help="Forecast from this day (inclusive)."),
-    ],
+        datetime | None,
+        typer.Option(
+            "--as-of",
+            formats=["%Y-%m-%d"],
+            help="Forecast from this day (inclusive); default: the latest stage change.",
+        ),
+    ] = None,
     history: HistoryOpt = None,
     horizon_days: HorizonOpt = 90,
     simulations: Annotated[int, typer.Option("--simulations", min=10)] = 10_000,
@@ -198,27 +204,28 @@ def forecast(
 
     With --xlsx/--png, also the cumulative bookings by week (the fan) as a sheet and chart.
     """
-    data = _load(ctx, history, stages, won_stage, lost_stage)
-    query = ForecastQuery(
-        as_of=as_of.date(),
+    source = _source(history, stages, won_stage, lost_stage)
+    request = build(
+        ForecastRequest,
+        as_of=as_of.date() if as_of else None,
         horizon_days=horizon_days,
         simulations=simulations,
         seed=seed,
-        segment=segment_by,
+        segment_by=segment_by,
         bootstrap=bootstrap,
     )
-    result = run_forecast(data, query)
-    if xlsx is not None or png is not None:
-        fan = run_fan(data, query)
-        if xlsx is not None:
-            _write(xlsx, export.forecast_workbook(result, fan=fan))
-        if png is not None:
-            _write(png, to_png(forecast_charts.overview(result, fan)))
+    with _workspace(ctx, source) as session:
+        analysed = pipeline_forecast(session, request, source=source)
+    result, fan, doc = analysed.result.forecast, analysed.result.fan, analysed.document
+    if xlsx is not None:
+        _write(xlsx, export.forecast_workbook(result, fan=fan))
+    if png is not None:
+        _write(png, to_png(forecast_charts.overview(result, fan)))
     if as_json:
-        print_json(result.to_dict())
+        print_json(doc.model_dump(mode="json"))
         return
     o, n = result.open_pipeline, result.with_new_deals
-    table = Table(title=f"Bookings {as_of.date()} + {horizon_days} days")
+    table = Table(title=f"Bookings {doc.as_of} + {doc.horizon_days} days")
     for col in ("", "expected", "P10", "P50", "P90"):
         table.add_column(col)
     table.add_row(
@@ -269,22 +276,30 @@ def backtest(
 
     Example: [bold]buyermap pipeline backtest --history changes.csv --horizon-days 90 --json[/]
     """
-    data = _load(ctx, history, stages, won_stage, lost_stage)
-    query = BacktestQuery(
+    source = _source(history, stages, won_stage, lost_stage)
+    request = build(
+        BacktestRequest,
         horizon_days=horizon_days,
         every_days=every_days,
         warmup_days=warmup_days,
         simulations=simulations,
         seed=seed,
-        segment=segment_by,
+        segment_by=segment_by,
     )
-    with Progress(console=err_console, transient=True) as bar:
+    with (
+        _workspace(ctx, source) as session,
+        Progress(console=err_console, transient=True) as bar,
+    ):
         task = bar.add_task("backtest", total=None)
-        result = run_backtest(
-            data, query, progress=lambda i, n: bar.update(task, completed=i, total=n)
+        analysed = pipeline_backtest(
+            session,
+            request,
+            source=source,
+            progress=lambda i, n: bar.update(task, completed=i, total=n),
         )
+    result = analysed.result
     if as_json:
-        print_json(result.to_dict())
+        print_json(analysed.document.model_dump(mode="json"))
         return
     table = Table(title=f"Backtest, {horizon_days}-day horizon")
     for col in ("as of", "deals", "expected", "P10", "P90", "weighted", "actual"):

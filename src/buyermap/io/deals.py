@@ -121,7 +121,10 @@ def _contacts(ctx: Ctx, plan: DealPlan) -> None:
         found: list[int] = []
         missing: list[str] = []
         for value in split_ids(ids[i]):
-            (found if value in refs else missing).append(refs.get(value) or value)  # type: ignore[arg-type]
+            if value in refs:
+                found.append(refs[value])
+            else:
+                missing.append(value)
         if mails[i]:
             cid = by_email.get(mails[i])
             if cid is None:
@@ -177,7 +180,7 @@ def plan_deals(ctx: Ctx) -> DealPlan:
     users = Users(s)
     reasons = {r.lower(): r_id for r_id, r in s.execute(select(LostReason.id, LostReason.name))}
     stored = load_by_id(s, Deal, matched.values())
-    linked = _linked_contacts(ctx, list(matched.values())) if plan.contacts else {}
+    linked = _linked_contacts(ctx, list(matched.values())) if plan.contacts else set()
     for i, rid in matched.items():
         if ctx.on_duplicate == "skip":
             ctx.skipped[i] = "exists already (--on-duplicate skip)"
@@ -438,6 +441,7 @@ def write_history(ctx: Ctx, plan: HistoryPlan) -> None:
     plan.stages.create()
     stage_id = {i: plan.stages.stored(st).id for i, st in plan.stage.items()}
     amount, by, at = ctx.col("amount"), ctx.col("changed_by"), ctx.col("changed_at")
+    snapshot = ctx.col("is_snapshot")
     rows = [
         {
             "deal_id": plan.deal[i],
@@ -446,6 +450,7 @@ def write_history(ctx: Ctx, plan: HistoryPlan) -> None:
             "amount": amount[i],
             "changed_by_id": users.ensure(by[i]),
             "from_stage_id": None,
+            "is_snapshot": bool(snapshot[i]),
             "extra": ctx.extra[i],
         }
         for i in plan.inserts

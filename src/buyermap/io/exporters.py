@@ -155,8 +155,20 @@ def _deals(session: Session) -> Table:
 def _history(session: Session) -> Table:
     owners = _owner_names(session)
     stages = dict(session.execute(select(Stage.id, Stage.name)).all())
-    # The history format of ``buyermap pipeline stats|forecast --history``.
-    base = ["id", "deal_id", "from_stage", "stage", "changed_at", "amount", "changed_by"]
+    opened = dict(session.execute(select(Deal.id, Deal.opened_at)).all())
+    # The history format of ``buyermap pipeline stats|forecast --history``, with how far its
+    # times can be trusted: the deal's opening date (empty = unknown) and snapshot changes.
+    base = [
+        "id",
+        "deal_id",
+        "from_stage",
+        "stage",
+        "changed_at",
+        "amount",
+        "changed_by",
+        "opened_at",
+        "is_snapshot",
+    ]
     records: list[tuple[list[Any], dict[str, Any], dict[str, Any]]] = [
         (
             [
@@ -167,6 +179,8 @@ def _history(session: Session) -> Table:
                 c.changed_at,
                 c.amount,
                 owners.get(c.changed_by_id) if c.changed_by_id else None,
+                opened.get(c.deal_id),
+                c.is_snapshot,
             ],
             {},
             c.extra or {},

@@ -7,9 +7,10 @@ A header is matched after normalising it (lower case, no punctuation or spaces),
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from buyermap.domain.enums import EntityKind
+from buyermap.io.local_headers import local_aliases
 
 
 @dataclass(frozen=True, slots=True)
@@ -432,15 +433,25 @@ _STAGE_HISTORY = (
             "modified by",
         ),
     ),
+    FieldSpec("is_snapshot", "boolean", aliases=("is snapshot", "snapshot")),
+    FieldSpec("opened_at", "datetime", derived=True, aliases=("opened at", "deal opened at")),
     FieldSpec("from_stage", derived=True, aliases=("from stage", "old value", "previous stage")),
     FieldSpec("id", derived=True, aliases=("id", "change id")),
 )
 
+
+def _localised(kind: EntityKind, specs: tuple[FieldSpec, ...]) -> tuple[FieldSpec, ...]:
+    return tuple(replace(f, aliases=f.aliases + local_aliases(kind.value, f.name)) for f in specs)
+
+
 FIELDS: dict[EntityKind, tuple[FieldSpec, ...]] = {
-    EntityKind.ACCOUNTS: _ACCOUNT,
-    EntityKind.CONTACTS: _CONTACT,
-    EntityKind.DEALS: _DEAL,
-    EntityKind.STAGE_HISTORY: _STAGE_HISTORY,
+    kind: _localised(kind, specs)
+    for kind, specs in (
+        (EntityKind.ACCOUNTS, _ACCOUNT),
+        (EntityKind.CONTACTS, _CONTACT),
+        (EntityKind.DEALS, _DEAL),
+        (EntityKind.STAGE_HISTORY, _STAGE_HISTORY),
+    )
 }
 # The custom_field_defs / external_refs word for each kind of file.
 ENTITY_WORD = {

@@ -33,7 +33,7 @@ from buyermap.io.mapping import (
     suggestions,
 )
 from buyermap.io.presets import PRESETS, detect_preset
-from buyermap.io.quality import DATE_FIELDS, account_superseded, reject_shifted, workspace_systems
+from buyermap.io.quality import DATE_FIELDS, reject_shifted, report_superseded, workspace_systems
 from buyermap.io.readers import RawTable, read_table
 from buyermap.io.report import ImportReport, Rejection, write_quarantine
 from buyermap.io.validate import PLACEHOLDERS, blank_placeholders, validate_frame
@@ -264,7 +264,7 @@ def _import_file(
     plan_fn, write_fn = PLANNERS[entity]
     plan = plan_fn(ctx)
     report.notes.extend(ctx.notes)
-    quarantined = account_superseded(ctx, table, report)
+    quarantined = report_superseded(ctx, table, report)
     errors = validated.errors
     report.rejected = len(errors)
     report.errors = [

@@ -68,7 +68,7 @@ def _cells(table: RawTable, i: int) -> list[str]:
     return [c.strip() for c in (table.rows[i] + [""] * width)[:width]]
 
 
-def account_superseded(ctx: Ctx, table: RawTable, report: ImportReport) -> Errors:
+def report_superseded(ctx: Ctx, table: RawTable, report: ImportReport) -> Errors:
     """Account for every row a later row of the file superseded (same id, email or name).
 
     An exact repeat is skipped as a duplicate. A row that differs from the one that won is

@@ -181,7 +181,48 @@ def read_csv_text(text: str, *, delimiter: str | None = None, name: str = "the C
     table = RawTable(
         header=clean_header(header or []), rows=rows, lines=lines, format="csv", delimiter=delim
     )
+    skip_title_rows(table)
     _note_empty(table)
+    return table
+
+
+def _filled(record: list[str]) -> int:
+    return sum(1 for cell in record if cell.strip(BLANK))
+
+
+def _looks_like_header(record: list[str]) -> bool:
+    """Distinct, non-numeric labels in every filled cell."""
+    cells = [c.strip() for c in record if c.strip(BLANK)]
+    numeric = sum(1 for c in cells if c.replace(".", "").replace(",", "").isdigit())
+    return numeric == 0 and len({c.lower() for c in cells}) == len(cells)
+
+
+def skip_title_rows(table: RawTable) -> RawTable:
+    """Hand-kept sheets often start with a title ("Prospects Q3 2024", "Exported by ... on
+    ...") above the real header. When the first row fills one or two cells, the rows below
+    fill four or more, and one of the next ten rows looks like a header, that row is the
+    header; the rows above it are named in a note, not imported (nothing is lost silently)."""
+    named = sum(1 for k, h in enumerate(table.header, start=1) if h != f"column_{k}")
+    if not table.rows or named > 2:  # (blank header cells were named column_N)
+        return table
+    head = table.rows[:10]
+    width = max((_filled(r) for r in table.rows[:30]), default=0)
+    if width < 4:
+        return table
+    at = next(
+        (k for k, r in enumerate(head) if _filled(r) >= 0.8 * width and _looks_like_header(r)),
+        None,
+    )
+    if at is None:
+        return table
+    titles = [[h for k, h in enumerate(table.header, 1) if h != f"column_{k}"], *table.rows[:at]]
+    shown = " | ".join(" ".join(c.strip() for c in r if c.strip(BLANK)) for r in titles)
+    table.notes.append(
+        f"the first {len(titles)} row(s) above the header were taken as a title, not data: "
+        f"{shown[:200]!r}; the header is on line {table.lines[at]}"
+    )
+    table.header = clean_header(table.rows[at])
+    table.rows, table.lines = table.rows[at + 1 :], table.lines[at + 1 :]
     return table
 
 
@@ -251,6 +292,7 @@ def read_xlsx(path: Path) -> RawTable:
     ):
         header.pop()
     table = RawTable(header=clean_header(header), rows=rows, lines=lines, format="xlsx")
+    skip_title_rows(table)
     _note_empty(table)
     return table
 

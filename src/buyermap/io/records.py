@@ -308,7 +308,7 @@ def _write_links(ctx: Ctx, plan: Plan, contact_of: dict[int, int], now: Any) -> 
                 "account_id": aid,
                 "contact_id": contact_of[i],
                 "title": titles[i],
-                "start_date": start if plan.ended.get(i) or start else None,
+                "start_date": start,
                 "end_date": None,
                 "is_primary": True,
             }

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
-from buyermap.domain.enums import DealStatus, NoteKind, Seniority
+from buyermap.domain.enums import DealStatus, Seniority
 from buyermap.domain.pipeline import StageVisit
 from buyermap.schemas.common import (
     Currency,
@@ -17,6 +17,10 @@ from buyermap.schemas.common import (
     ORMModel,
     UtcDateTime,
 )
+
+# Notes live in schemas/notes.py; re-exported here for the importers of the old place.
+from buyermap.schemas.notes import NoteCreate as NoteCreate
+from buyermap.schemas.notes import NotePublic as NotePublic
 
 Count = Annotated[int, Field(ge=0)]
 Money = Annotated[float, Field(ge=0)]
@@ -197,31 +201,6 @@ class StageChangePublic(BaseModel):
         default=False,
         description="Only the stage seen at an import: changed_at is the import time",
     )
-
-
-class NoteCreate(BaseModel):
-    body: Annotated[str, Field(min_length=1)]
-    kind: NoteKind = NoteKind.NOTE
-    title: str | None = None
-    occurred_at: UtcDateTime | None = None
-    source: str | None = None
-    account_id: int | None = None
-    contact_id: int | None = None
-    deal_id: int | None = None
-    tags: list[str] = Field(default_factory=list)
-
-
-class NotePublic(ORMModel):
-    id: int
-    kind: str
-    title: str | None
-    body: str
-    occurred_at: datetime
-    source: str | None
-    account_id: int | None
-    contact_id: int | None
-    deal_id: int | None
-    tags: list[str]
 
 
 class StageVisitPublic(BaseModel):

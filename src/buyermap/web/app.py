@@ -10,6 +10,7 @@ from buyermap.services.workspace import Workspace, open_workspace
 from buyermap.settings import Settings
 from buyermap.web import pages
 from buyermap.web.api import v1
+from buyermap.web.csrf import new_secret
 from buyermap.web.errors import install_error_handlers
 from buyermap.web.templating import STATIC_DIR
 
@@ -38,6 +39,7 @@ def create_app(settings: Settings, *, workspace: Workspace | None = None) -> Fas
     )
     app.state.settings = settings
     app.state.workspace = workspace if workspace is not None else open_workspace(settings)
+    app.state.csrf_secret = new_secret()  # signs the pages' CSRF tokens (web/csrf.py)
     install_error_handlers(app)
     app.include_router(v1.router)
     app.include_router(pages.router)

@@ -11,6 +11,13 @@
   that declare ``CurrentUserDep``, and the API and page routers (which depend on it
   through :func:`remember_user`), then need no change. Tests swap the user with
   ``app.dependency_overrides[get_current_user]``.
+* :data:`WRITE` (``Depends(require_write)``) is the write guard: every route that changes
+  data declares it (``dependencies=[WRITE]`` on the route, or on a router that only
+  writes), and it refuses read-only users with 403 ``forbidden``. A route that uses POST
+  only to compute (a funnel over a file) declares :data:`COMPUTES_ONLY` instead.
+  ``tests/web/test_guard.py`` walks the route table: every POST/PUT/PATCH/DELETE route
+  must carry one of the two, and each guarded route refuses a read-only user, so routes
+  added later are covered without a new test.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from buyermap.domain.enums import UserRole
+from buyermap.errors import ForbiddenError
 from buyermap.services.workspace import Workspace
 from buyermap.settings import Settings
 
@@ -70,6 +78,30 @@ def get_current_user() -> CurrentUser:
 
 
 CurrentUserDep = Annotated[CurrentUser, Depends(get_current_user)]
+
+
+# Roles that may change the workspace. Anything else (read_only, roles added later) may not.
+WRITING_ROLES = frozenset({UserRole.OWNER, UserRole.MEMBER})
+
+
+def require_write(user: CurrentUserDep) -> CurrentUser:
+    """The write guard: the current user, if they may change data; 403 otherwise."""
+    if user.role not in WRITING_ROLES:
+        raise ForbiddenError(
+            f"{user.name} has read-only access and cannot change the workspace",
+            details={"role": str(user.role), "needs": sorted(str(r) for r in WRITING_ROLES)},
+        )
+    return user
+
+
+def computes_only() -> None:
+    """Marks a POST route that changes nothing (it only computes a result from its input),
+    so read-only users may call it. The guard test accepts it in place of :data:`WRITE`."""
+
+
+WRITE = Depends(require_write)
+COMPUTES_ONLY = Depends(computes_only)
+WriterDep = Annotated[CurrentUser, WRITE]
 
 
 def remember_user(request: Request, user: CurrentUserDep) -> CurrentUser:

@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from jinja2 import StrictUndefined
 from jinja2_fragments.fastapi import Jinja2Blocks
 
+from buyermap.web.csrf import csrf_token, set_cookie
 from buyermap.web.deps import request_user
 
 WEB_DIR = Path(__file__).parent
@@ -36,7 +37,12 @@ NAV: tuple[tuple[str, str | None], ...] = (
 
 
 def _common_context(request: Request) -> dict[str, Any]:
-    return {"nav": NAV, "user": request_user(request), "path": request.url.path}
+    return {
+        "nav": NAV,
+        "user": request_user(request),
+        "path": request.url.path,
+        "csrf_token": csrf_token(request),
+    }
 
 
 def fmt_number(value: float | int | None, digits: int = 0) -> str:
@@ -116,4 +122,5 @@ def render(
     else:
         response = templates.TemplateResponse(request, name, context, status_code=status_code)
     response.headers["Vary"] = "HX-Request"
+    set_cookie(request, response)
     return response

@@ -62,7 +62,7 @@ def test_it_prints_steps_counts_rates_times_and_trend(events: Path) -> None:
         ("2023-11-20", 2, 0),
     ]
     assert data["provenance"]["inputs_hash"]
-    assert "by" not in data
+    assert data["by"] is None  # the same document as the API: no breakdown asked
 
 
 def _by_plan(events: Path) -> list[str]:

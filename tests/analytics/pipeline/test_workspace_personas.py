@@ -33,11 +33,11 @@ from buyermap.analytics.pipeline.workspace import load_workspace_history
 from buyermap.cli.app import app
 from buyermap.db.models import CommitteeMember, Contact, PersonaRun
 from buyermap.schemas.entities import AccountCreate, DealCreate, StageChangeCreate
+from buyermap.seams.pipeline import StatsRequest, pipeline_stats
 from buyermap.services import accounts, deals
 from buyermap.services.workspace import open_workspace
 from buyermap.settings import Settings
 from buyermap.web.app import create_app
-from buyermap.web.pages.pipeline import workspace_history
 from tests.web.persona_factory import FAST_QUERY, seed_personas
 
 # deal -> its moves (day, stage); won, lost or still open
@@ -196,9 +196,11 @@ def test_the_cli_breaks_the_workspace_down_by_persona(tmp_path: Path) -> None:
     assert set(rows) == {*expected.values(), "(none)"}
 
 
-def test_the_pages_history_has_personas_once_there_is_a_run(session: Session) -> None:
+def test_the_seams_history_has_personas_once_there_is_a_run(session: Session) -> None:
     _build(session)
-    assert "persona" in workspace_history(session).frame.columns
+    analysed = pipeline_stats(session, StatsRequest(by="persona"))
+    assert "persona" in analysed.history.frame.columns
+    assert list(analysed.document.breakdowns) == ["persona"]
 
 
 def test_the_pipeline_page_offers_persona_with_a_run(tmp_path: Path) -> None:

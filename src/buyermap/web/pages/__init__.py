@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
+from buyermap.web.csrf import csrf_protect
 from buyermap.web.deps import remember_user
 from buyermap.web.pages import (
     accounts,
@@ -16,7 +17,10 @@ from buyermap.web.pages import (
     pipeline,
 )
 
-# Every page passes the authentication seam (see buyermap.web.deps).
-router = APIRouter(include_in_schema=False, dependencies=[Depends(remember_user)])
+# Every page passes the authentication seam (see buyermap.web.deps), and every form post
+# to a page must carry its CSRF token (see buyermap.web.csrf).
+router = APIRouter(
+    include_in_schema=False, dependencies=[Depends(remember_user), Depends(csrf_protect)]
+)
 for module in (home, accounts, contacts, deals, personas, pipeline, forecast, funnels):
     router.include_router(module.router)

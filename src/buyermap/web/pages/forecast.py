@@ -1,5 +1,6 @@
 """``/forecast``: the bookings forecast with its interval, the fan over the horizon, deals
-at risk, and (loaded after the page, over HTMX) the backtest."""
+at risk, and (loaded after the page, over HTMX) the backtest; rendered from the seam's
+documents (:mod:`buyermap.seams.pipeline`), the same ones the API returns."""
 
 from __future__ import annotations
 
@@ -11,19 +12,23 @@ from fastapi.responses import Response
 
 from buyermap.analytics.pipeline.paths import describe_left_out
 from buyermap.charts import forecast as charts
-from buyermap.web.deps import SessionDep
-from buyermap.web.pages.pipeline import (
-    backtest_for,
-    deal_links,
-    fan_for,
-    forecast_for,
-    forecast_query,
-    svg_for,
-    workspace_history,
+from buyermap.seams.pipeline import (
+    BacktestRequest,
+    ForecastRequest,
+    pipeline_backtest,
+    pipeline_forecast,
 )
+from buyermap.services.links import deal_links
+from buyermap.web.analyses import CacheDep
+from buyermap.web.deps import SessionDep
+from buyermap.web.pages.pipeline import svg_for
 from buyermap.web.templating import render, templates
 
 router = APIRouter()
+
+# The backtest fragment runs few simulations so that the page stays fast; the figures
+# say so. The forecast itself uses the defaults every edge shares (ForecastRequest).
+PAGE_BACKTEST = {"simulations": 500, "bootstrap": 5}
 
 AsOf = Annotated[
     date | None,
@@ -34,57 +39,62 @@ Horizon = Annotated[int, Query(ge=1, le=730, description="Days ahead to forecast
 
 @router.get("/forecast", summary="Forecast")
 def forecast_page(
-    request: Request, session: SessionDep, as_of: AsOf = None, horizon_days: Horizon = 90
+    request: Request,
+    session: SessionDep,
+    cache: CacheDep,
+    as_of: AsOf = None,
+    horizon_days: Horizon = 90,
 ) -> Response:
     """Expected bookings with P10/P50/P90 (open pipeline and with new deals), the weighted
     pipeline beside them, the fan chart over the horizon and the deals at risk."""
-    history = workspace_history(session)
-    latest = history.end.date()
-    query = forecast_query(history, as_of=as_of, horizon_days=horizon_days)
-    result = forecast_for(history, query)
-    fan = fan_for(history, query)
-    key = (history.inputs_hash, query)
+    analysed = pipeline_forecast(
+        session, ForecastRequest(as_of=as_of, horizon_days=horizon_days), cache=cache
+    )
+    run, doc = analysed.result, analysed.document
     svgs = {
         "fan": svg_for(
-            (*key, "fan"), lambda: charts.fan(fan), "Cumulative bookings over the horizon"
+            cache,
+            (analysed.key, "fan"),
+            lambda: charts.fan(run.fan),
+            "Cumulative bookings over the horizon",
         ),
         "interval": svg_for(
-            (*key, "interval"), lambda: charts.interval(result), "P10-P90 and weighted pipeline"
+            cache,
+            (analysed.key, "interval"),
+            lambda: charts.interval(run.forecast),
+            "P10-P90 and weighted pipeline",
         ),
     }
-    at_risk = list(result.at_risk)
+    at_risk = doc.at_risk
     context = {
-        "result": result,
-        "query": query,
-        "latest": latest,
-        "fan": fan,
+        "result": doc,
+        "latest": analysed.history.end.date(),
         "svgs": svgs,
         "at_risk": at_risk,
-        "links": deal_links(session, [d.deal_id for d in at_risk]),
-        "download_query": f"as_of={query.as_of.isoformat()}&horizon_days={query.horizon_days}",
-        "left_out": describe_left_out(result.evidence["left_out"]),
+        "links": deal_links(session, ids=[d.deal_id for d in at_risk]),
+        "download_query": f"as_of={doc.as_of.isoformat()}&horizon_days={doc.horizon_days}",
+        "left_out": describe_left_out(doc.evidence["left_out"]),
     }
     return render(request, "forecast.html", context)
 
 
 @router.get("/forecast/backtest", summary="Forecast backtest")
 def backtest_fragment(
-    request: Request, session: SessionDep, horizon_days: Horizon = 90
+    request: Request, session: SessionDep, cache: CacheDep, horizon_days: Horizon = 90
 ) -> Response:
     """The backtest section of /forecast (an HTML fragment; the page loads it over HTMX).
 
     Rolling origins every 91 days: forecast vs what was booked, with the P10-P90 band and
     the weighted pipeline. Computed with few simulations and cached per workspace data.
     """
-    history = workspace_history(session)
-    result = backtest_for(history, horizon_days=horizon_days)
+    params = BacktestRequest(horizon_days=horizon_days, **PAGE_BACKTEST)
+    analysed = pipeline_backtest(session, params, cache=cache)
     svg = svg_for(
-        (history.inputs_hash, result.query, "backtest"),
-        lambda: charts.backtest(result),
+        cache,
+        (analysed.key, "backtest"),
+        lambda: charts.backtest(analysed.result),
         "Backtest: forecast vs actual per origin",
     )
     return templates.TemplateResponse(
-        request,
-        "_forecast_backtest.html",
-        {"bt": result, "summary": result.summary(), "svg": svg},
+        request, "_forecast_backtest.html", {"bt": analysed.document, "svg": svg}
     )

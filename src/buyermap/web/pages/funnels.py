@@ -11,19 +11,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import Response
 
-from buyermap.analytics.funnel import (
-    FunnelMode,
-    FunnelQuery,
-    FunnelResult,
-    parse_window,
-    run_funnel,
-)
+from buyermap.analytics.funnel import FunnelMode, FunnelResult
 from buyermap.analytics.funnel.loading import CSV_SUFFIXES, PARQUET_SUFFIXES
 from buyermap.analytics.funnel.query import parse_steps
 from buyermap.charts import funnel as charts
 from buyermap.charts.render import to_svg
 from buyermap.errors import BuyermapError, InvalidValueError
+from buyermap.seams.funnels import FunnelRequest, funnel
+from buyermap.seams.requests import build
 from buyermap.settings import server_path
+from buyermap.web.deps import COMPUTES_ONLY
 from buyermap.web.templating import is_htmx, render
 
 router = APIRouter()
@@ -46,21 +43,24 @@ class FunnelForm:
     time_column: str = "ts"
     modes: tuple[str, ...] = field(default=tuple(m.value for m in FunnelMode))
 
-    def query(self) -> FunnelQuery:
+    def request(self) -> FunnelRequest:
+        """The form as the seam's request (the one place the query is built)."""
         try:
             mode = FunnelMode(self.mode)
         except ValueError:
             valid = ", ".join(self.modes)
             raise InvalidValueError(f"unknown mode {self.mode!r}; use one of: {valid}") from None
-        return FunnelQuery(
-            steps=parse_steps(self.steps),
-            window_seconds=parse_window(self.window),
+        return build(
+            FunnelRequest,
+            path=self.path,
+            steps=list(parse_steps(self.steps)),
+            window=self.window,
             mode=mode,
-            exclude=parse_steps(self.exclude),
-            by=self.by.strip() or None,
-            entity_column=self.entity_column.strip() or "user_id",
-            event_column=self.event_column.strip() or "event",
-            time_column=self.time_column.strip() or "ts",
+            exclude=list(parse_steps(self.exclude)),
+            by=self.by,
+            entity_column=self.entity_column,
+            event_column=self.event_column,
+            time_column=self.time_column,
         )
 
 
@@ -74,7 +74,7 @@ def _suffix(name: str) -> str:
     )
 
 
-def funnel_from_upload(upload: UploadFile, query: FunnelQuery) -> FunnelResult:
+def funnel_from_upload(upload: UploadFile, request: FunnelRequest) -> FunnelResult:
     """Run the funnel on an uploaded file (kept in a temporary file for the engine)."""
     suffix = _suffix(upload.filename or "")
     with tempfile.TemporaryDirectory(prefix="buyermap-funnel-") as tmp:
@@ -82,7 +82,7 @@ def funnel_from_upload(upload: UploadFile, query: FunnelQuery) -> FunnelResult:
         with path.open("wb") as out:
             while chunk := upload.file.read(1 << 20):
                 out.write(chunk)
-        return run_funnel(path, query)
+        return funnel(path, request)[0]
 
 
 def result_context(result: FunnelResult) -> dict[str, Any]:
@@ -99,7 +99,7 @@ def funnels_page(request: Request) -> Response:
     return render(request, "funnels.html", {"form": FunnelForm(), "result": None})
 
 
-@router.post("/funnels", summary="Run a funnel")
+@router.post("/funnels", summary="Run a funnel", dependencies=[COMPUTES_ONLY])
 def run_funnel_page(
     request: Request,
     steps: Annotated[str, Form()],
@@ -131,11 +131,11 @@ def run_funnel_page(
     )
     context: dict[str, Any] = {"form": form, "result": None}
     try:
-        query = form.query()
+        asked = form.request()
         if events is not None and events.filename:
-            result = funnel_from_upload(events, query)
+            result = funnel_from_upload(events, asked)
         elif path.strip():
-            result = run_funnel(server_path(request.app.state.settings, path), query)
+            result = funnel(server_path(request.app.state.settings, path), asked)[0]
         else:
             raise InvalidValueError("give an event file: upload one or type a path on the server")
     except BuyermapError as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import ModuleType
+
 from fastapi import APIRouter, Depends
 
 from buyermap.web.api.v1 import (
@@ -9,6 +11,7 @@ from buyermap.web.api.v1 import (
     contacts,
     deals,
     funnels,
+    notes,
     personas,
     pipeline,
     pipelines,
@@ -17,32 +20,24 @@ from buyermap.web.api.v1 import (
 )
 from buyermap.web.deps import remember_user
 
+# One row per router: the module and its tag's description (the OpenAPI tags come from
+# this table, in this order); a new capability is one more row.
+ROUTERS: tuple[tuple[ModuleType, str, str], ...] = (
+    (status, "status", "What the workspace holds."),
+    (accounts, "accounts", "Companies you sell to."),
+    (contacts, "contacts", "People at your accounts."),
+    (deals, "deals", "Deals, their stage history and timeline."),
+    (stage_changes, "stage changes", "Moves of deals between stages."),
+    (notes, "notes", "Notes, calls, meetings and interviews on accounts, contacts and deals."),
+    (pipelines, "pipelines", "Pipelines and their stages: create, rename, reorder, close."),
+    (personas, "personas", "Persona runs, persona cards, contacts' personas."),
+    (pipeline, "pipeline", "Stage analytics, the bookings forecast, its backtest."),
+    (funnels, "funnels", "Exact windowed event funnels over event files."),
+)
+
 # Every API route passes the authentication seam (see buyermap.web.deps).
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(remember_user)])
-for module in (
-    status,
-    accounts,
-    contacts,
-    deals,
-    stage_changes,
-    pipelines,
-    personas,
-    pipeline,
-    funnels,
-):
+for module, _tag, _about in ROUTERS:
     router.include_router(module.router)
 
-TAGS = [
-    {"name": "status", "description": "What the workspace holds."},
-    {"name": "accounts", "description": "Companies you sell to."},
-    {"name": "contacts", "description": "People at your accounts."},
-    {"name": "deals", "description": "Deals, their stage history and timeline."},
-    {"name": "stage changes", "description": "Moves of deals between stages."},
-    {
-        "name": "pipelines",
-        "description": "Pipelines and their stages: create, rename, reorder, close.",
-    },
-    {"name": "personas", "description": "Persona runs, persona cards, contacts' personas."},
-    {"name": "pipeline", "description": "Stage analytics, the bookings forecast, its backtest."},
-    {"name": "funnels", "description": "Exact windowed event funnels over event files."},
-]
+TAGS = [{"name": tag, "description": about} for _module, tag, about in ROUTERS]

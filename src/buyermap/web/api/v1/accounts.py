@@ -8,7 +8,7 @@ from buyermap.schemas.common import Page
 from buyermap.schemas.entities import AccountCreate, AccountPublic, AccountUpdate
 from buyermap.services import accounts as svc
 from buyermap.web.api.v1.params import ListQueryDep, page_of
-from buyermap.web.deps import SessionDep
+from buyermap.web.deps import WRITE, SessionDep
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
 
@@ -23,7 +23,9 @@ def list_accounts(session: SessionDep, query: ListQueryDep) -> Page[AccountPubli
     return page_of(listed, AccountPublic.model_validate)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, summary="Create an account")
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, summary="Create an account", dependencies=[WRITE]
+)
 def create_account(session: SessionDep, data: AccountCreate) -> AccountPublic:
     """Create an account. A domain belongs to one account only (409 when taken)."""
     return AccountPublic.model_validate(svc.create_account(session, data=data))
@@ -35,7 +37,7 @@ def get_account(session: SessionDep, account_id: int) -> AccountPublic:
     return AccountPublic.model_validate(svc.get_account(session, account_id=account_id))
 
 
-@router.patch("/{account_id}", summary="Update an account")
+@router.patch("/{account_id}", summary="Update an account", dependencies=[WRITE])
 def update_account(session: SessionDep, account_id: int, data: AccountUpdate) -> AccountPublic:
     """Change the fields given in the body; fields left out keep their value."""
     return AccountPublic.model_validate(
@@ -43,7 +45,12 @@ def update_account(session: SessionDep, account_id: int, data: AccountUpdate) ->
     )
 
 
-@router.delete("/{account_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete an account")
+@router.delete(
+    "/{account_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete an account",
+    dependencies=[WRITE],
+)
 def delete_account(session: SessionDep, account_id: int) -> Response:
     """Delete an account with its positions and notes; its deals stay, without an account."""
     svc.delete_account(session, account_id=account_id)

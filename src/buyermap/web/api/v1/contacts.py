@@ -8,7 +8,7 @@ from buyermap.schemas.common import Page
 from buyermap.schemas.entities import ContactCreate, ContactPublic, ContactUpdate
 from buyermap.services import contacts as svc
 from buyermap.web.api.v1.params import ListQueryDep, page_of
-from buyermap.web.deps import SessionDep
+from buyermap.web.deps import WRITE, SessionDep
 
 router = APIRouter(prefix="/contacts", tags=["contacts"])
 
@@ -23,7 +23,9 @@ def list_contacts(session: SessionDep, query: ListQueryDep) -> Page[ContactPubli
     return page_of(listed, ContactPublic.model_validate)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, summary="Create a contact")
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, summary="Create a contact", dependencies=[WRITE]
+)
 def create_contact(session: SessionDep, data: ContactCreate) -> ContactPublic:
     """Create a contact; with ``account_id`` the person also gets a position there."""
     return ContactPublic.model_validate(svc.create_contact(session, data=data))
@@ -35,7 +37,7 @@ def get_contact(session: SessionDep, contact_id: int) -> ContactPublic:
     return ContactPublic.model_validate(svc.get_contact(session, contact_id=contact_id))
 
 
-@router.patch("/{contact_id}", summary="Update a contact")
+@router.patch("/{contact_id}", summary="Update a contact", dependencies=[WRITE])
 def update_contact(session: SessionDep, contact_id: int, data: ContactUpdate) -> ContactPublic:
     """Change the fields given in the body; fields left out keep their value."""
     return ContactPublic.model_validate(
@@ -43,7 +45,12 @@ def update_contact(session: SessionDep, contact_id: int, data: ContactUpdate) ->
     )
 
 
-@router.delete("/{contact_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a contact")
+@router.delete(
+    "/{contact_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a contact",
+    dependencies=[WRITE],
+)
 def delete_contact(session: SessionDep, contact_id: int) -> Response:
     """Delete a contact with their positions, notes and committee seats."""
     svc.delete_contact(session, contact_id=contact_id)

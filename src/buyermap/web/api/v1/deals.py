@@ -9,7 +9,7 @@ from buyermap.schemas.common import Page
 from buyermap.schemas.entities import DealCreate, DealPublic, DealUpdate, StageVisitPublic
 from buyermap.services import deals as svc
 from buyermap.web.api.v1.params import ListQueryDep, page_of
-from buyermap.web.deps import SessionDep
+from buyermap.web.deps import WRITE, SessionDep
 
 router = APIRouter(prefix="/deals", tags=["deals"])
 
@@ -24,7 +24,7 @@ def list_deals(session: SessionDep, query: ListQueryDep) -> Page[DealPublic]:
     return page_of(listed, DealPublic.model_validate)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, summary="Create a deal")
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Create a deal", dependencies=[WRITE])
 def create_deal(session: SessionDep, data: DealCreate) -> DealPublic:
     """Create a deal in its first (or the given) stage; that entry is its first stage change."""
     return DealPublic.model_validate(svc.create_deal(session, data=data))
@@ -36,13 +36,18 @@ def get_deal(session: SessionDep, deal_id: int) -> DealPublic:
     return DealPublic.model_validate(svc.get_deal(session, deal_id=deal_id))
 
 
-@router.patch("/{deal_id}", summary="Update a deal")
+@router.patch("/{deal_id}", summary="Update a deal", dependencies=[WRITE])
 def update_deal(session: SessionDep, deal_id: int, data: DealUpdate) -> DealPublic:
     """Change the fields given in the body. Stages change through stage changes only."""
     return DealPublic.model_validate(svc.update_deal(session, deal_id=deal_id, data=data))
 
 
-@router.delete("/{deal_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a deal")
+@router.delete(
+    "/{deal_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a deal",
+    dependencies=[WRITE],
+)
 def delete_deal(session: SessionDep, deal_id: int) -> Response:
     """Delete a deal with its stage history, notes and committee."""
     svc.delete_deal(session, deal_id=deal_id)

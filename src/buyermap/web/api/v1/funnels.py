@@ -1,72 +1,22 @@
-"""``POST /api/v1/funnels``: an exact windowed event funnel over an event file on the server."""
+"""``POST /api/v1/funnels``: an exact windowed event funnel over an event file on the server.
+
+Request and response are the funnel seam's (:mod:`buyermap.seams.funnels`): the body
+builds the query, the response is the ``buyermap funnel --json`` document.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
 
-from buyermap.analytics.funnel import FunnelMode, FunnelQuery, parse_window, run_funnel
+from buyermap.seams.funnels import FunnelDocument, FunnelRequest, funnel
 from buyermap.settings import server_path
-from buyermap.web.deps import SettingsDep
+from buyermap.web.deps import COMPUTES_ONLY, SettingsDep
 
 router = APIRouter(tags=["funnels"])
 
 
-class FunnelRequest(BaseModel):
-    """What to count (docs/funnels.md); the file is read on the server."""
-
-    path: str = Field(
-        description="Event file on the server (.parquet/.pq/.csv/.tsv/.csv.gz), inside "
-        "BUYERMAP_FILES_ROOT (relative paths are taken there)"
-    )
-    steps: list[str] = Field(min_length=1, description="Event names, in order")
-    window: str = Field(default="14d", description="30m, 12h, 14d, 2w or seconds")
-    mode: FunnelMode = FunnelMode.DEFAULT
-    exclude: list[str] = Field(default_factory=list, description="Events that cut chains")
-    by: str | None = Field(default=None, description="Break the counts down by this column")
-    entity_column: str = "user_id"
-    event_column: str = "event"
-    time_column: str = "ts"
-
-
-class FunnelResponse(BaseModel):
-    """The ``buyermap funnel --json`` body."""
-
-    steps: list[str]
-    counts: list[int]
-    conversion_from_start: list[float | None]
-    conversion_from_previous: list[float | None]
-    n_entities: int
-    n_events: int
-    window_seconds: int
-    mode: str
-    exclude: list[str]
-    engine: str
-    time_to_convert: list[dict[str, Any]]
-    trend_period: str
-    trend: list[dict[str, Any]]
-    warnings: list[str]
-    provenance: dict[str, str]
-    by_column: str | None = None
-    by: dict[str, list[int]] | None = None
-    by_conversion: dict[str, float | None] | None = None
-
-
-@router.post("/funnels", summary="Run an event funnel")
-def post_funnel(body: FunnelRequest, settings: SettingsDep) -> FunnelResponse:
+@router.post("/funnels", summary="Run an event funnel", dependencies=[COMPUTES_ONLY])
+def post_funnel(body: FunnelRequest, settings: SettingsDep) -> FunnelDocument:
     """Entities reaching each step within the window, conversion, time to convert, trend and
     breakdown. Errors (bad window, missing file or column) use the API's error shape."""
-    query = FunnelQuery(
-        steps=tuple(body.steps),
-        window_seconds=parse_window(body.window),
-        mode=body.mode,
-        exclude=tuple(body.exclude),
-        by=body.by or None,
-        entity_column=body.entity_column,
-        event_column=body.event_column,
-        time_column=body.time_column,
-    )
-    result = run_funnel(server_path(settings, body.path), query)
-    return FunnelResponse.model_validate(result.to_dict())
+    return funnel(server_path(settings, body.path), body)[1]

@@ -27,7 +27,7 @@ from buyermap.schemas.personas import (
     ThemePublic,
 )
 from buyermap.services.contacts import get_contact
-from buyermap.web.deps import SessionDep
+from buyermap.web.deps import WRITE, SessionDep
 
 router = APIRouter(tags=["personas"])
 
@@ -51,7 +51,12 @@ def list_runs(session: SessionDep) -> list[PersonaRunSummary]:
     return [PersonaRunSummary.model_validate(r) for r in svc.list_runs(session)]
 
 
-@router.post("/personas/runs", status_code=status.HTTP_201_CREATED, summary="Discover personas")
+@router.post(
+    "/personas/runs",
+    status_code=status.HTTP_201_CREATED,
+    summary="Discover personas",
+    dependencies=[WRITE],
+)
 def create_run(session: SessionDep, options: DiscoverOptions) -> PersonaRunPublic:
     """Discover personas in the workspace's contacts (synchronous) and store the run.
 
@@ -83,14 +88,16 @@ def get_run(session: SessionDep, run_id: str) -> PersonaRunPublic:
     return _run_public(svc.get_run(session, ref=run_id))
 
 
-@router.post("/personas/runs/{run_id}/activate", summary="Activate a persona run")
+@router.post(
+    "/personas/runs/{run_id}/activate", summary="Activate a persona run", dependencies=[WRITE]
+)
 def activate_run(session: SessionDep, run_id: str) -> PersonaRunSummary:
     """Make this run the one pages, the API and contacts show."""
     run = svc.get_run(session, ref=run_id)
     return PersonaRunSummary.model_validate(svc.activate_run(session, run_id=run.id))
 
 
-@router.post("/personas/runs/{run_id}/assign", summary="Assign new contacts")
+@router.post("/personas/runs/{run_id}/assign", summary="Assign new contacts", dependencies=[WRITE])
 def assign_contacts(session: SessionDep, run_id: str) -> AssignedPublic:
     """Assign the contacts the run has not assigned yet (e.g. added since) with its model;
     the same as ``buyermap personas assign --new-only``."""

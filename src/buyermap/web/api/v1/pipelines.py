@@ -15,7 +15,7 @@ from buyermap.schemas.pipelines import (
 )
 from buyermap.services import pipeline_updates as edits
 from buyermap.services import pipelines as svc
-from buyermap.web.deps import SessionDep
+from buyermap.web.deps import WRITE, SessionDep
 
 router = APIRouter(prefix="/pipelines", tags=["pipelines"])
 
@@ -34,7 +34,9 @@ def list_pipelines(session: SessionDep) -> list[PipelinePublic]:
     return [PipelinePublic.model_validate(p) for p in svc.list_pipelines(session)]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, summary="Create a pipeline")
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, summary="Create a pipeline", dependencies=[WRITE]
+)
 def create_pipeline(session: SessionDep, data: PipelineCreate) -> PipelinePublic:
     """Create a pipeline from a `preset` (salesforce, hubspot, pipedrive) or its `stages`.
 
@@ -49,7 +51,11 @@ def get_pipeline(session: SessionDep, pipeline_id: int) -> PipelinePublic:
     return PipelinePublic.model_validate(svc.get_pipeline(session, pipeline_id=pipeline_id))
 
 
-@router.patch("/{pipeline_id}", summary="Rename, make default, close or reopen a pipeline")
+@router.patch(
+    "/{pipeline_id}",
+    summary="Rename, make default, close or reopen a pipeline",
+    dependencies=[WRITE],
+)
 def update_pipeline(session: SessionDep, pipeline_id: int, data: PipelineUpdate) -> PipelinePublic:
     """`name` renames; `is_default: true` makes it the default; `closed` closes or reopens.
 
@@ -61,7 +67,12 @@ def update_pipeline(session: SessionDep, pipeline_id: int, data: PipelineUpdate)
     )
 
 
-@router.post("/{pipeline_id}/stages", status_code=status.HTTP_201_CREATED, summary="Add a stage")
+@router.post(
+    "/{pipeline_id}/stages",
+    status_code=status.HTTP_201_CREATED,
+    summary="Add a stage",
+    dependencies=[WRITE],
+)
 def add_stage(session: SessionDep, pipeline_id: int, data: StageCreate) -> PipelinePublic:
     """Add a stage; answers the pipeline with its renumbered stages.
 
@@ -73,7 +84,7 @@ def add_stage(session: SessionDep, pipeline_id: int, data: StageCreate) -> Pipel
     return PipelinePublic.model_validate(pipeline)
 
 
-@router.patch("/{pipeline_id}/stages/{stage_id}", summary="Change a stage")
+@router.patch("/{pipeline_id}/stages/{stage_id}", summary="Change a stage", dependencies=[WRITE])
 def update_stage(
     session: SessionDep, pipeline_id: int, stage_id: int, data: StageUpdate
 ) -> PipelinePublic:
@@ -87,7 +98,7 @@ def update_stage(
     return PipelinePublic.model_validate(pipeline)
 
 
-@router.put("/{pipeline_id}/stages/order", summary="Reorder the stages")
+@router.put("/{pipeline_id}/stages/order", summary="Reorder the stages", dependencies=[WRITE])
 def reorder_stages(session: SessionDep, pipeline_id: int, order: StageOrder) -> PipelinePublic:
     """Set the stage order from a list naming every stage once (ids or names).
 

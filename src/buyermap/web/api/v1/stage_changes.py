@@ -17,7 +17,7 @@ from buyermap.schemas.entities import (
 )
 from buyermap.services import deals as svc
 from buyermap.services.listing import MAX_PAGE_SIZE
-from buyermap.web.deps import SessionDep
+from buyermap.web.deps import WRITE, SessionDep
 
 router = APIRouter(tags=["stage changes"])
 
@@ -70,6 +70,7 @@ def list_changes(
     "/deals/{deal_id}/stage-changes",
     status_code=status.HTTP_201_CREATED,
     summary="Move a deal into a stage",
+    dependencies=[WRITE],
 )
 def move_deal(session: SessionDep, deal_id: int, data: StageMove) -> StageChangePublic:
     """Record a move of the deal into a stage (now by default).
@@ -86,7 +87,7 @@ def get_change(session: SessionDep, change_id: int) -> StageChangePublic:
     return change_public(svc.get_stage_change(session, change_id=change_id))
 
 
-@router.patch("/stage-changes/{change_id}", summary="Update a stage change")
+@router.patch("/stage-changes/{change_id}", summary="Update a stage change", dependencies=[WRITE])
 def update_change(
     session: SessionDep, change_id: int, data: StageChangeUpdate
 ) -> StageChangePublic:
@@ -98,6 +99,7 @@ def update_change(
     "/stage-changes/{change_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a stage change",
+    dependencies=[WRITE],
 )
 def delete_change(session: SessionDep, change_id: int) -> Response:
     """Remove a move from the history; the deal's stage and status are derived again."""
