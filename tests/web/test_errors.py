@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -68,7 +67,6 @@ def test_a_read_only_user_can_read(tmp_path: Path) -> None:
         assert client.get("/api/v1/accounts").status_code == 200
 
 
-@pytest.mark.xfail(strict=True, reason="write guard lands with issue 8 section 2")
 def test_a_read_only_user_cannot_write(tmp_path: Path) -> None:
     with TestClient(_as_bob(tmp_path)) as client:
         created = client.post("/api/v1/accounts", json={"name": "Acme"})
