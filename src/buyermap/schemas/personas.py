@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from buyermap.schemas.common import ORMModel
 
@@ -42,8 +42,11 @@ class PersonaRunPublic(PersonaRunSummary):
 
 
 class PersonaList(BaseModel):
+    """A run's personas (``GET /api/v1/personas``, the Personas page), with its warnings."""
+
     run: PersonaRunSummary
     personas: list[PersonaSummary]
+    warnings: list[str] = Field(default_factory=list, description="The run's warnings.")
 
 
 class QuotePublic(BaseModel):

@@ -369,6 +369,7 @@ def persona_list(
         return PersonaList(
             run=PersonaRunSummary.model_validate(found),
             personas=[PersonaSummary.model_validate(p) for p in found.personas],
+            warnings=[str(w) for w in found.result.get("warnings", [])],
         )
 
     if cache is None:
