@@ -15,25 +15,14 @@ from sqlalchemy.orm import Session
 
 from buyermap.analytics.personas import members as persona_contacts
 from buyermap.analytics.personas import stored as svc
-from buyermap.analytics.personas.discover import DiscoverQuery, PersonaResult, discover
+from buyermap.analytics.personas.discover import PersonaResult
 from buyermap.analytics.personas.errors import PersonaInputError
-from buyermap.analytics.personas.loading import (
-    CONTACT_ID,
-    contacts_table,
-    input_hash,
-    read_input,
-    table_hash,
-)
-from buyermap.analytics.personas.runs import (
-    assign,
-    compare,
-    default_runs_dir,
-    load_run,
-    save_run,
-)
+from buyermap.analytics.personas.loading import read_input
+from buyermap.analytics.personas.runs import assign, compare, default_runs_dir, load_run
 from buyermap.analytics.personas.selection import ProgressFn
 from buyermap.cli.common import BuyermapGroup, console, err_console, print_json, state, unit_of_work
 from buyermap.db.models import PersonaRun
+from buyermap.seams.personas import PersonaSource, build_request, discover_personas, split
 
 T = TypeVar("T")
 
@@ -49,10 +38,6 @@ def register(app: typer.Typer) -> None:
     from buyermap.cli import personas_export  # noqa: F401  (adds its command to personas_app)
 
     app.add_typer(personas_app, name="personas")
-
-
-def _split(value: str | None) -> tuple[str, ...]:
-    return tuple(p.strip() for p in (value or "").split(",") if p.strip())
 
 
 def _runs_dir(ctx: typer.Context, given: Path | None) -> Path:
@@ -109,16 +94,7 @@ def _progress(enabled: bool) -> Iterator[ProgressFn | None]:
         yield update
 
 
-def _parse_k(value: str) -> int | None:
-    if value.strip().lower() == "auto":
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise PersonaInputError(f"--k must be 'auto' or a whole number, not {value!r}") from None
-
-
-def _print_result(result: PersonaResult, saved: Path | str) -> None:
+def _print_result(result: PersonaResult, saved: str) -> None:
     for bucket in result.buckets:
         head = f"bucket {bucket.bucket!r}: " if bucket.bucket is not None else ""
         if bucket.refused:
@@ -203,52 +179,46 @@ def discover_cmd(
     with --input the run is saved as a JSON file under --runs-dir.
 
     Refuses (exit code 2) with fewer than 100 rows or 10 rows per segmentation variable.
+    The settings, their limits and the --json document are those of
+    POST /api/v1/personas/discover (same names, with underscores).
 
     Example: [bold]buyermap personas discover --input survey.csv --id-column id --json[/]
     """
-    query = DiscoverQuery(
-        id_column=id_column if input is not None else (id_column or CONTACT_ID),
-        variables=_split(variables),
-        exclude=_split(exclude),
-        describe=_split(describe),
+    request = build_request(
+        variables=split(variables),
+        exclude=split(exclude),
+        describe=split(describe),
         role_column=role_column,
-        k=_parse_k(k),
+        quote_column=quote_column,
+        k=k,
         k_max=k_max,
         min_share=min_share,
-        quote_column=quote_column,
         seed=seed,
-        force=force,
-        n_init=restarts,
-        n_boot=bootstrap,
+        restarts=restarts,
+        bootstrap=bootstrap,
         fit_rows=fit_rows,
+        force=force,
     )
-    run_info: dict[str, Any]
-    if input is not None:
-        if id_column is None:
-            raise PersonaInputError("--id-column is required with --input")
-        table = read_input(input)
-        with _progress(not json_out) as progress:
-            result = discover(table, query, inputs_hash=input_hash(input), progress=progress)
-        saved = save_run(result, runs_dir=_runs_dir(ctx, runs_dir), source=str(input))
-        run_info = {"id": saved.stem.removeprefix("personas-"), "path": str(saved)}
-        where: Path | str = saved
-    else:
-        # Workspace mode: the run, its personas and every contact's persona go to the database.
-        with unit_of_work(ctx) as session:
-            table = contacts_table(session)
-            with _progress(not json_out) as progress:
-                result = discover(table, query, inputs_hash=table_hash(table), progress=progress)
-            run = svc.save_run(session, result=result, source=svc.WORKSPACE, activate=True)
-            run_info = {"id": run.run_key, "path": None, "db_id": run.id, "active": True}
-            where = f"the workspace (run {run.run_key}, active)"
+    with _progress(not json_out) as progress:
+        if input is not None:
+            source = PersonaSource(path=input, id_column=id_column)
+            found = discover_personas(
+                None, request, source=source, runs_dir=_runs_dir(ctx, runs_dir), progress=progress
+            )
+        else:
+            # Workspace mode: the run, its personas and every contact's persona are stored.
+            with unit_of_work(ctx) as session:
+                source = PersonaSource(id_column=id_column)
+                found = discover_personas(session, request, source=source, progress=progress)
+    document = found.document
     if assignments is not None:
-        result.assignments.frame(query.id_column or "row").write_csv(assignments)
+        found.result.assignments.frame(found.result.query.id_column or "row").write_csv(assignments)
     if json_out:
-        out: dict[str, Any] = result.to_dict()
-        out["run"] = run_info
-        print_json(out)
-    else:
-        _print_result(result, where)
+        print_json(document.model_dump(mode="json"))
+        return
+    ref = document.run
+    where = ref.path or f"the workspace (run {ref.id}{', active' if ref.active else ''})"
+    _print_result(found.result, where)
 
 
 @personas_app.command("assign")

@@ -3,31 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 from buyermap.schemas.common import ORMModel
-
-
-class DiscoverOptions(BaseModel):
-    """How to discover personas in the workspace's contacts (``POST /personas/runs``)."""
-
-    variables: list[str] = Field(default_factory=list, description="Segmentation columns.")
-    exclude: list[str] = Field(default_factory=list, description="Columns never to segment on.")
-    describe: list[str] = Field(
-        default_factory=list, description="Columns profiled but not segmented on."
-    )
-    role_column: str | None = Field(None, description="Discover separately per value.")
-    k: Annotated[int, Field(ge=1, le=20)] | None = Field(None, description="Null: choose k.")
-    k_max: Annotated[int, Field(ge=1, le=20)] = 8
-    min_share: Annotated[float, Field(ge=0, lt=0.5)] = 0.05
-    seed: int = 0
-    restarts: Annotated[int, Field(ge=1, le=50)] = 10
-    bootstrap: Annotated[int, Field(ge=2, le=50)] = 10
-    fit_rows: Annotated[int, Field(ge=100, le=1_000_000)] = 20_000
-    force: bool = Field(False, description="Run below the evidence floor (low-evidence).")
-    activate: bool = Field(True, description="Make the new run the one the workspace shows.")
 
 
 class PersonaSummary(ORMModel):
@@ -62,8 +42,11 @@ class PersonaRunPublic(PersonaRunSummary):
 
 
 class PersonaList(BaseModel):
+    """A run's personas (``GET /api/v1/personas``, the Personas page), with its warnings."""
+
     run: PersonaRunSummary
     personas: list[PersonaSummary]
+    warnings: list[str] = Field(default_factory=list, description="The run's warnings.")
 
 
 class QuotePublic(BaseModel):

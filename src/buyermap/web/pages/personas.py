@@ -20,6 +20,8 @@ from buyermap.analytics.personas.runs import compare
 from buyermap.charts.personas import figure_bytes, figure_svg, selection_figure
 from buyermap.db.models import PersonaRun
 from buyermap.errors import InvalidValueError
+from buyermap.seams.personas import persona_list
+from buyermap.web.analyses import CacheDep
 from buyermap.web.deps import SessionDep
 from buyermap.web.pages.listing import PageQueryDep, list_context
 from buyermap.web.templating import render
@@ -60,13 +62,19 @@ def _run_query(run: PersonaRun, active: PersonaRun | None) -> str:
 
 
 @router.get("/personas", summary="Personas")
-def personas_page(request: Request, session: SessionDep, run: RunParam = None) -> Response:
-    """The personas of the active run (or ``?run=``): picture, name, title, share, stability."""
+def personas_page(
+    request: Request, session: SessionDep, cache: CacheDep, run: RunParam = None
+) -> Response:
+    """The personas of the active run (or ``?run=``): picture, name, title, share, stability;
+    the document ``GET /api/v1/personas`` answers (:func:`seams.personas.persona_list`)."""
     active = svc.active_run(session)
     shown = svc.get_run(session, ref=run) if run else active
-    context: dict[str, Any] = {"run": shown, "active": active, "runs": svc.list_runs(session)}
+    context: dict[str, Any] = {"run": None, "active": active, "runs": svc.list_runs(session)}
     if shown is not None:
-        context["personas"] = shown.result.get("personas", [])
+        listed = persona_list(session, run=shown.run_key, cache=cache)
+        context["run"] = listed.run
+        context["personas"] = listed.personas
+        context["warnings"] = listed.warnings
         context["run_q"] = _run_query(shown, active)
     return render(request, "personas.html", context)
 

@@ -10,23 +10,26 @@ from fastapi import APIRouter, Query, Response, status
 from buyermap.analytics.personas import members as persona_contacts
 from buyermap.analytics.personas import stored as svc
 from buyermap.analytics.personas.cards import card_image_of, persona_card
-from buyermap.analytics.personas.discover import DiscoverQuery
-from buyermap.analytics.personas.loading import CONTACT_ID
 from buyermap.db.models import PersonaRun
 from buyermap.errors import NotFoundError
 from buyermap.schemas.personas import (
     AssignedPublic,
     ContactPersonaPublic,
-    DiscoverOptions,
     PersonaList,
     PersonaPublic,
     PersonaRunPublic,
     PersonaRunSummary,
     PersonaSummary,
-    QuotePublic,
-    ThemePublic,
+)
+from buyermap.seams.personas import (
+    DiscoverRequest,
+    PersonaDiscovery,
+    card_document,
+    discover_personas,
+    persona_list,
 )
 from buyermap.services.contacts import get_contact
+from buyermap.web.analyses import CacheDep
 from buyermap.web.deps import WRITE, SessionDep
 
 router = APIRouter(tags=["personas"])
@@ -52,34 +55,36 @@ def list_runs(session: SessionDep) -> list[PersonaRunSummary]:
 
 
 @router.post(
+    "/personas/discover",
+    status_code=status.HTTP_201_CREATED,
+    summary="Discover personas (the CLI's document)",
+    dependencies=[WRITE],
+)
+def discover(session: SessionDep, request: DiscoverRequest) -> PersonaDiscovery:
+    """Discover personas in the workspace's contacts (synchronous) and store the run; the
+    answer is the document ``buyermap personas discover --json`` prints.
+
+    Refuses with 422 as the CLI does with exit code 2 (``insufficient_evidence`` when there
+    are too few contacts for the variables; see docs/personas.md)."""
+    return discover_personas(session, request).document
+
+
+@router.post(
     "/personas/runs",
     status_code=status.HTTP_201_CREATED,
     summary="Discover personas",
     dependencies=[WRITE],
 )
-def create_run(session: SessionDep, options: DiscoverOptions) -> PersonaRunPublic:
-    """Discover personas in the workspace's contacts (synchronous) and store the run.
+def create_run(session: SessionDep, options: DiscoverRequest) -> PersonaRunPublic:
+    """Discover personas in the workspace's contacts (synchronous) and store the run; the
+    answer is the stored run (``POST /personas/discover`` gives the discovery document).
 
     Refuses with 422 ``insufficient_evidence`` when there are too few contacts for the
     variables (see docs/personas.md); every contact gets its persona and probability.
     """
-    query = DiscoverQuery(
-        id_column=CONTACT_ID,
-        variables=tuple(options.variables),
-        exclude=tuple(options.exclude),
-        describe=tuple(options.describe),
-        role_column=options.role_column,
-        k=options.k,
-        k_max=options.k_max,
-        min_share=options.min_share,
-        seed=options.seed,
-        force=options.force,
-        n_init=options.restarts,
-        n_boot=options.bootstrap,
-        fit_rows=options.fit_rows,
-    )
-    run = svc.discover_workspace(session, query=query, activate=options.activate)
-    return _run_public(run)
+    found = discover_personas(session, options)
+    assert found.run is not None  # a workspace discovery stores its run
+    return _run_public(found.run)
 
 
 @router.get("/personas/runs/{run_id}", summary="Get a persona run")
@@ -107,61 +112,18 @@ def assign_contacts(session: SessionDep, run_id: str) -> AssignedPublic:
 
 
 @router.get("/personas", summary="List personas")
-def list_personas(session: SessionDep, run: RunParam = None) -> PersonaList:
+def list_personas(session: SessionDep, cache: CacheDep, run: RunParam = None) -> PersonaList:
     """The personas of the active run (or of ``run``), largest first."""
-    found = svc.require_run(session, ref=run)
-    return PersonaList(
-        run=PersonaRunSummary.model_validate(found),
-        personas=[PersonaSummary.model_validate(p) for p in found.personas],
-    )
+    return persona_list(session, run=run, cache=cache)
 
 
 @router.get("/personas/{key}", summary="Get a persona card")
-def get_persona(session: SessionDep, key: str, run: RunParam = None) -> PersonaPublic:
+def get_persona(
+    session: SessionDep, cache: CacheDep, key: str, run: RunParam = None
+) -> PersonaPublic:
     """A persona's card: traits (value, population value, lift, 95% interval, n), themes
     from note tags, channels, descriptors and real quotes of its most certain members."""
-    found = svc.require_run(session, ref=run)
-    card = persona_card(session, run=found, key=key)
-    p = card.persona
-    return PersonaPublic(
-        run_key=found.run_key,
-        key=card.key,
-        name=p["name"],
-        title=p["title"],
-        bucket=p.get("bucket"),
-        size=p["size"],
-        share=p["share"],
-        share_ci=card.share_ci,
-        stability=p.get("stability"),
-        mean_probability=p.get("mean_probability"),
-        low_evidence=p.get("low_evidence", False),
-        traits=p["traits"],
-        descriptors=p.get("descriptors", []),
-        themes={
-            kind: [
-                ThemePublic(
-                    tag=t.tag,
-                    kind=t.kind,
-                    n=t.n,
-                    members=t.members,
-                    share=round(t.share, 4),
-                    population_share=round(t.population_share, 4),
-                    lift=None if t.lift is None else round(t.lift, 3),
-                    ci=(round(t.ci[0], 4), round(t.ci[1], 4)),
-                )
-                for t in items
-            ]
-            for kind, items in card.themes.items()
-        },
-        channels=card.channels,
-        quotes=[
-            QuotePublic(
-                text=q.text, contact_id=q.contact_id, probability=q.probability, source=q.source
-            )
-            for q in card.quotes
-        ],
-        contacts_url=f"/personas/{card.key}/contacts?run={found.run_key}",
-    )
+    return card_document(session, key=key, run=run, cache=cache)
 
 
 def _card(session: SessionDep, key: str, run: str | None, fmt: str) -> Response:
