@@ -2,32 +2,45 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
-from buyermap.schemas.common import ORMModel
+from buyermap.schemas.common import ORMModel, Text120, UtcOut
+
+Columns = Annotated[list[Text120], Field(max_length=200)]
+MAX_DISCOVER_WORK = 25_000_000
+"""Bound on restarts x bootstrap x fit_rows: a request that asks for more is refused."""
 
 
 class DiscoverOptions(BaseModel):
     """How to discover personas in the workspace's contacts (``POST /personas/runs``)."""
 
-    variables: list[str] = Field(default_factory=list, description="Segmentation columns.")
-    exclude: list[str] = Field(default_factory=list, description="Columns never to segment on.")
-    describe: list[str] = Field(
+    variables: Columns = Field(default_factory=list, description="Segmentation columns.")
+    exclude: Columns = Field(default_factory=list, description="Columns never to segment on.")
+    describe: Columns = Field(
         default_factory=list, description="Columns profiled but not segmented on."
     )
-    role_column: str | None = Field(None, description="Discover separately per value.")
+    role_column: Text120 | None = Field(None, description="Discover separately per value.")
     k: Annotated[int, Field(ge=1, le=20)] | None = Field(None, description="Null: choose k.")
     k_max: Annotated[int, Field(ge=1, le=20)] = 8
     min_share: Annotated[float, Field(ge=0, lt=0.5)] = 0.05
-    seed: int = 0
+    seed: Annotated[int, Field(ge=0, le=2**32 - 1)] = 0
     restarts: Annotated[int, Field(ge=1, le=50)] = 10
     bootstrap: Annotated[int, Field(ge=2, le=50)] = 10
     fit_rows: Annotated[int, Field(ge=100, le=1_000_000)] = 20_000
     force: bool = Field(False, description="Run below the evidence floor (low-evidence).")
     activate: bool = Field(True, description="Make the new run the one the workspace shows.")
+
+    @model_validator(mode="after")
+    def _bounded(self) -> DiscoverOptions:
+        work = self.restarts * self.bootstrap * self.fit_rows
+        if work > MAX_DISCOVER_WORK:
+            raise ValueError(
+                f"restarts x bootstrap x fit_rows is {work:,}; at most "
+                f"{MAX_DISCOVER_WORK:,} per request: lower one of them"
+            )
+        return self
 
 
 class PersonaSummary(ORMModel):
@@ -44,7 +57,7 @@ class PersonaSummary(ORMModel):
 class PersonaRunSummary(ORMModel):
     id: int
     run_key: str
-    created_at: datetime
+    created_at: UtcOut
     source: str
     inputs_hash: str
     version: str

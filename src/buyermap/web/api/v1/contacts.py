@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response, status
 from buyermap.schemas.common import Page
 from buyermap.schemas.entities import ContactCreate, ContactPublic, ContactUpdate
 from buyermap.services import contacts as svc
-from buyermap.web.api.v1.params import ListQueryDep, page_of
+from buyermap.web.api.v1.params import ListQueryDep, PathId, page_of
 from buyermap.web.deps import SessionDep
 
 router = APIRouter(prefix="/contacts", tags=["contacts"])
@@ -30,13 +30,13 @@ def create_contact(session: SessionDep, data: ContactCreate) -> ContactPublic:
 
 
 @router.get("/{contact_id}", summary="Get a contact")
-def get_contact(session: SessionDep, contact_id: int) -> ContactPublic:
+def get_contact(session: SessionDep, contact_id: PathId) -> ContactPublic:
     """One contact by id (404 when there is none)."""
     return ContactPublic.model_validate(svc.get_contact(session, contact_id=contact_id))
 
 
 @router.patch("/{contact_id}", summary="Update a contact")
-def update_contact(session: SessionDep, contact_id: int, data: ContactUpdate) -> ContactPublic:
+def update_contact(session: SessionDep, contact_id: PathId, data: ContactUpdate) -> ContactPublic:
     """Change the fields given in the body; fields left out keep their value."""
     return ContactPublic.model_validate(
         svc.update_contact(session, contact_id=contact_id, data=data)
@@ -44,7 +44,7 @@ def update_contact(session: SessionDep, contact_id: int, data: ContactUpdate) ->
 
 
 @router.delete("/{contact_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a contact")
-def delete_contact(session: SessionDep, contact_id: int) -> Response:
+def delete_contact(session: SessionDep, contact_id: PathId) -> Response:
     """Delete a contact with their positions, notes and committee seats."""
     svc.delete_contact(session, contact_id=contact_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -27,6 +27,7 @@ from buyermap.schemas.personas import (
     ThemePublic,
 )
 from buyermap.services.contacts import get_contact
+from buyermap.web.api.v1.params import PathId
 from buyermap.web.deps import SessionDep
 
 router = APIRouter(tags=["personas"])
@@ -181,7 +182,7 @@ def card_pdf(session: SessionDep, key: str, run: RunParam = None) -> Response:
 
 @router.get("/contacts/{contact_id}/persona", summary="A contact's persona")
 def contact_persona(
-    session: SessionDep, contact_id: int, run: RunParam = None
+    session: SessionDep, contact_id: PathId, run: RunParam = None
 ) -> ContactPersonaPublic:
     """The contact's persona in the active run (or ``run``) and its probability; 404 when
     the contact does not exist or has no persona."""
