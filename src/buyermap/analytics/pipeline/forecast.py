@@ -50,6 +50,29 @@ class ForecastQuery:
     new_deals: bool = True
     at_risk_limit: int = 20
 
+    def __post_init__(self) -> None:
+        check_bounds(self.simulations, self.horizon_days, self.seed)
+
+
+MAX_SIMULATION_DAYS = 20_000_000
+"""Bound on simulations x horizon days: the work of one forecast."""
+MAX_SEED = 2**32 - 1
+
+
+def check_bounds(simulations: int, horizon_days: int, seed: int) -> None:
+    """Refuse a forecast too heavy to answer, or a seed the generator cannot take."""
+    if simulations * horizon_days > MAX_SIMULATION_DAYS:
+        raise InvalidValueError(
+            f"simulations x horizon days is {simulations * horizon_days:,}; at most "
+            f"{MAX_SIMULATION_DAYS:,}: use fewer simulations or a shorter horizon",
+            details={"field": "simulations", "value": simulations},
+        )
+    if not 0 <= seed <= MAX_SEED:
+        raise InvalidValueError(
+            f"seed {seed} is out of range: use 0 to {MAX_SEED}",
+            details={"field": "seed", "value": seed},
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Interval:
