@@ -78,10 +78,34 @@ Text60 = Annotated[str, Field(max_length=60), _Valid]
 Text80 = Annotated[str, Field(max_length=80), _Valid]
 Text120 = Annotated[str, Field(max_length=120), _Valid]
 Text200 = Annotated[str, Field(max_length=200), _Valid]
+Text255 = Annotated[str, Field(max_length=255), _Valid]
 Text300 = Annotated[str, Field(max_length=300), _Valid]
 MAX_BODY = 100_000
 LongText = Annotated[str, Field(min_length=1, max_length=MAX_BODY), _Valid]
 """A note's body: free text up to 100,000 characters."""
+
+
+def _drop_null(schema: dict[str, Any]) -> None:
+    options = [o for o in schema.pop("anyOf", []) if o != {"type": "null"}]
+    if len(options) == 1:
+        schema.update(options[0])
+    elif options:
+        schema["anyOf"] = options
+
+
+def not_null(description: str | None = None) -> Any:
+    """A partial update's field that may be left out but not set to null.
+
+    The type stays ``X | None`` (left out: None), the spec says the field is not nullable,
+    and a ``_not_null`` validator refuses an explicit null with the field named.
+    """
+    return Field(default=None, description=description, json_schema_extra=_drop_null)
+
+
+def reject_null(value: Any) -> Any:
+    if value is None:
+        raise ValueError("may not be null; leave the field out to keep its value")
+    return value
 
 
 def _as_utc(value: Any) -> Any:

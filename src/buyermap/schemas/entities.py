@@ -6,7 +6,6 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
-from pydantic.json_schema import SkipJsonSchema
 
 from buyermap.domain.enums import DealStatus, NoteKind, Seniority
 from buyermap.domain.pipeline import StageVisit
@@ -28,6 +27,8 @@ from buyermap.schemas.common import (
     Text300,
     UtcDateTime,
     UtcOut,
+    not_null,
+    reject_null,
     valid_text,
 )
 
@@ -70,12 +71,6 @@ Custom = Annotated[dict[Text80, Any], AfterValidator(_valid_custom)]
 """Custom field values by key; checked against the declared fields by the services."""
 
 
-def _not_null(value: Any) -> Any:
-    if value is None:
-        raise ValueError("may not be null; leave the field out to keep its value")
-    return value
-
-
 class AccountBase(BaseModel):
     domain: Domain | None = None
     industry: Text120 | None = None
@@ -94,9 +89,9 @@ class AccountCreate(AccountBase):
 
 
 class AccountUpdate(AccountBase):
-    name: Name | SkipJsonSchema[None] = None
+    name: Name | None = not_null()
 
-    _name_not_null = field_validator("name")(_not_null)
+    _not_null = field_validator("name")(reject_null)
 
 
 class AccountPublic(ORMModel):
@@ -184,17 +179,17 @@ class DealCreate(DealBase):
 
 
 class DealUpdate(BaseModel):
-    name: Name | SkipJsonSchema[None] = None
+    name: Name | None = not_null()
     account_id: Id | None = None
     amount: Money | None = None
-    currency: Currency | SkipJsonSchema[None] = None
+    currency: Currency | None = not_null()
     owner_id: Id | None = None
     source: Text120 | None = None
     channel: Text120 | None = None
     expected_close: PlausibleDate | None = None
-    custom: Custom | SkipJsonSchema[None] = None
+    custom: Custom | None = not_null()
 
-    _not_null = field_validator("name", "currency", "custom")(_not_null)
+    _not_null = field_validator("name", "currency", "custom")(reject_null)
 
 
 class DealPublic(ORMModel):
@@ -240,11 +235,11 @@ class StageChangeCreate(BaseModel):
 
 
 class StageChangeUpdate(BaseModel):
-    changed_at: UtcDateTime | SkipJsonSchema[None] = None
+    changed_at: UtcDateTime | None = not_null()
     amount: Money | None = None
     changed_by_id: Id | None = None
 
-    _not_null = field_validator("changed_at")(_not_null)
+    _not_null = field_validator("changed_at")(reject_null)
 
 
 class StageChangePublic(BaseModel):

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
-from pydantic.json_schema import SkipJsonSchema
 
 from buyermap.domain.enums import StageKind
 from buyermap.domain.pipeline import STAGE_NAME_MAX, StageSpec
 from buyermap.domain.stage_sets import STAGE_SETS
-from buyermap.schemas.common import MAX_INT, ORMModel, UtcOut, valid_text
+from buyermap.schemas.common import (
+    MAX_INT,
+    ORMModel,
+    UtcOut,
+    not_null,
+    reject_null,
+    valid_text,
+)
 
 
 def _preset(value: str) -> str:
@@ -28,12 +34,6 @@ Position = Annotated[int, Field(ge=0, le=MAX_INT, description="0 = first")]
 Preset = Annotated[str, AfterValidator(_preset)]
 
 
-def _not_null(value: Any) -> Any:
-    if value is None:
-        raise ValueError("may not be null; leave the field out to keep its value")
-    return value
-
-
 class StageCreate(BaseModel):
     name: StageName
     kind: StageKind = StageKind.OPEN
@@ -49,13 +49,13 @@ class StageCreate(BaseModel):
 
 
 class StageUpdate(BaseModel):
-    name: StageName | SkipJsonSchema[None] = None
-    kind: StageKind | SkipJsonSchema[None] = None
+    name: StageName | None = not_null()
+    kind: StageKind | None = not_null()
     probability: Probability | None = None
     closed: bool | None = Field(default=None, description="true closes the stage, false reopens")
     position: Position | None = None
 
-    _not_null = field_validator("name", "kind")(_not_null)
+    _not_null = field_validator("name", "kind")(reject_null)
 
 
 class StagePublic(ORMModel):
@@ -89,13 +89,13 @@ class PipelineCreate(BaseModel):
 
 
 class PipelineUpdate(BaseModel):
-    name: StageName | SkipJsonSchema[None] = None
+    name: StageName | None = not_null()
     is_default: bool | None = Field(
         default=None, description="true makes it the default (another pipeline stops being it)"
     )
     closed: bool | None = Field(default=None, description="true closes the pipeline, false reopens")
 
-    _not_null = field_validator("name")(_not_null)
+    _not_null = field_validator("name")(reject_null)
 
 
 class PipelinePublic(ORMModel):
