@@ -15,10 +15,13 @@ from buyermap.web.api.v1 import (
     stage_changes,
     status,
 )
+from buyermap.web.api.v1.responses import ERROR_RESPONSES
 from buyermap.web.deps import remember_user
 
 # Every API route passes the authentication seam (see buyermap.web.deps).
-router = APIRouter(prefix="/api/v1", dependencies=[Depends(remember_user)])
+router = APIRouter(
+    prefix="/api/v1", dependencies=[Depends(remember_user)], responses=ERROR_RESPONSES
+)
 for module in (
     status,
     accounts,
