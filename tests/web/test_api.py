@@ -36,7 +36,8 @@ def test_it_creates_reads_updates_and_deletes_an_account(client: TestClient) -> 
 
     deleted = client.delete(f"/api/v1/accounts/{created['id']}")
     assert deleted.status_code == 200
-    assert deleted.json()["positions"] == 0 and deleted.json()["deals_unlinked"] == 0
+    assert deleted.json()["positions"] == 0
+    assert deleted.json()["deals_unlinked"] == 0
     assert client.get(f"/api/v1/accounts/{created['id']}").status_code == 404
 
 

@@ -77,7 +77,7 @@ def test_the_api_answers_every_generated_request_within_its_spec(
             derandomize=True,
             database=None,
         )
-        def run(case: Case) -> None:
+        def run(case: Case[Any]) -> None:
             nonlocal cases
             cases += 1
             case.call_and_validate(checks=CHECKS)

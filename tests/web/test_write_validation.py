@@ -13,8 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from buyermap.db.models import Account, Deal
+from buyermap.db.models import Account, Contact, Deal
 from buyermap.services.workspace import Workspace
+from tests.factories import demo_workspace, make_client
 
 BIG = 2**63
 
@@ -226,3 +227,25 @@ def test_a_search_with_a_nul_byte_is_refused(client: TestClient, entity: str) ->
 def test_a_funnel_path_with_nul_or_too_long_is_refused(client: TestClient, path: str) -> None:
     response = client.post("/api/v1/funnels", json={"path": path, "steps": ["a", "b"]})
     assert _fields(response) == ["path"]
+
+
+def test_demo_records_custom_fields_can_be_edited(db_url: str) -> None:
+    with demo_workspace(db_url, scale=0.02) as workspace, make_client(db_url, workspace) as c:
+        with workspace.sessions() as session:
+            account = session.scalars(select(Account).order_by(Account.id)).first()
+            contact = session.scalars(select(Contact).order_by(Contact.id)).first()
+            deal = session.scalars(select(Deal).order_by(Deal.id)).first()
+        assert account is not None
+        assert contact is not None
+        assert deal is not None
+        edits: list[tuple[str, dict[str, Any]]] = [
+            (f"/api/v1/accounts/{account.id}", {"segment": "Enterprise", "crm_in_use": "none"}),
+            (f"/api/v1/contacts/{contact.id}", {"buying_role": "end_user", "site_visits": 3}),
+            (f"/api/v1/deals/{deal.id}", {"deal_type": "expansion"}),
+        ]
+        for path, custom in edits:
+            response = c.patch(path, json={"custom": custom})
+            assert response.status_code == 200, response.text
+            assert response.json()["custom"].items() >= custom.items()
+        wrong = c.patch(f"/api/v1/contacts/{contact.id}", json={"custom": {"site_visits": "x"}})
+        assert wrong.status_code == 422
