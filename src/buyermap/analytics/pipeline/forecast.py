@@ -205,7 +205,7 @@ def check_evidence(snap: Snapshot, source: str, as_of: date) -> None:
         raise InvalidValueError(
             f"{source}: too little history before {as_of.isoformat()}: {closed} closed deals "
             f"({int((snap.state == snap.won).sum())} won); a forecast needs at least "
-            f"{MIN_CLOSED} closed deals and one won; pick a later --as-of"
+            f"{MIN_CLOSED} closed deals and one won; pick a later as-of date"
         )
 
 

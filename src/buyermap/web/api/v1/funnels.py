@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from buyermap.analytics.funnel import FunnelMode, FunnelQuery, parse_window, run_funnel
+from buyermap.errors import BuyermapError
 from buyermap.schemas.common import Text80, Text200, Text255
 from buyermap.settings import server_path
 from buyermap.web.deps import SettingsDep
@@ -72,5 +75,35 @@ def post_funnel(body: FunnelRequest, settings: SettingsDep) -> FunnelResponse:
         event_column=body.event_column,
         time_column=body.time_column,
     )
-    result = run_funnel(server_path(settings, body.path), query)
+    path = server_path(settings, body.path)
+    try:
+        result = run_funnel(path, query)
+    except BuyermapError as exc:
+        raise _in_api_terms(exc, path, body.path) from None
     return FunnelResponse.model_validate(result.to_dict())
+
+
+# The analysis speaks the CLI's language; the API names its own fields and the path it got.
+_FLAGS = {
+    "--entity-column": "entity_column",
+    "--event-column": "event_column",
+    "--time-column": "time_column",
+    "--steps": "steps",
+    "--by": "by",
+    "--window": "window",
+}
+
+
+def _in_api_terms(exc: BuyermapError, path: Path, given: str) -> BuyermapError:
+    """The error with the client's path instead of the server's, and fields, not flags."""
+
+    def clean(text: str) -> str:
+        text = text.replace(str(path), given)
+        for flag, field in _FLAGS.items():
+            text = re.sub(re.escape(flag) + r"\b", field, text)
+        return text
+
+    exc.message = clean(exc.message)
+    exc.args = (exc.message,)
+    exc.details = {k: clean(v) if isinstance(v, str) else v for k, v in exc.details.items()}
+    return exc
