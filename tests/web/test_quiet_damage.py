@@ -94,3 +94,12 @@ def test_a_stage_change_dated_2100_does_not_move_the_default_as_of_date(
     assert after["expected"] == pytest.approx(before["expected"], rel=0.05)
     stats = client.get("/api/v1/pipeline/stats").json()
     assert stats["as_of"] == before["as_of"]
+
+
+def test_a_forecast_too_heavy_to_answer_is_refused(demo: tuple[TestClient, Workspace]) -> None:
+    client, _ = demo
+    response = client.get(
+        "/api/v1/pipeline/forecast", params={"simulations": 100_000, "horizon_days": 730}
+    )
+    assert response.status_code == 422, response.text
+    assert "at most 20,000,000" in response.json()["error"]["message"]

@@ -249,3 +249,17 @@ def test_demo_records_custom_fields_can_be_edited(db_url: str) -> None:
             assert response.json()["custom"].items() >= custom.items()
         wrong = c.patch(f"/api/v1/contacts/{contact.id}", json={"custom": {"site_visits": "x"}})
         assert wrong.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"restarts": 50, "bootstrap": 50, "fit_rows": 1_000_000}, "request"),
+        ({"seed": -1}, "seed"),
+        ({"seed": BIG}, "seed"),
+        ({"variables": ["x" * 121]}, "variables.0"),
+    ],
+)
+def test_persona_settings_are_bounded(client: TestClient, body: dict[str, Any], field: str) -> None:
+    response = client.post("/api/v1/personas/runs", json=body)
+    assert _fields(response) == [field]
