@@ -263,3 +263,11 @@ def test_demo_records_custom_fields_can_be_edited(db_url: str) -> None:
 def test_persona_settings_are_bounded(client: TestClient, body: dict[str, Any], field: str) -> None:
     response = client.post("/api/v1/personas/runs", json=body)
     assert _fields(response) == [field]
+
+
+@pytest.mark.parametrize("run", ["²", "99999999999999999999", "a\x00b"])
+def test_a_run_reference_that_is_no_id_is_answered_not_crashed(
+    client: TestClient, run: str
+) -> None:
+    response = client.get("/api/v1/personas", params={"run": run})
+    assert response.status_code in (404, 422), response.text

@@ -6,6 +6,7 @@ from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
+from pydantic import AfterValidator
 
 from buyermap.analytics.personas import members as persona_contacts
 from buyermap.analytics.personas import stored as svc
@@ -14,6 +15,7 @@ from buyermap.analytics.personas.discover import DiscoverQuery
 from buyermap.analytics.personas.loading import CONTACT_ID
 from buyermap.db.models import PersonaRun
 from buyermap.errors import NotFoundError
+from buyermap.schemas.common import valid_text
 from buyermap.schemas.personas import (
     AssignedPublic,
     ContactPersonaPublic,
@@ -32,7 +34,11 @@ from buyermap.web.deps import SessionDep
 
 router = APIRouter(tags=["personas"])
 
-RunParam = Annotated[str | None, Query(description="Run id or run key; default: the active run.")]
+RunParam = Annotated[
+    str | None,
+    Query(max_length=80, description="Run id or run key; default: the active run."),
+    AfterValidator(valid_text),
+]
 MEDIA = {"png": "image/png", "pdf": "application/pdf"}
 
 
