@@ -75,9 +75,9 @@ def server_path(settings: Settings, raw: str) -> Path:
     path = (root / Path(raw.strip()).expanduser()).resolve()
     if not path.is_relative_to(root):
         raise InvalidValueError(
-            f"path {raw.strip()!r} is outside the folder the workbench reads files from "
-            f"({str(root)!r}); upload the file, or start buyermap with BUYERMAP_FILES_ROOT "
-            "set to the folder that holds it"
+            f"path {raw.strip()!r} is outside the folder the workbench reads files from; "
+            "upload the file, or ask whoever runs buyermap to set BUYERMAP_FILES_ROOT "
+            "to the folder that holds it"
         )
     return path
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -19,6 +20,16 @@ from typer.core import TyperGroup
 from buyermap.errors import BuyermapError
 from buyermap.services.workspace import Workspace, open_workspace
 from buyermap.settings import Settings
+
+MAX_SEED = 2**32 - 1
+
+
+def out_path(value: Path | None) -> Path | None:
+    """A file to write: its folder must exist (a usage error, not a traceback, when not)."""
+    if value is not None and not value.parent.is_dir():
+        raise typer.BadParameter(f"folder {str(value.parent)!r} does not exist; create it first")
+    return value
+
 
 console = Console()
 err_console = Console(stderr=True)

@@ -13,7 +13,15 @@ from sqlalchemy.orm import Session
 
 from buyermap.analytics.personas.errors import InsufficientEvidenceError
 from buyermap.analytics.personas.stored import DEMO_QUERY, discover_workspace
-from buyermap.cli.common import console, err_console, fail, print_json, state, unit_of_work
+from buyermap.cli.common import (
+    MAX_SEED,
+    console,
+    err_console,
+    fail,
+    print_json,
+    state,
+    unit_of_work,
+)
 from buyermap.cli.serve import serve
 from buyermap.demo import DemoSummary, build_demo, wipe_workspace, workspace_has_data
 from buyermap.services.workspace import workspace_status
@@ -29,7 +37,10 @@ def demo(
     no_serve: Annotated[
         bool, typer.Option("--no-serve", help="Build the workspace and print what is in it.")
     ] = False,
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 7,
+    seed: Annotated[
+        int,
+        typer.Option(min=0, max=MAX_SEED, help="Random seed: the same seed gives the same data."),
+    ] = 7,
     scale: Annotated[
         float, typer.Option(min=0.01, max=10.0, help="Size factor: 1.0 is about 2,000 accounts.")
     ] = 1.0,

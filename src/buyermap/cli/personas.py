@@ -20,7 +20,15 @@ from buyermap.analytics.personas.errors import PersonaInputError
 from buyermap.analytics.personas.loading import read_input
 from buyermap.analytics.personas.runs import assign, compare, default_runs_dir, load_run
 from buyermap.analytics.personas.selection import ProgressFn
-from buyermap.cli.common import BuyermapGroup, console, err_console, print_json, state, unit_of_work
+from buyermap.cli.common import (
+    MAX_SEED,
+    BuyermapGroup,
+    console,
+    err_console,
+    print_json,
+    state,
+    unit_of_work,
+)
 from buyermap.db.models import PersonaRun
 from buyermap.seams.personas import PersonaSource, build_request, discover_personas, split
 
@@ -155,7 +163,7 @@ def discover_cmd(
     quote_column: Annotated[
         str | None, typer.Option("--quote-column", help="Free text to quote per persona.")
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", min=0, max=MAX_SEED, help="Random seed.")] = 0,
     restarts: Annotated[int, typer.Option("--restarts", help="EM restarts per k.")] = 10,
     bootstrap: Annotated[
         int, typer.Option("--bootstrap", help="Bootstrap resamples for stability.")

@@ -12,7 +12,7 @@ from buyermap.analytics.personas.avatar import save_avatar
 from buyermap.analytics.personas.cards import card_image, card_image_of, persona_card
 from buyermap.analytics.personas.errors import PersonaInputError
 from buyermap.analytics.personas.export import export_run
-from buyermap.cli.common import console
+from buyermap.cli.common import console, out_path
 from buyermap.cli.personas import load_doc, personas_app, resolve_run
 from buyermap.db.models import PersonaRun
 
@@ -30,8 +30,12 @@ def export_cmd(
     card: Annotated[
         str | None, typer.Option("--card", help="Export one persona card (its key, e.g. p1).")
     ] = None,
-    pdf: Annotated[Path | None, typer.Option("--pdf", help="With --card: write a PDF.")] = None,
-    png: Annotated[Path | None, typer.Option("--png", help="With --card: write a PNG.")] = None,
+    pdf: Annotated[
+        Path | None, typer.Option("--pdf", callback=out_path, help="With --card: write a PDF.")
+    ] = None,
+    png: Annotated[
+        Path | None, typer.Option("--png", callback=out_path, help="With --card: write a PNG.")
+    ] = None,
     avatars: Annotated[
         Path | None,
         typer.Option("--avatars", help="Also write one avatar PNG per persona to this folder."),

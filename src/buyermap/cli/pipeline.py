@@ -18,7 +18,15 @@ from buyermap.analytics.pipeline.paths import describe_left_out
 from buyermap.charts import forecast as forecast_charts
 from buyermap.charts import pipeline as pipeline_charts
 from buyermap.charts.render import to_png
-from buyermap.cli.common import BuyermapGroup, console, err_console, print_json, unit_of_work
+from buyermap.cli.common import (
+    MAX_SEED,
+    BuyermapGroup,
+    console,
+    err_console,
+    out_path,
+    print_json,
+    unit_of_work,
+)
 from buyermap.errors import InvalidValueError
 from buyermap.seams.pipeline import (
     BacktestRequest,
@@ -60,10 +68,15 @@ LostOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
 XlsxOpt = Annotated[
     Path | None,
-    typer.Option("--xlsx", help="Also write the tables to this Excel file (one sheet each)."),
+    typer.Option(
+        "--xlsx",
+        callback=out_path,
+        help="Also write the tables to this Excel file (one sheet each).",
+    ),
 ]
 PngOpt = Annotated[
-    Path | None, typer.Option("--png", help="Also write the charts to this PNG file.")
+    Path | None,
+    typer.Option("--png", callback=out_path, help="Also write the charts to this PNG file."),
 ]
 HorizonOpt = Annotated[int, typer.Option("--horizon-days", min=1, help="Days ahead to forecast.")]
 SegmentOpt = Annotated[
@@ -186,7 +199,7 @@ def forecast(
     history: HistoryOpt = None,
     horizon_days: HorizonOpt = 90,
     simulations: Annotated[int, typer.Option("--simulations", min=10)] = 10_000,
-    seed: Annotated[int, typer.Option("--seed")] = 0,
+    seed: Annotated[int, typer.Option("--seed", min=0, max=MAX_SEED)] = 0,
     segment_by: SegmentOpt = "segment",
     bootstrap: Annotated[
         int, typer.Option("--bootstrap", min=0, help="Model refits mixed into the interval.")
@@ -265,7 +278,7 @@ def backtest(
         int, typer.Option("--warmup-days", min=1, help="History needed before the first origin.")
     ] = 180,
     simulations: Annotated[int, typer.Option("--simulations", min=10)] = 2_000,
-    seed: Annotated[int, typer.Option("--seed")] = 0,
+    seed: Annotated[int, typer.Option("--seed", min=0, max=MAX_SEED)] = 0,
     segment_by: SegmentOpt = "segment",
     stages: StagesOpt = None,
     won_stage: WonOpt = None,

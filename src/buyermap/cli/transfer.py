@@ -9,7 +9,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from buyermap.cli.common import console, err_console, print_json, unit_of_work
+from buyermap.cli.common import console, err_console, out_path, print_json, unit_of_work
 from buyermap.domain.enums import EntityKind
 from buyermap.errors import NotFoundError
 from buyermap.io.exporters import export_file
@@ -168,7 +168,7 @@ def import_command(
 def export_command(
     ctx: typer.Context,
     entity: Annotated[EntityKind, typer.Argument(help="What to export.")],
-    out: Annotated[Path, typer.Argument(help="Output file: .csv or .xlsx.")],
+    out: Annotated[Path, typer.Argument(callback=out_path, help="Output file: .csv or .xlsx.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Export all accounts, contacts, deals or stage history to CSV or XLSX (re-importable).

@@ -32,6 +32,7 @@ from buyermap.demo.common import PlanContext, Row
 from buyermap.demo.companies import AccountPlan, plan_accounts, plan_users
 from buyermap.demo.constants import DEFAULT_AS_OF, LOST_REASONS
 from buyermap.demo.deals import DealPlan, plan_deals
+from buyermap.demo.fields import declare_demo_fields
 from buyermap.demo.people import PeoplePlan, plan_people, plan_survey
 from buyermap.domain.enums import DealStatus
 from buyermap.services.pipelines import default_pipeline, get_or_create_lost_reason
@@ -150,6 +151,7 @@ def build_demo(
     total = len(STEPS)
     tick(STEPS[2], 2, total)
     pipeline = default_pipeline(session)
+    declare_demo_fields(session)
     stage_ids = {s.name: s.id for s in pipeline.stages}
     stage_kinds = {s.name: s.kind for s in pipeline.stages}  # a deal's status is its stage's kind
     reason_ids = {r: get_or_create_lost_reason(session, name=r).id for r in LOST_REASONS}

@@ -5,26 +5,72 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
 
 from buyermap.domain.enums import DealStatus, Seniority
 from buyermap.domain.pipeline import StageVisit
 from buyermap.schemas.common import (
+    MAX_INT,
+    MAX_MONEY,
     Currency,
     Domain,
     Email,
+    Id,
     Name,
     ORMModel,
+    PlausibleDate,
+    Text60,
+    Text80,
+    Text120,
+    Text200,
     UtcDateTime,
+    UtcOut,
+    not_null,
+    reject_null,
+    valid_text,
 )
 
 # Notes live in schemas/notes.py; re-exported here for the importers of the old place.
 from buyermap.schemas.notes import NoteCreate as NoteCreate
 from buyermap.schemas.notes import NotePublic as NotePublic
 
-Count = Annotated[int, Field(ge=0)]
-Money = Annotated[float, Field(ge=0)]
+Count = Annotated[int, Field(ge=0, le=MAX_INT)]
+Money = Annotated[float, Field(ge=0, le=MAX_MONEY, allow_inf_nan=False)]
 Year = Annotated[int, Field(ge=1600, le=2100)]
+MAX_CUSTOM_TEXT = 2_000
+MAX_CUSTOM_INT = 2**53
+
+
+def _check_custom_value(key: str, value: Any) -> None:
+    if isinstance(value, str):
+        valid_text(value)
+        if len(value) > MAX_CUSTOM_TEXT:
+            raise ValueError(f"{key}: at most {MAX_CUSTOM_TEXT} characters")
+    elif isinstance(value, bool) or value is None:
+        return
+    elif isinstance(value, int):
+        if abs(value) > MAX_CUSTOM_INT:
+            raise ValueError(f"{key}: {value} is out of range (at most 2^53 in size)")
+    elif isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(f"{key}: numbers must be finite")
+    elif isinstance(value, list):
+        for item in value:
+            if isinstance(item, list | dict):
+                raise ValueError(f"{key}: lists hold plain values only")
+            _check_custom_value(key, item)
+    else:
+        raise ValueError(f"{key}: a custom value is text, a number, a boolean or a list")
+
+
+def _valid_custom(values: dict[str, Any]) -> dict[str, Any]:
+    for key, value in values.items():
+        _check_custom_value(key, value)
+    return values
+
+
+Custom = Annotated[dict[Text80, Any], AfterValidator(_valid_custom)]
+"""Custom field values by key; checked against the declared fields by the services."""
 
 PLANTED_PREFIX = "_planted_"  # the demo's answer key: kept in the database, never shown
 
@@ -39,15 +85,15 @@ PublicExtra = Annotated[dict[str, Any], AfterValidator(_without_planted)]
 
 class AccountBase(BaseModel):
     domain: Domain | None = None
-    industry: str | None = None
+    industry: Text120 | None = None
     employees: Count | None = None
     annual_revenue: Money | None = None
     founded_year: Year | None = None
-    country: str | None = None
-    region: str | None = None
-    parent_id: int | None = None
-    owner_id: int | None = None
-    custom: dict[str, Any] = Field(default_factory=dict)
+    country: Text80 | None = None
+    region: Text120 | None = None
+    parent_id: Id | None = None
+    owner_id: Id | None = None
+    custom: Custom = Field(default_factory=dict)
 
 
 class AccountCreate(AccountBase):
@@ -55,7 +101,9 @@ class AccountCreate(AccountBase):
 
 
 class AccountUpdate(AccountBase):
-    name: Name | None = None
+    name: Name | None = not_null()
+
+    _not_null = field_validator("name")(reject_null)
 
 
 class AccountPublic(ORMModel):
@@ -72,23 +120,34 @@ class AccountPublic(ORMModel):
     owner_id: int | None
     custom: dict[str, Any]
     extra: PublicExtra
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcOut
+    updated_at: UtcOut
+
+
+class AccountDeleted(BaseModel):
+    """What deleting an account took with it, and what it left."""
+
+    id: int
+    positions: int = Field(description="Positions of people at the account, deleted")
+    notes_deleted: int = Field(description="Notes about the account alone, deleted")
+    notes_kept: int = Field(description="Notes also about a contact or deal: kept, unlinked")
+    committee_members: int = Field(description="Members of the account's committee, deleted")
+    deals_unlinked: int = Field(description="Deals of the account: kept, without an account")
 
 
 class ContactBase(BaseModel):
-    first_name: str | None = None
-    last_name: str | None = None
+    first_name: Text120 | None = None
+    last_name: Text120 | None = None
     email: Email | None = None
-    phone: str | None = None
-    job_title: str | None = None
-    department: str | None = None
+    phone: Text60 | None = None
+    job_title: Text200 | None = None
+    department: Text120 | None = None
     seniority: Seniority | None = None
-    custom: dict[str, Any] = Field(default_factory=dict)
+    custom: Custom = Field(default_factory=dict)
 
 
 class ContactCreate(ContactBase):
-    account_id: int | None = Field(default=None, description="Links the person to this account")
+    account_id: Id | None = Field(default=None, description="Links the person to this account")
 
 
 class ContactUpdate(ContactBase):
@@ -107,38 +166,42 @@ class ContactPublic(ORMModel):
     seniority: str | None
     custom: dict[str, Any]
     extra: PublicExtra
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcOut
+    updated_at: UtcOut
 
 
 class DealBase(BaseModel):
-    account_id: int | None = None
+    account_id: Id | None = None
     amount: Money | None = None
     currency: Currency = "USD"
-    owner_id: int | None = None
-    source: str | None = None
-    channel: str | None = None
-    expected_close: date | None = None
-    custom: dict[str, Any] = Field(default_factory=dict)
+    owner_id: Id | None = None
+    source: Text120 | None = None
+    channel: Text120 | None = None
+    expected_close: PlausibleDate | None = None
+    custom: Custom = Field(default_factory=dict)
 
 
 class DealCreate(DealBase):
     name: Name
-    pipeline_id: int | None = Field(default=None, description="Default pipeline when omitted")
-    stage: str | None = Field(default=None, description="Stage name; the first stage when omitted")
+    pipeline_id: Id | None = Field(default=None, description="Default pipeline when omitted")
+    stage: Text120 | None = Field(
+        default=None, description="Stage name; the first stage when omitted"
+    )
     opened_at: UtcDateTime | None = None
 
 
 class DealUpdate(BaseModel):
-    name: Name | None = None
-    account_id: int | None = None
+    name: Name | None = not_null()
+    account_id: Id | None = None
     amount: Money | None = None
-    currency: Currency | None = None
-    owner_id: int | None = None
-    source: str | None = None
-    channel: str | None = None
-    expected_close: date | None = None
-    custom: dict[str, Any] | None = None
+    currency: Currency | None = not_null()
+    owner_id: Id | None = None
+    source: Text120 | None = None
+    channel: Text120 | None = None
+    expected_close: PlausibleDate | None = None
+    custom: Custom | None = not_null()
+
+    _not_null = field_validator("name", "currency", "custom")(reject_null)
 
 
 class DealPublic(ORMModel):
@@ -153,9 +216,9 @@ class DealPublic(ORMModel):
     owner_id: int | None
     source: str | None
     channel: str | None
-    opened_at: datetime | None = Field(description="Null: the source did not say when")
+    opened_at: UtcOut | None = Field(description="Null: the source did not say when")
     expected_close: date | None
-    closed_at: datetime | None
+    closed_at: UtcOut | None
     status: DealStatus
     lost_reason: str | None = None
     custom: dict[str, Any]
@@ -175,18 +238,20 @@ class DealPublic(ORMModel):
 
 
 class StageChangeCreate(BaseModel):
-    deal_id: int
-    to_stage: str = Field(description="Name of the stage the deal moves into")
+    deal_id: Id
+    to_stage: Text120 = Field(description="Name of the stage the deal moves into")
     changed_at: UtcDateTime | None = None
-    changed_by_id: int | None = None
+    changed_by_id: Id | None = None
     amount: Money | None = None
-    lost_reason: str | None = None
+    lost_reason: Text200 | None = None
 
 
 class StageChangeUpdate(BaseModel):
-    changed_at: UtcDateTime | None = None
+    changed_at: UtcDateTime | None = not_null()
     amount: Money | None = None
-    changed_by_id: int | None = None
+    changed_by_id: Id | None = None
+
+    _not_null = field_validator("changed_at")(reject_null)
 
 
 class StageChangePublic(BaseModel):
@@ -194,7 +259,7 @@ class StageChangePublic(BaseModel):
     deal_id: int
     from_stage: str | None
     to_stage: str
-    changed_at: datetime
+    changed_at: UtcOut
     changed_by_id: int | None
     amount: float | None
     is_snapshot: bool = Field(
@@ -205,8 +270,8 @@ class StageChangePublic(BaseModel):
 
 class StageVisitPublic(BaseModel):
     stage: str
-    entered_at: datetime
-    left_at: datetime | None
+    entered_at: UtcOut
+    left_at: UtcOut | None
     days: float
     amount: float | None
     entered_known: bool = Field(

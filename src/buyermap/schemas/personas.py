@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from buyermap.schemas.common import ORMModel
+from buyermap.schemas.common import ORMModel, Text120, UtcOut
+
+Columns = Annotated[list[Text120], Field(max_length=200)]
+MAX_DISCOVER_WORK = 25_000_000
+"""Bound on restarts x bootstrap x fit_rows: a request that asks for more is refused."""
 
 
 class PersonaSummary(ORMModel):
@@ -24,7 +27,7 @@ class PersonaSummary(ORMModel):
 class PersonaRunSummary(ORMModel):
     id: int
     run_key: str
-    created_at: datetime
+    created_at: UtcOut
     source: str
     inputs_hash: str
     version: str

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
 
 from buyermap.domain.enums import StageKind
 from buyermap.domain.pipeline import STAGE_NAME_MAX, StageSpec
 from buyermap.domain.stage_sets import STAGE_SETS
-from buyermap.schemas.common import ORMModel
+from buyermap.schemas.common import (
+    MAX_INT,
+    ORMModel,
+    UtcOut,
+    not_null,
+    reject_null,
+    valid_text,
+)
 
 
 def _preset(value: str) -> str:
@@ -20,9 +26,11 @@ def _preset(value: str) -> str:
     return key
 
 
-StageName = Annotated[str, Field(min_length=1, max_length=STAGE_NAME_MAX)]
+StageName = Annotated[
+    str, Field(min_length=1, max_length=STAGE_NAME_MAX), AfterValidator(valid_text)
+]
 Probability = Annotated[float, Field(ge=0, le=1, description="Win probability, 0 to 1")]
-Position = Annotated[int, Field(ge=0, description="0 = first")]
+Position = Annotated[int, Field(ge=0, le=MAX_INT, description="0 = first")]
 Preset = Annotated[str, AfterValidator(_preset)]
 
 
@@ -41,11 +49,13 @@ class StageCreate(BaseModel):
 
 
 class StageUpdate(BaseModel):
-    name: StageName | None = None
-    kind: StageKind | None = None
+    name: StageName | None = not_null()
+    kind: StageKind | None = not_null()
     probability: Probability | None = None
     closed: bool | None = Field(default=None, description="true closes the stage, false reopens")
     position: Position | None = None
+
+    _not_null = field_validator("name", "kind")(reject_null)
 
 
 class StagePublic(ORMModel):
@@ -54,7 +64,7 @@ class StagePublic(ORMModel):
     position: int
     kind: StageKind
     probability: float | None
-    closed_at: datetime | None
+    closed_at: UtcOut | None
 
 
 class PipelineCreate(BaseModel):
@@ -79,16 +89,18 @@ class PipelineCreate(BaseModel):
 
 
 class PipelineUpdate(BaseModel):
-    name: StageName | None = None
+    name: StageName | None = not_null()
     is_default: bool | None = Field(
         default=None, description="true makes it the default (another pipeline stops being it)"
     )
     closed: bool | None = Field(default=None, description="true closes the pipeline, false reopens")
+
+    _not_null = field_validator("name")(reject_null)
 
 
 class PipelinePublic(ORMModel):
     id: int
     name: str
     is_default: bool
-    closed_at: datetime | None
+    closed_at: UtcOut | None
     stages: list[StagePublic]

@@ -16,6 +16,7 @@ from buyermap.analytics.funnel import (
     parse_window,
     run_funnel,
 )
+from buyermap.schemas.common import Text80, Text200, Text255
 
 
 class FunnelRequest(BaseModel):
@@ -23,19 +24,21 @@ class FunnelRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    path: str = Field(
+    path: Text255 = Field(
         default="",
         description="Event file on the server (.parquet/.pq/.csv/.tsv/.csv.gz), inside "
         "BUYERMAP_FILES_ROOT (relative paths are taken there)",
     )
-    steps: list[str] = Field(min_length=1, description="Event names, in order")
-    window: str = Field(default="14d", description="30m, 12h, 14d, 2w or seconds")
+    steps: list[Text200] = Field(min_length=1, max_length=50, description="Event names, in order")
+    window: Text80 = Field(default="14d", description="30m, 12h, 14d, 2w or seconds")
     mode: FunnelMode = FunnelMode.DEFAULT
-    exclude: list[str] = Field(default_factory=list, description="Events that cut chains")
-    by: str | None = Field(default=None, description="Break the counts down by this column")
-    entity_column: str = "user_id"
-    event_column: str = "event"
-    time_column: str = "ts"
+    exclude: list[Text200] = Field(
+        default_factory=list, max_length=50, description="Events that cut chains"
+    )
+    by: Text200 | None = Field(default=None, description="Break the counts down by this column")
+    entity_column: Text200 = "user_id"
+    event_column: Text200 = "event"
+    time_column: Text200 = "ts"
     trend: TrendPeriod = Field(default=TrendPeriod.WEEK, description="Group entries by")
 
     def to_query(self) -> FunnelQuery:

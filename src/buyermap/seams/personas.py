@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy.orm import Session
 
 from buyermap.analytics.personas import stored as svc
@@ -42,7 +42,10 @@ from buyermap.db.models import (
     SurveyAnswer,
 )
 from buyermap.errors import InvalidValueError
+from buyermap.schemas.common import Text120
 from buyermap.schemas.personas import (
+    MAX_DISCOVER_WORK,
+    Columns,
     PersonaList,
     PersonaPublic,
     PersonaRunSummary,
@@ -85,15 +88,15 @@ class DiscoverRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    variables: list[str] = Field(
+    variables: Columns = Field(
         default_factory=list, description="Segmentation columns; NAME:KIND overrides a kind."
     )
-    exclude: list[str] = Field(default_factory=list, description="Columns never to segment on.")
-    describe: list[str] = Field(
+    exclude: Columns = Field(default_factory=list, description="Columns never to segment on.")
+    describe: Columns = Field(
         default_factory=list, description="Columns profiled but not segmented on."
     )
-    role_column: str | None = Field(None, description="Discover separately per value.")
-    quote_column: str | None = Field(None, description="Free text to quote per persona.")
+    role_column: Text120 | None = Field(None, description="Discover separately per value.")
+    quote_column: Text120 | None = Field(None, description="Free text to quote per persona.")
     k: Annotated[int, Field(ge=1, le=20)] | None = Field(
         None, description="A number of personas; null (or 'auto'): choose k."
     )
@@ -101,7 +104,9 @@ class DiscoverRequest(BaseModel):
     min_share: Annotated[float, Field(ge=0, lt=0.5)] = Field(
         0.05, description="Smallest share of rows a persona may hold."
     )
-    seed: int = Field(0, description="Random seed; results are reproducible.")
+    seed: Annotated[int, Field(ge=0, le=2**32 - 1)] = Field(
+        0, description="Random seed; results are reproducible."
+    )
     restarts: Annotated[int, Field(ge=1, le=50)] = Field(10, description="EM restarts per k.")
     bootstrap: Annotated[int, Field(ge=2, le=50)] = Field(
         10, description="Bootstrap resamples for stability."
@@ -111,6 +116,16 @@ class DiscoverRequest(BaseModel):
     )
     force: bool = Field(False, description="Run below the evidence floor (low-evidence).")
     activate: bool = Field(True, description="Make the new run the one the workspace shows.")
+
+    @model_validator(mode="after")
+    def _bounded(self) -> DiscoverRequest:
+        work = self.restarts * self.bootstrap * self.fit_rows
+        if work > MAX_DISCOVER_WORK:
+            raise ValueError(
+                f"restarts x bootstrap x fit_rows is {work:,}; at most "
+                f"{MAX_DISCOVER_WORK:,} per request: lower one of them"
+            )
+        return self
 
     @field_validator("k", mode="before")
     @classmethod

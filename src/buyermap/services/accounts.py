@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from buyermap.db.models import Account, AccountContact, Contact
+from buyermap.db.models import (
+    Account,
+    AccountContact,
+    CommitteeMember,
+    Contact,
+    Deal,
+    Note,
+    User,
+)
 from buyermap.errors import ConflictError, InvalidValueError, NotFoundError
-from buyermap.schemas.entities import AccountCreate, AccountUpdate
+from buyermap.schemas.entities import AccountCreate, AccountDeleted, AccountUpdate
 from buyermap.services.custom_fields import validate_custom
 from buyermap.services.external_refs import drop_external_refs
 from buyermap.services.listing import Listed, ListQuery, run_list
+from buyermap.services.references import require_ref
 
 ACCOUNT_SORTS = {
     "name": Account.name,
@@ -53,6 +64,7 @@ def _check_parent(session: Session, parent_id: int | None, own_id: int | None) -
 def create_account(session: Session, *, data: AccountCreate) -> Account:
     _check_unique_domain(session, data.domain, None)
     _check_parent(session, data.parent_id, None)
+    require_ref(session, User, data.owner_id, field="owner_id")
     values = data.model_dump()
     values["custom"] = validate_custom(session, entity="account", values=data.custom)
     account = Account(**values)
@@ -75,6 +87,8 @@ def update_account(session: Session, *, account_id: int, data: AccountUpdate) ->
         _check_unique_domain(session, changes["domain"], account.id)
     if "parent_id" in changes:
         _check_parent(session, changes["parent_id"], account.id)
+    if "owner_id" in changes:
+        require_ref(session, User, changes["owner_id"], field="owner_id")
     if "custom" in changes:
         changes["custom"] = validate_custom(
             session, entity="account", values={**account.custom, **changes["custom"]}
@@ -85,10 +99,52 @@ def update_account(session: Session, *, account_id: int, data: AccountUpdate) ->
     return account
 
 
-def delete_account(session: Session, *, account_id: int) -> None:
-    session.delete(get_account(session, account_id=account_id))
+def delete_account(session: Session, *, account_id: int) -> AccountDeleted:
+    """Delete an account; say what went with it and keep what belongs to other records.
+
+    Its positions, its own notes and its account-level committee go with it; notes also
+    linked to a contact or deal stay (without the account), its deals stay without an
+    account. A deal's committee member cannot live without its account, so an account whose
+    deals have committee members is refused (409) until they are moved or removed.
+    """
+    account = get_account(session, account_id=account_id)
+    deal_members = session.scalars(
+        select(CommitteeMember.deal_id)
+        .where(CommitteeMember.account_id == account_id, CommitteeMember.deal_id.is_not(None))
+        .distinct()
+    ).all()
+    if deal_members:
+        deals = ", ".join(str(d) for d in sorted(d for d in deal_members if d is not None))
+        raise ConflictError(
+            f"account {account_id} ({account.name}) has committee members on its deals "
+            f"{deals}; remove them from those committees first, or the delete would take them",
+            details={"deal_ids": sorted(d for d in deal_members if d is not None)},
+        )
+
+    def count(stmt: Any) -> int:
+        return int(session.scalar(stmt) or 0)
+
+    shared = or_(Note.contact_id.is_not(None), Note.deal_id.is_not(None))
+    summary = AccountDeleted(
+        id=account_id,
+        positions=count(select(func.count()).where(AccountContact.account_id == account_id)),
+        notes_deleted=count(select(func.count()).where(Note.account_id == account_id, ~shared)),
+        notes_kept=count(select(func.count()).where(Note.account_id == account_id, shared)),
+        committee_members=count(
+            select(func.count()).where(CommitteeMember.account_id == account_id)
+        ),
+        deals_unlinked=count(select(func.count()).where(Deal.account_id == account_id)),
+    )
+    session.execute(
+        update(Note)
+        .where(Note.account_id == account_id, shared)
+        .values(account_id=None)
+        .execution_options(synchronize_session="fetch")
+    )
+    session.delete(account)
     drop_external_refs(session, entity="account", entity_id=account_id)
     session.flush()
+    return summary
 
 
 def list_accounts(session: Session, *, query: ListQuery) -> Listed[Account]:

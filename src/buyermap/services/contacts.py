@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from buyermap.db.models import Account, AccountContact, Contact
+from buyermap.db.models import Account, AccountContact, Contact, Note
 from buyermap.errors import ConflictError, NotFoundError
 from buyermap.schemas.entities import ContactCreate, ContactUpdate
 from buyermap.services.custom_fields import validate_custom
@@ -70,7 +70,19 @@ def update_contact(session: Session, *, contact_id: int, data: ContactUpdate) ->
 
 
 def delete_contact(session: Session, *, contact_id: int) -> None:
-    session.delete(get_contact(session, contact_id=contact_id))
+    """Delete a person with their positions and own notes; notes also about an account or
+    deal stay, unlinked from the person."""
+    contact = get_contact(session, contact_id=contact_id)
+    session.execute(
+        update(Note)
+        .where(
+            Note.contact_id == contact_id,
+            or_(Note.account_id.is_not(None), Note.deal_id.is_not(None)),
+        )
+        .values(contact_id=None)
+        .execution_options(synchronize_session="fetch")
+    )
+    session.delete(contact)
     drop_external_refs(session, entity="contact", entity_id=contact_id)
     session.flush()
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from buyermap.db.models import Account, Deal, Stage, StageChange
+from buyermap.db.models import Account, Deal, Note, Stage, StageChange, User
 from buyermap.db.types import utcnow
 from buyermap.domain.enums import DealStatus, StageKind
 from buyermap.domain.pipeline import Move, StageVisit, stage_timeline
@@ -32,6 +32,7 @@ from buyermap.services.pipelines import (
     get_or_create_lost_reason,
     get_pipeline,
 )
+from buyermap.services.references import require_ref
 
 DEAL_SORTS = {
     "name": Deal.name,
@@ -51,8 +52,7 @@ def get_deal(session: Session, *, deal_id: int) -> Deal:
 
 
 def _check_account(session: Session, account_id: int | None) -> None:
-    if account_id is not None and session.get(Account, account_id) is None:
-        raise NotFoundError(f"no account with id {account_id}")
+    require_ref(session, Account, account_id, field="account_id")
 
 
 def _check_stage_open(stage: Stage) -> None:
@@ -67,6 +67,7 @@ def _check_stage_open(stage: Stage) -> None:
 def create_deal(session: Session, *, data: DealCreate) -> Deal:
     """Create a deal in its first (or given) stage; the entry is its first stage change."""
     _check_account(session, data.account_id)
+    require_ref(session, User, data.owner_id, field="owner_id")
     pipeline = (
         get_pipeline(session, pipeline_id=data.pipeline_id)
         if data.pipeline_id is not None
@@ -111,6 +112,8 @@ def update_deal(session: Session, *, deal_id: int, data: DealUpdate) -> Deal:
     changes = data.model_dump(exclude_unset=True)
     if "account_id" in changes:
         _check_account(session, changes["account_id"])
+    if "owner_id" in changes:
+        require_ref(session, User, changes["owner_id"], field="owner_id")
     if changes.get("custom") is not None:
         changes["custom"] = validate_custom(
             session, entity="deal", values={**deal.custom, **changes["custom"]}
@@ -122,7 +125,19 @@ def update_deal(session: Session, *, deal_id: int, data: DealUpdate) -> Deal:
 
 
 def delete_deal(session: Session, *, deal_id: int) -> None:
-    session.delete(get_deal(session, deal_id=deal_id))
+    """Delete a deal with its history, its own notes and committee; notes also about an
+    account or contact stay, unlinked from the deal."""
+    deal = get_deal(session, deal_id=deal_id)
+    session.execute(
+        update(Note)
+        .where(
+            Note.deal_id == deal_id,
+            or_(Note.account_id.is_not(None), Note.contact_id.is_not(None)),
+        )
+        .values(deal_id=None)
+        .execution_options(synchronize_session="fetch")
+    )
+    session.delete(deal)
     drop_external_refs(session, entity="deal", entity_id=deal_id)
     session.flush()
 
@@ -130,6 +145,7 @@ def delete_deal(session: Session, *, deal_id: int) -> None:
 def move_deal(session: Session, *, data: StageChangeCreate) -> StageChange:
     """Move a deal into a stage at a time (now by default). Moves cannot go back in time."""
     deal = get_deal(session, deal_id=data.deal_id)
+    require_ref(session, User, data.changed_by_id, field="changed_by_id")
     stage = find_stage(session, pipeline=deal.pipeline, name=data.to_stage)
     _check_stage_open(stage)
     at = data.changed_at or utcnow()
@@ -179,6 +195,8 @@ def update_stage_change(
 ) -> StageChange:
     change = get_stage_change(session, change_id=change_id)
     changes = data.model_dump(exclude_unset=True)
+    if "changed_by_id" in changes:
+        require_ref(session, User, changes["changed_by_id"], field="changed_by_id")
     for key, value in changes.items():
         setattr(change, key, value)
     if changes.get("changed_at") is not None:

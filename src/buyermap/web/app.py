@@ -10,6 +10,7 @@ from buyermap.services.workspace import Workspace, open_workspace
 from buyermap.settings import Settings
 from buyermap.web import pages
 from buyermap.web.api import v1
+from buyermap.web.api.v1.responses import install_openapi
 from buyermap.web.csrf import new_secret
 from buyermap.web.errors import install_error_handlers
 from buyermap.web.templating import STATIC_DIR
@@ -42,6 +43,7 @@ def create_app(settings: Settings, *, workspace: Workspace | None = None) -> Fas
     app.state.csrf_secret = new_secret()  # signs the pages' CSRF tokens (web/csrf.py)
     install_error_handlers(app)
     app.include_router(v1.router)
+    install_openapi(app)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

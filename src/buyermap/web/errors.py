@@ -9,6 +9,7 @@ Pages get a friendly HTML error page with the same status and message.
 
 from __future__ import annotations
 
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -98,12 +99,30 @@ async def validation_error(request: Request, exc: Exception) -> Response:
     )
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method the spec lists at this path (FastAPI has one route per method)."""
+    path = request.url.path
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, path):
+            return sorted(m.upper() for m in operations if m.upper() in _METHODS)
+    return []
+
+
+_METHODS = {"GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS"}
+
+
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     status = exc.status_code
     code = HTTP_CODES.get(status, "http_error")
+    headers = dict(exc.headers) if exc.headers else {}
     if status == 404 and exc.detail == "Not Found":
         message = f"nothing at {request.url.path}"
+    elif status == 405:
+        allowed = _allowed_methods(request) or headers.get("Allow", "").split(", ")
+        headers["Allow"] = ", ".join(allowed)
+        message = f"{request.method} is not allowed here; allowed: {headers['Allow']}"
     else:
         message = str(exc.detail)
     return _respond(
@@ -111,7 +130,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
         status=status,
         code=code,
         message=message,
-        headers=dict(exc.headers) if exc.headers else None,
+        headers=headers or None,
     )
 
 

@@ -144,8 +144,9 @@ def list_runs(session: Session) -> list[PersonaRun]:
 
 def find_run(session: Session, *, ref: int | str) -> PersonaRun | None:
     """A run by id, run key or unique prefix of a run key; None when there is none."""
-    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
-        run = session.get(PersonaRun, int(ref))
+    # ASCII digits only ('²' is a digit to str.isdigit, not to int); ids fit a 32-bit column
+    if isinstance(ref, int) or (isinstance(ref, str) and ref.isascii() and ref.isdigit()):
+        run = session.get(PersonaRun, int(ref)) if 0 < int(ref) <= 2_147_483_647 else None
         if run is not None:
             return run
     text = str(ref)

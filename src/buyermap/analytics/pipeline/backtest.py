@@ -19,7 +19,7 @@ import numpy as np
 import polars as pl
 
 from buyermap.analytics.base import Provenance, hash_settings
-from buyermap.analytics.pipeline.forecast import ForecastQuery, run_forecast
+from buyermap.analytics.pipeline.forecast import ForecastQuery, check_bounds, run_forecast
 from buyermap.analytics.pipeline.history import History, cutoff_of
 from buyermap.errors import InvalidValueError
 
@@ -35,6 +35,9 @@ class BacktestQuery:
     seed: int = 0
     segment: str | None = "segment"
     bootstrap: int = 10
+
+    def __post_init__(self) -> None:
+        check_bounds(self.simulations, self.horizon_days, self.seed)
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,6 +50,29 @@ class ForecastQuery:
     new_deals: bool = True
     at_risk_limit: int = 20
 
+    def __post_init__(self) -> None:
+        check_bounds(self.simulations, self.horizon_days, self.seed)
+
+
+MAX_SIMULATION_DAYS = 20_000_000
+"""Bound on simulations x horizon days: the work of one forecast."""
+MAX_SEED = 2**32 - 1
+
+
+def check_bounds(simulations: int, horizon_days: int, seed: int) -> None:
+    """Refuse a forecast too heavy to answer, or a seed the generator cannot take."""
+    if simulations * horizon_days > MAX_SIMULATION_DAYS:
+        raise InvalidValueError(
+            f"simulations x horizon days is {simulations * horizon_days:,}; at most "
+            f"{MAX_SIMULATION_DAYS:,}: use fewer simulations or a shorter horizon",
+            details={"field": "simulations", "value": simulations},
+        )
+    if not 0 <= seed <= MAX_SEED:
+        raise InvalidValueError(
+            f"seed {seed} is out of range: use 0 to {MAX_SEED}",
+            details={"field": "seed", "value": seed},
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Interval:
@@ -182,7 +205,7 @@ def check_evidence(snap: Snapshot, source: str, as_of: date) -> None:
         raise InvalidValueError(
             f"{source}: too little history before {as_of.isoformat()}: {closed} closed deals "
             f"({int((snap.state == snap.won).sum())} won); a forecast needs at least "
-            f"{MIN_CLOSED} closed deals and one won; pick a later --as-of"
+            f"{MIN_CLOSED} closed deals and one won; pick a later as-of date"
         )
 
 

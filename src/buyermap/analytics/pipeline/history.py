@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -96,14 +96,41 @@ class History:
 
     @property
     def end(self) -> datetime:
-        last = self.frame["changed_at"].max()
+        """The latest change that is not in the future: the default as-of date.
+
+        A change dated after today (a typo such as 2100, or year 9999) cannot move the
+        default as-of date; analyses at that date leave it out (:attr:`future_changes`).
+        When every change is in the future the latest one is the end.
+        """
+        times = self.frame["changed_at"]
+        last = times.filter(times <= _now()).max()
+        if not isinstance(last, datetime):
+            last = times.max()
         if not isinstance(last, datetime):
             raise InvalidValueError(f"{self.source}: the history has no stage changes")
-        return last
+        return min(last, LATEST_AS_OF_CUT - timedelta(days=1))
+
+    @property
+    def future_changes(self) -> int:
+        """How many changes are dated after the default as-of date (left out by default)."""
+        return int((self.frame["changed_at"] >= cutoff_of(self.end.date())).sum())
+
+
+LATEST_AS_OF = date(2200, 12, 31)
+LATEST_AS_OF_CUT = datetime(2201, 1, 1)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def cutoff_of(as_of: date) -> datetime:
     """Changes on the as-of date count: the cut is the midnight that ends it."""
+    if as_of > LATEST_AS_OF:
+        raise InvalidValueError(
+            f"as-of date {as_of.isoformat()} is too late: at most {LATEST_AS_OF.isoformat()}",
+            details={"field": "as_of", "value": as_of.isoformat()},
+        )
     return datetime(as_of.year, as_of.month, as_of.day) + timedelta(days=1)
 
 

@@ -18,6 +18,7 @@ from buyermap.web.api.v1 import (
     stage_changes,
     status,
 )
+from buyermap.web.api.v1.responses import ERROR_RESPONSES
 from buyermap.web.deps import remember_user
 
 # One row per router: the module and its tag's description (the OpenAPI tags come from
@@ -36,7 +37,9 @@ ROUTERS: tuple[tuple[ModuleType, str, str], ...] = (
 )
 
 # Every API route passes the authentication seam (see buyermap.web.deps).
-router = APIRouter(prefix="/api/v1", dependencies=[Depends(remember_user)])
+router = APIRouter(
+    prefix="/api/v1", dependencies=[Depends(remember_user)], responses=ERROR_RESPONSES
+)
 for module, _tag, _about in ROUTERS:
     router.include_router(module.router)
 

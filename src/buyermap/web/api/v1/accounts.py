@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, status
 
 from buyermap.schemas.common import Page
-from buyermap.schemas.entities import AccountCreate, AccountPublic, AccountUpdate
+from buyermap.schemas.entities import (
+    AccountCreate,
+    AccountDeleted,
+    AccountPublic,
+    AccountUpdate,
+)
 from buyermap.services import accounts as svc
-from buyermap.web.api.v1.params import ListQueryDep, page_of
+from buyermap.web.api.v1.params import ListQueryDep, PathId, page_of
 from buyermap.web.deps import WRITE, SessionDep
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
@@ -32,26 +37,25 @@ def create_account(session: SessionDep, data: AccountCreate) -> AccountPublic:
 
 
 @router.get("/{account_id}", summary="Get an account")
-def get_account(session: SessionDep, account_id: int) -> AccountPublic:
+def get_account(session: SessionDep, account_id: PathId) -> AccountPublic:
     """One account by id (404 when there is none)."""
     return AccountPublic.model_validate(svc.get_account(session, account_id=account_id))
 
 
 @router.patch("/{account_id}", summary="Update an account", dependencies=[WRITE])
-def update_account(session: SessionDep, account_id: int, data: AccountUpdate) -> AccountPublic:
+def update_account(session: SessionDep, account_id: PathId, data: AccountUpdate) -> AccountPublic:
     """Change the fields given in the body; fields left out keep their value."""
     return AccountPublic.model_validate(
         svc.update_account(session, account_id=account_id, data=data)
     )
 
 
-@router.delete(
-    "/{account_id}",
-    status_code=status.HTTP_204_NO_CONTENT,
-    summary="Delete an account",
-    dependencies=[WRITE],
-)
-def delete_account(session: SessionDep, account_id: int) -> Response:
-    """Delete an account with its positions and notes; its deals stay, without an account."""
-    svc.delete_account(session, account_id=account_id)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{account_id}", summary="Delete an account", dependencies=[WRITE])
+def delete_account(session: SessionDep, account_id: PathId) -> AccountDeleted:
+    """Delete an account and say what went with it.
+
+    Its positions, notes about it alone and its account-level committee go; notes also about a
+    contact or deal stay (unlinked from the account); its deals stay, without an account. 409
+    when its deals have committee members (remove them first).
+    """
+    return svc.delete_account(session, account_id=account_id)

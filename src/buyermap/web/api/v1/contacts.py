@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response, status
 from buyermap.schemas.common import Page
 from buyermap.schemas.entities import ContactCreate, ContactPublic, ContactUpdate
 from buyermap.services import contacts as svc
-from buyermap.web.api.v1.params import ListQueryDep, page_of
+from buyermap.web.api.v1.params import ListQueryDep, PathId, page_of
 from buyermap.web.deps import WRITE, SessionDep
 
 router = APIRouter(prefix="/contacts", tags=["contacts"])
@@ -32,13 +32,13 @@ def create_contact(session: SessionDep, data: ContactCreate) -> ContactPublic:
 
 
 @router.get("/{contact_id}", summary="Get a contact")
-def get_contact(session: SessionDep, contact_id: int) -> ContactPublic:
+def get_contact(session: SessionDep, contact_id: PathId) -> ContactPublic:
     """One contact by id (404 when there is none)."""
     return ContactPublic.model_validate(svc.get_contact(session, contact_id=contact_id))
 
 
 @router.patch("/{contact_id}", summary="Update a contact", dependencies=[WRITE])
-def update_contact(session: SessionDep, contact_id: int, data: ContactUpdate) -> ContactPublic:
+def update_contact(session: SessionDep, contact_id: PathId, data: ContactUpdate) -> ContactPublic:
     """Change the fields given in the body; fields left out keep their value."""
     return ContactPublic.model_validate(
         svc.update_contact(session, contact_id=contact_id, data=data)
@@ -51,7 +51,7 @@ def update_contact(session: SessionDep, contact_id: int, data: ContactUpdate) ->
     summary="Delete a contact",
     dependencies=[WRITE],
 )
-def delete_contact(session: SessionDep, contact_id: int) -> Response:
+def delete_contact(session: SessionDep, contact_id: PathId) -> Response:
     """Delete a contact with their positions, notes and committee seats."""
     svc.delete_contact(session, contact_id=contact_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -8,7 +8,7 @@ from buyermap.db.types import utcnow
 from buyermap.schemas.common import Page
 from buyermap.schemas.entities import DealCreate, DealPublic, DealUpdate, StageVisitPublic
 from buyermap.services import deals as svc
-from buyermap.web.api.v1.params import ListQueryDep, page_of
+from buyermap.web.api.v1.params import ListQueryDep, PathId, page_of
 from buyermap.web.deps import WRITE, SessionDep
 
 router = APIRouter(prefix="/deals", tags=["deals"])
@@ -31,13 +31,13 @@ def create_deal(session: SessionDep, data: DealCreate) -> DealPublic:
 
 
 @router.get("/{deal_id}", summary="Get a deal")
-def get_deal(session: SessionDep, deal_id: int) -> DealPublic:
+def get_deal(session: SessionDep, deal_id: PathId) -> DealPublic:
     """One deal by id with its current stage and status (404 when there is none)."""
     return DealPublic.model_validate(svc.get_deal(session, deal_id=deal_id))
 
 
 @router.patch("/{deal_id}", summary="Update a deal", dependencies=[WRITE])
-def update_deal(session: SessionDep, deal_id: int, data: DealUpdate) -> DealPublic:
+def update_deal(session: SessionDep, deal_id: PathId, data: DealUpdate) -> DealPublic:
     """Change the fields given in the body. Stages change through stage changes only."""
     return DealPublic.model_validate(svc.update_deal(session, deal_id=deal_id, data=data))
 
@@ -48,14 +48,14 @@ def update_deal(session: SessionDep, deal_id: int, data: DealUpdate) -> DealPubl
     summary="Delete a deal",
     dependencies=[WRITE],
 )
-def delete_deal(session: SessionDep, deal_id: int) -> Response:
+def delete_deal(session: SessionDep, deal_id: PathId) -> Response:
     """Delete a deal with its stage history, notes and committee."""
     svc.delete_deal(session, deal_id=deal_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/{deal_id}/timeline", summary="Stage timeline of a deal")
-def get_timeline(session: SessionDep, deal_id: int) -> list[StageVisitPublic]:
+def get_timeline(session: SessionDep, deal_id: PathId) -> list[StageVisitPublic]:
     """Each stay of the deal in a stage: entered, left (null while still there), days spent.
 
     Days of the current (or final) stage count up to now.

@@ -5,20 +5,32 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Query
+from fastapi import Depends, Path, Query
+from pydantic import AfterValidator
 
-from buyermap.schemas.common import Page
+from buyermap.schemas.common import MAX_INT, Page, valid_text
 from buyermap.services.listing import MAX_PAGE_SIZE, Listed, ListQuery
 from buyermap.web.deps import SettingsDep
+
+MAX_PAGE = 1_000_000
+PathId = Annotated[int, Path(ge=1, le=MAX_INT, description="The record's id.")]
+"""An id in a path: 1 to 2^31-1 (larger ids exist nowhere; 422 instead of a database error)."""
+PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")]
 
 
 def list_query(
     settings: SettingsDep,
-    q: Annotated[str | None, Query(description="Text to search for (case-insensitive).")] = None,
-    sort: Annotated[
-        str | None, Query(description="Field to sort by; prefix with - for descending.")
+    q: Annotated[
+        str | None,
+        Query(max_length=200, description="Text to search for (case-insensitive)."),
+        AfterValidator(valid_text),
     ] = None,
-    page: Annotated[int, Query(ge=1, description="Page number, from 1.")] = 1,
+    sort: Annotated[
+        str | None,
+        Query(max_length=80, description="Field to sort by; prefix with - for descending."),
+        AfterValidator(valid_text),
+    ] = None,
+    page: PageNumber = 1,
     page_size: Annotated[
         int | None, Query(ge=1, le=MAX_PAGE_SIZE, description="Rows per page.")
     ] = None,

@@ -6,12 +6,14 @@ from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
+from pydantic import AfterValidator
 
 from buyermap.analytics.personas import members as persona_contacts
 from buyermap.analytics.personas import stored as svc
 from buyermap.analytics.personas.cards import card_image_of, persona_card
 from buyermap.db.models import PersonaRun
 from buyermap.errors import NotFoundError
+from buyermap.schemas.common import valid_text
 from buyermap.schemas.personas import (
     AssignedPublic,
     ContactPersonaPublic,
@@ -30,11 +32,16 @@ from buyermap.seams.personas import (
 )
 from buyermap.services.contacts import get_contact
 from buyermap.web.analyses import CacheDep
+from buyermap.web.api.v1.params import PathId
 from buyermap.web.deps import WRITE, SessionDep
 
 router = APIRouter(tags=["personas"])
 
-RunParam = Annotated[str | None, Query(description="Run id or run key; default: the active run.")]
+RunParam = Annotated[
+    str | None,
+    Query(max_length=80, description="Run id or run key; default: the active run."),
+    AfterValidator(valid_text),
+]
 MEDIA = {"png": "image/png", "pdf": "application/pdf"}
 
 
@@ -150,7 +157,7 @@ def card_pdf(session: SessionDep, key: str, run: RunParam = None) -> Response:
 
 @router.get("/contacts/{contact_id}/persona", summary="A contact's persona")
 def contact_persona(
-    session: SessionDep, contact_id: int, run: RunParam = None
+    session: SessionDep, contact_id: PathId, run: RunParam = None
 ) -> ContactPersonaPublic:
     """The contact's persona in the active run (or ``run``) and its probability; 404 when
     the contact does not exist or has no persona."""

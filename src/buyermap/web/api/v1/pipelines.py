@@ -15,6 +15,7 @@ from buyermap.schemas.pipelines import (
 )
 from buyermap.services import pipeline_updates as edits
 from buyermap.services import pipelines as svc
+from buyermap.web.api.v1.params import PathId
 from buyermap.web.deps import WRITE, SessionDep
 
 router = APIRouter(prefix="/pipelines", tags=["pipelines"])
@@ -46,7 +47,7 @@ def create_pipeline(session: SessionDep, data: PipelineCreate) -> PipelinePublic
 
 
 @router.get("/{pipeline_id}", summary="Get a pipeline")
-def get_pipeline(session: SessionDep, pipeline_id: int) -> PipelinePublic:
+def get_pipeline(session: SessionDep, pipeline_id: PathId) -> PipelinePublic:
     """One pipeline with its stages (404 when there is none)."""
     return PipelinePublic.model_validate(svc.get_pipeline(session, pipeline_id=pipeline_id))
 
@@ -56,7 +57,9 @@ def get_pipeline(session: SessionDep, pipeline_id: int) -> PipelinePublic:
     summary="Rename, make default, close or reopen a pipeline",
     dependencies=[WRITE],
 )
-def update_pipeline(session: SessionDep, pipeline_id: int, data: PipelineUpdate) -> PipelinePublic:
+def update_pipeline(
+    session: SessionDep, pipeline_id: PathId, data: PipelineUpdate
+) -> PipelinePublic:
     """`name` renames; `is_default: true` makes it the default; `closed` closes or reopens.
 
     The default pipeline cannot be closed (409), nor a closed one made the default.
@@ -73,7 +76,7 @@ def update_pipeline(session: SessionDep, pipeline_id: int, data: PipelineUpdate)
     summary="Add a stage",
     dependencies=[WRITE],
 )
-def add_stage(session: SessionDep, pipeline_id: int, data: StageCreate) -> PipelinePublic:
+def add_stage(session: SessionDep, pipeline_id: PathId, data: StageCreate) -> PipelinePublic:
     """Add a stage; answers the pipeline with its renumbered stages.
 
     Without `position` an open stage goes before the first won/lost stage, a won or lost
@@ -86,7 +89,7 @@ def add_stage(session: SessionDep, pipeline_id: int, data: StageCreate) -> Pipel
 
 @router.patch("/{pipeline_id}/stages/{stage_id}", summary="Change a stage", dependencies=[WRITE])
 def update_stage(
-    session: SessionDep, pipeline_id: int, stage_id: int, data: StageUpdate
+    session: SessionDep, pipeline_id: PathId, stage_id: PathId, data: StageUpdate
 ) -> PipelinePublic:
     """Rename (`name`), change `kind` or `probability`, move (`position`), close or reopen.
 
@@ -99,7 +102,7 @@ def update_stage(
 
 
 @router.put("/{pipeline_id}/stages/order", summary="Reorder the stages", dependencies=[WRITE])
-def reorder_stages(session: SessionDep, pipeline_id: int, order: StageOrder) -> PipelinePublic:
+def reorder_stages(session: SessionDep, pipeline_id: PathId, order: StageOrder) -> PipelinePublic:
     """Set the stage order from a list naming every stage once (ids or names).
 
     A list with a missing, unknown or repeated stage is refused (422), naming them.

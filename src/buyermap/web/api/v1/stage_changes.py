@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field
 
 from buyermap.db.models import StageChange
-from buyermap.schemas.common import Page, UtcDateTime
+from buyermap.schemas.common import Id, Page, Text120, Text200, UtcDateTime
 from buyermap.schemas.entities import (
     Money,
     StageChangeCreate,
@@ -17,6 +17,7 @@ from buyermap.schemas.entities import (
 )
 from buyermap.services import deals as svc
 from buyermap.services.listing import MAX_PAGE_SIZE
+from buyermap.web.api.v1.params import PageNumber, PathId
 from buyermap.web.deps import WRITE, SessionDep
 
 router = APIRouter(tags=["stage changes"])
@@ -25,11 +26,11 @@ router = APIRouter(tags=["stage changes"])
 class StageMove(BaseModel):
     """Body of ``POST /deals/{id}/stage-changes``: a StageChangeCreate without ``deal_id``."""
 
-    to_stage: str = Field(description="Name of the stage the deal moves into")
+    to_stage: Text120 = Field(description="Name of the stage the deal moves into")
     changed_at: UtcDateTime | None = Field(default=None, description="When; now when omitted")
-    changed_by_id: int | None = None
+    changed_by_id: Id | None = None
     amount: Money | None = Field(default=None, description="The deal's amount from this move on")
-    lost_reason: str | None = Field(default=None, description="Only for a lost stage")
+    lost_reason: Text200 | None = Field(default=None, description="Only for a lost stage")
 
     def for_deal(self, deal_id: int) -> StageChangeCreate:
         return StageChangeCreate(deal_id=deal_id, **self.model_dump(exclude_unset=True))
@@ -51,8 +52,8 @@ def change_public(change: StageChange) -> StageChangePublic:
 @router.get("/deals/{deal_id}/stage-changes", summary="List a deal's stage changes")
 def list_changes(
     session: SessionDep,
-    deal_id: int,
-    page: Annotated[int, Query(ge=1, description="Page number, from 1.")] = 1,
+    deal_id: PathId,
+    page: PageNumber = 1,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Rows per page.")] = 100,
 ) -> Page[StageChangePublic]:
     """The deal's moves in time order (oldest first), paged."""
@@ -72,7 +73,7 @@ def list_changes(
     summary="Move a deal into a stage",
     dependencies=[WRITE],
 )
-def move_deal(session: SessionDep, deal_id: int, data: StageMove) -> StageChangePublic:
+def move_deal(session: SessionDep, deal_id: PathId, data: StageMove) -> StageChangePublic:
     """Record a move of the deal into a stage (now by default).
 
     Moves cannot go back in time; the deal's stage, status and close date follow its latest
@@ -82,14 +83,14 @@ def move_deal(session: SessionDep, deal_id: int, data: StageMove) -> StageChange
 
 
 @router.get("/stage-changes/{change_id}", summary="Get a stage change")
-def get_change(session: SessionDep, change_id: int) -> StageChangePublic:
+def get_change(session: SessionDep, change_id: PathId) -> StageChangePublic:
     """One stage change by id (404 when there is none)."""
     return change_public(svc.get_stage_change(session, change_id=change_id))
 
 
 @router.patch("/stage-changes/{change_id}", summary="Update a stage change", dependencies=[WRITE])
 def update_change(
-    session: SessionDep, change_id: int, data: StageChangeUpdate
+    session: SessionDep, change_id: PathId, data: StageChangeUpdate
 ) -> StageChangePublic:
     """Correct when a move happened, its amount or who made it; the deal's state follows."""
     return change_public(svc.update_stage_change(session, change_id=change_id, data=data))
@@ -101,7 +102,7 @@ def update_change(
     summary="Delete a stage change",
     dependencies=[WRITE],
 )
-def delete_change(session: SessionDep, change_id: int) -> Response:
+def delete_change(session: SessionDep, change_id: PathId) -> Response:
     """Remove a move from the history; the deal's stage and status are derived again."""
     svc.delete_stage_change(session, change_id=change_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
