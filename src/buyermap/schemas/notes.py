@@ -20,7 +20,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, Field, field_validator
 
 from buyermap.domain.enums import NoteKind
-from buyermap.schemas.common import ORMModel
+from buyermap.schemas.common import ORMModel, UtcOut
 
 TITLE_MAX = 300
 SOURCE_MAX = 120
@@ -105,7 +105,7 @@ class NotePublic(ORMModel):
     kind: str
     title: str | None
     body: str
-    occurred_at: datetime
+    occurred_at: UtcOut
     source: str | None
     account_id: int | None
     contact_id: int | None
