@@ -92,6 +92,7 @@ def test_the_pipeline_page_and_api_say_what_they_left_out(
         "close_date_unknown": 1,
         "snapshot_stays": 2,
         "open_days_in_stage_unknown": 1,
+        "future_dated": 0,
     }
     assert [c["month"] for c in body["cohorts"]] == ["2025-01", "2025-02", "2025-03", "2025-05"]
 

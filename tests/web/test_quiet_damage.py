@@ -94,6 +94,11 @@ def test_a_stage_change_dated_2100_does_not_move_the_default_as_of_date(
     assert after["expected"] == pytest.approx(before["expected"], rel=0.05)
     stats = client.get("/api/v1/pipeline/stats").json()
     assert stats["as_of"] == before["as_of"]
+    # ... and the analyses say they left it out
+    assert before["evidence"]["left_out"]["future_dated"] == 0
+    assert after["evidence"]["left_out"]["future_dated"] == 1
+    assert stats["left_out"]["future_dated"] == 1
+    assert "dated in the future" in client.get("/pipeline").text
 
 
 def test_a_forecast_too_heavy_to_answer_is_refused(demo: tuple[TestClient, Workspace]) -> None:

@@ -133,6 +133,11 @@ class LeftOut(_Doc):
     close_date_unknown: int = Field(description="Closed deals without a close date")
     snapshot_stays: int = Field(description="Stays starting or ending at an import")
     open_days_in_stage_unknown: int = Field(description="Open deals in a snapshot stay")
+    future_dated: int = Field(
+        default=0,
+        description="Stage changes dated after the latest one that is not in the future "
+        "(a typo such as 2100): left out at the default as-of date",
+    )
 
 
 class PipelineStats(_Doc):
@@ -440,6 +445,7 @@ def pipeline_stats(
     result = load.get(load.key("stats", full), lambda: run_stats(history, full.to_query()))
     check_by(result, request.by)
     body = result.to_dict()
+    body["left_out"] = {**body["left_out"], "future_dated": history.future_changes}
     if request.by:
         body["breakdowns"] = {request.by: body["breakdowns"][request.by]}
     key = load.key("stats", request)
@@ -461,6 +467,10 @@ def pipeline_forecast(
 
     def compute() -> tuple[ForecastRun, PipelineForecast]:
         run = ForecastRun(forecast=run_forecast(history, query), fan=run_fan(history, query))
+        run.forecast.evidence["left_out"] = {
+            **run.forecast.evidence["left_out"],
+            "future_dated": history.future_changes,
+        }
         body = run.forecast.to_dict() | {
             "bootstrap": query.bootstrap,
             "segment_by": query.segment,

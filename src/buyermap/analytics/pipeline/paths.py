@@ -245,6 +245,12 @@ def describe_left_out(counts: Mapping[str, int]) -> list[str]:
             f"{_n(n, 'stay starts or ends', 'stays start or end')} at an import rather than "
             "a known move: left out of time in stage."
         )
+    if n := counts.get("future_dated", 0):
+        out.append(
+            f"{_n(n, 'stage change is', 'stage changes are')} dated in the future (a typo such "
+            "as 2100?): left out at the default as-of date; correct the date in the deal's "
+            "history."
+        )
     if n := counts.get("open_days_in_stage_unknown", 0):
         its, it = ("its", "it") if n == 1 else ("their", "they")
         out.append(
