@@ -271,9 +271,14 @@ def merged(stored: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]
     return out
 
 
-def first_id(value: str | None) -> str | None:
-    """The first of several ids (``Associated Company IDs`` may hold ``"123;456"``)."""
+def split_ids(value: str | None) -> list[str]:
+    """``"123;456"`` (HubSpot's ``Associated Company IDs``) -> ``["123", "456"]``."""
     if not value:
-        return value
-    head = value.replace(",", ";").split(";")[0].strip()
-    return head or None
+        return []
+    return [v.strip() for v in value.replace(",", ";").split(";") if v.strip()]
+
+
+def first_id(value: str | None) -> str | None:
+    """The first of several ids (a contact's or deal's primary company)."""
+    ids = split_ids(value)
+    return ids[0] if ids else None

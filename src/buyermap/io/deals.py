@@ -37,6 +37,7 @@ from buyermap.io.context import (
     first_id,
     load_by_id,
     load_refs,
+    split_ids,
     supersede,
 )
 from buyermap.io.stages import NewStage, Resolved, Stages
@@ -212,13 +213,6 @@ def plan_deals(ctx: Ctx) -> DealPlan:
             ctx.skipped[i] = "unchanged"
     ctx.notes.extend(stages.planned)
     return plan
-
-
-def split_ids(value: str | None) -> list[str]:
-    """``"123;456"`` (HubSpot's ``Associated Contact IDs``) -> ``["123", "456"]``."""
-    if not value:
-        return []
-    return [v.strip() for v in value.replace(",", ";").split(";") if v.strip()]
 
 
 def _linked_contacts(ctx: Ctx, deal_ids: list[int]) -> set[tuple[int, int]]:

@@ -20,10 +20,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from buyermap.db.models import Pipeline, Stage
 from buyermap.domain.enums import StageKind
-from buyermap.domain.pipeline import StageSpec, stage_kind_from_name
+from buyermap.domain.pipeline import StageSpec, norm, stage_kind_from_name
 from buyermap.domain.stage_sets import STAGE_SETS, find_spec, stage_set_matching
-from buyermap.io.fields import norm
-from buyermap.services.pipelines import create_pipeline, default_pipeline
+from buyermap.errors import NotFoundError
+from buyermap.services.pipelines import add_stage, create_pipeline, default_pipeline, find_stage
 
 # Names CRMs give their default pipeline (HubSpot "Sales Pipeline", Pipedrive "Pipeline").
 DEFAULT_PIPELINE_NAMES = ("default", "sales pipeline", "pipeline", "sales")
@@ -122,7 +122,7 @@ class Stages:
                     pipeline.name, STATUS_STAGE[kind], kind, None
                 )
             return next((st for st in pipeline.stages if st.closed_at is None), pipeline.stages[0])
-        found = _find(pipeline, text)
+        found = _find(self.session, pipeline, text)
         named = stage_kind_from_name(text)
         if found is None and named != StageKind.OPEN and kind in (None, named):
             found = self._terminal(pipeline, named)
@@ -151,7 +151,7 @@ class Stages:
         if not text or stage_kind_from_name(text) != StageKind.OPEN:
             return None
         if isinstance(pipeline, Pipeline):
-            found = _find(pipeline, text)
+            found = _find(self.session, pipeline, text)
             if found is not None:
                 return found if found.kind == StageKind.OPEN.value else None
             if not self.create_missing:
@@ -222,9 +222,9 @@ class Stages:
         kind_rank = {StageKind.OPEN: 0, StageKind.WON: 1, StageKind.LOST: 2}
 
         def rank(n: str) -> tuple[int, int, float]:
-            in_set = _set_rank(n)
+            in_set = _standard_spec(n)
             if in_set is not None:
-                return (kind_rank[planned.stages[n]], 0, in_set)
+                return (kind_rank[planned.stages[n]], 0, in_set[0])
             seen = planned.positions.get(n)
             mean = sum(seen) / len(seen) if seen else first[n] / max(len(first) - 1, 1)
             return (kind_rank[planned.stages[n]], 1, mean)
@@ -255,7 +255,8 @@ class Stages:
             else:
                 pipeline = existing
                 for name in ordered:
-                    _insert_stage(self.session, pipeline, StageSpec(name, planned.stages[name]))
+                    spec = StageSpec(name, planned.stages[name], _probability(name))
+                    add_stage(self.session, pipeline=pipeline, spec=spec)
             for stage in pipeline.stages:
                 self.created[(key, _key(stage.name))] = stage
         self.new = {}
@@ -267,15 +268,13 @@ class Stages:
         return self.created[(_key(resolved.pipeline), _key(resolved.name))]
 
 
-def _find(pipeline: Pipeline, text: str) -> Stage | None:
-    """A stage by name: case and spacing ignored, then letters and digits only (so HubSpot's
-    internal values ``closedwon``, ``qualifiedtobuy`` find the labelled stages)."""
-    key = _key(text)
-    for stage in pipeline.stages:
-        if _key(stage.name) == key:
-            return stage
-    bare = norm(text)
-    return next((s for s in pipeline.stages if norm(s.name) == bare), None)
+def _find(session: Session, pipeline: Pipeline, text: str) -> Stage | None:
+    """A stored stage by name (:func:`~buyermap.services.pipelines.find_stage`'s matching:
+    HubSpot's internal values find the labelled stages), None when there is none."""
+    try:
+        return find_stage(session, pipeline=pipeline, name=text)
+    except NotFoundError:
+        return None
 
 
 def _standard_set(stages: dict[str, StageKind]) -> str | None:
@@ -289,36 +288,16 @@ def _standard_set(stages: dict[str, StageKind]) -> str | None:
     return standard if hits >= 2 and 2 * hits >= len(open_names) else None
 
 
-def _set_rank(name: str) -> float | None:
-    """Where a stage sits in the standard stage set that names it (0..1), if any."""
-    for specs in STAGE_SETS.values():
-        for i, spec in enumerate(specs):
-            if norm(spec.name) == norm(name):
-                return i / max(len(specs) - 1, 1)
+def _standard_spec(name: str) -> tuple[float, StageSpec] | None:
+    """Where a stage sits in the first standard stage set that names it (0..1), and its
+    spec there (for the default probability)."""
+    for set_name, specs in STAGE_SETS.items():
+        spec = find_spec(set_name, name)
+        if spec is not None:
+            return specs.index(spec) / max(len(specs) - 1, 1), spec
     return None
 
 
 def _probability(name: str) -> float | None:
-    for specs in STAGE_SETS.values():
-        for spec in specs:
-            if norm(spec.name) == norm(name):
-                return spec.probability
-    return None
-
-
-def _insert_stage(session: Session, pipeline: Pipeline, spec: StageSpec) -> Stage:
-    """A new stage in a stored pipeline: open stages before the first won/lost stage (in the
-    order added), won/lost at the end; positions renumbered."""
-    stages = list(pipeline.stages)
-    stage = Stage(name=spec.name, kind=spec.kind.value, probability=_probability(spec.name))
-    if spec.kind == StageKind.OPEN:
-        at = next((i for i, s in enumerate(stages) if s.kind != StageKind.OPEN.value), len(stages))
-        stages.insert(at, stage)
-    else:
-        stages.append(stage)
-    pipeline.stages = stages
-    # Positions are unique per pipeline only by convention; renumber in order.
-    for i, s in enumerate(stages):
-        s.position = i
-    session.flush()
-    return stage
+    found = _standard_spec(name)
+    return found[1].probability if found else None

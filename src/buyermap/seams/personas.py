@@ -54,6 +54,7 @@ from buyermap.schemas.personas import (
     ThemePublic,
 )
 from buyermap.seams.cache import ResultCache, change_stamp
+from buyermap.seams.documents import Doc, Provenance
 from buyermap.seams.requests import build
 
 # The tables the persona reads use: any write to one of them changes the stamp (the write
@@ -181,19 +182,7 @@ def build_request(**values: Any) -> DiscoverRequest:
 # -- the discovery document ---------------------------------------------------------------
 
 
-class _Doc(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Provenance(_Doc):
-    analysis: str
-    inputs_hash: str
-    settings_hash: str
-    version: str
-    created_at: str
-
-
-class PersonaDoc(_Doc):
+class PersonaDoc(Doc):
     """A discovered persona: profile, traits (value, population, lift, interval, n)."""
 
     key: str
@@ -211,7 +200,7 @@ class PersonaDoc(_Doc):
     quotes: list[str]
 
 
-class Candidate(_Doc):
+class Candidate(Doc):
     """One k tried: BIC, smallest share, bootstrap stability, whether it was chosen."""
 
     k: int
@@ -231,7 +220,7 @@ class BucketCandidate(Candidate):
     bucket: str | None
 
 
-class VariableDoc(_Doc):
+class VariableDoc(Doc):
     name: str
     kind: str
     reason: str
@@ -241,13 +230,13 @@ class VariableDoc(_Doc):
     stats: dict[str, float]
 
 
-class Variables(_Doc):
+class Variables(Doc):
     bases: list[VariableDoc]
     descriptors: list[VariableDoc]
     ignored: list[VariableDoc]
 
 
-class Settings(_Doc):
+class Settings(Doc):
     """The query the run used (replayable)."""
 
     id_column: str | None
@@ -267,7 +256,7 @@ class Settings(_Doc):
     stability_rows: int
 
 
-class Bucket(_Doc):
+class Bucket(Doc):
     """Personas of one role value (with ``role_column``)."""
 
     bucket: str | None
@@ -280,7 +269,7 @@ class Bucket(_Doc):
     selection: list[Candidate]
 
 
-class RunRef(_Doc):
+class RunRef(Doc):
     """Where the run went: the workspace (``db_id``) or a run file (``path``)."""
 
     id: str = Field(description="Run key (workspace) or run id (file)")
@@ -289,7 +278,7 @@ class RunRef(_Doc):
     active: bool = False
 
 
-class PersonaDiscovery(_Doc):
+class PersonaDiscovery(Doc):
     """A discovery's result (``buyermap personas discover --json``,
     ``POST /api/v1/personas/discover``)."""
 

@@ -47,6 +47,7 @@ from buyermap.db.models import (
 )
 from buyermap.errors import InvalidValueError
 from buyermap.seams.cache import ResultCache, change_stamp
+from buyermap.seams.documents import Doc, Provenance
 
 R = TypeVar("R")
 D = TypeVar("D", bound=BaseModel)
@@ -77,19 +78,7 @@ The pipeline analyses refuse, the same way at every edge (CLI, REST, pages):
 # -- documents: what every edge serialises ------------------------------------------------
 
 
-class _Doc(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Provenance(_Doc):
-    analysis: str
-    inputs_hash: str
-    settings_hash: str
-    version: str
-    created_at: str
-
-
-class TimeInStage(_Doc):
+class TimeInStage(Doc):
     n: int
     left: int
     censored: int
@@ -97,7 +86,7 @@ class TimeInStage(_Doc):
     p90_days: float | None
 
 
-class StageStats(_Doc):
+class StageStats(Doc):
     stage: str
     reached: int
     resolved: int
@@ -109,7 +98,7 @@ class StageStats(_Doc):
     open_now: int
 
 
-class StaleDeal(_Doc):
+class StaleDeal(Doc):
     deal_id: str
     stage: str
     days_in_stage: float | None
@@ -121,12 +110,12 @@ class StaleDeal(_Doc):
     )
 
 
-class Stale(_Doc):
+class Stale(Doc):
     count: int
     deals: list[StaleDeal]
 
 
-class LeftOut(_Doc):
+class LeftOut(Doc):
     """What the analytics leave out because a time is unknown (docs/pipeline.md)."""
 
     opening_date_unknown: int = Field(description="Deals without an opening date")
@@ -140,7 +129,7 @@ class LeftOut(_Doc):
     )
 
 
-class PipelineStats(_Doc):
+class PipelineStats(Doc):
     """Stage analytics (docs/pipeline.md, ``pipeline stats``)."""
 
     as_of: date
@@ -159,7 +148,7 @@ class PipelineStats(_Doc):
     provenance: Provenance
 
 
-class WithNewDeals(_Doc):
+class WithNewDeals(Doc):
     expected: float
     p10: float
     p50: float
@@ -167,7 +156,7 @@ class WithNewDeals(_Doc):
     new_deals_expected_count: float
 
 
-class DealForecast(_Doc):
+class DealForecast(Doc):
     deal_id: str
     stage: str
     segment: str
@@ -183,7 +172,7 @@ class DealForecast(_Doc):
     )
 
 
-class Fan(_Doc):
+class Fan(Doc):
     """Cumulative bookings by day (``days`` after the as-of date): expected, p10, p50, p90."""
 
     as_of: date
@@ -195,7 +184,7 @@ class Fan(_Doc):
     provenance: Provenance
 
 
-class PipelineForecast(_Doc):
+class PipelineForecast(Doc):
     """The bookings forecast (docs/pipeline.md, ``pipeline forecast``) and its fan."""
 
     as_of: date
@@ -219,7 +208,7 @@ class PipelineForecast(_Doc):
     provenance: Provenance
 
 
-class Origin(_Doc):
+class Origin(Doc):
     as_of: date
     open_deals: int
     expected: float
@@ -236,7 +225,7 @@ class Origin(_Doc):
     left_out: LeftOut | None = None
 
 
-class PipelineBacktest(_Doc):
+class PipelineBacktest(Doc):
     """Rolling-origin backtest (docs/pipeline.md, ``pipeline backtest``)."""
 
     horizon_days: int
