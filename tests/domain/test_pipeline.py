@@ -81,3 +81,22 @@ def test_timeline_visits_tile_the_time_from_first_to_last_move(ms: list[Move]) -
     now = max(m.at for m in ms)
     total = sum(v.days(now) for v in visits)
     assert total == pytest.approx((now - min(m.at for m in ms)).total_seconds() / 86400)
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("Wygrana", StageKind.WON),
+        ("Przegrana", StageKind.LOST),
+        ("Vyhráno", StageKind.WON),
+        ("Elvesztett", StageKind.LOST),
+        ("Câștigat", StageKind.WON),
+        ("Tapað", StageKind.LOST),
+        ("Voitettu", StageKind.WON),
+        ("Negocjacje", StageKind.OPEN),
+    ],
+)
+def test_won_and_lost_stages_are_recognised_in_our_markets_languages(
+    name: str, kind: StageKind
+) -> None:
+    assert stage_kind_from_name(name) == kind

@@ -360,3 +360,36 @@ def test_a_hand_kept_sheet_with_a_title_row_imports_under_its_real_header(
         "Stanowisko": "job_title",
     }
     assert report.unmapped_columns == ["Data kontaktu"]
+
+
+EXCEL_PL_DEALS = (
+    "Eksport szans sprzedaży;;;;;;\r\n"
+    "Nazwa szansy;Firma;Etap;Kwota;Data utworzenia;Data zamknięcia;Właściciel\r\n"
+    "Wdrożenie CRM;Łódzkie Zakłady;Negocjacje;12 500,50;03.02.2024;31.12.2024;Paweł Wiśniewski\r\n"
+    "Licencje 2025;Śląska Grupa;Wygrana;1.234,00;15.01.2024;28.02.2024;Paweł Wiśniewski\r\n"
+    "Audyt;Żabka Polska;Przegrana;N/A;null;15.03.2024;[not provided]\r\n"
+)
+
+
+def test_a_polish_excel_csv_of_deals_imports_with_its_numbers_dates_and_outcomes(
+    session: Session, tmp_path: Path
+) -> None:
+    companies = (
+        "Firma;Kraj\r\nŁódzkie Zakłady;Polska\r\nŚląska Grupa;Polska\r\nŻabka Polska;Polska\r\n"
+    )
+    run(session, EntityKind.ACCOUNTS, write(tmp_path, "a.csv", companies, "cp1250"))
+    path = write(tmp_path, "d.csv", EXCEL_PL_DEALS, "cp1250")
+    report = run(session, EntityKind.DEALS, path, create_stages=True)
+    assert (report.encoding, report.delimiter, report.imported) == ("cp1250", ";", 3)
+    deals = session.execute(
+        select(Deal.name, Deal.amount, Deal.status, Deal.opened_at, Account.name)
+        .join(Account, Account.id == Deal.account_id)
+        .order_by(Deal.id)
+    ).all()
+    assert [(n, a, s, str(o)[:10], c) for n, a, s, o, c in deals] == [
+        ("Wdrożenie CRM", 12500.5, "open", "2024-02-03", "Łódzkie Zakłady"),
+        ("Licencje 2025", 1234.0, "won", "2024-01-15", "Śląska Grupa"),
+        ("Audyt", None, "lost", "None", "Żabka Polska"),
+    ]
+    again = run(session, EntityKind.DEALS, path, create_stages=True)
+    assert again.skipped_reasons == {"unchanged": 3}

@@ -11,8 +11,18 @@ from buyermap.errors import InvalidValueError
 
 STAGE_NAME_MAX = 120  # the length of ``stages.name`` and ``pipelines.name``
 
-WON_NAMES = frozenset({"won", "closed won", "closedwon", "closed-won", "closed_won"})
-LOST_NAMES = frozenset({"lost", "closed lost", "closedlost", "closed-lost", "closed_lost"})
+# The usual names of won and lost stages, in English and in the languages of our first
+# markets (pl, cs, hu, ro, is, fi) and German and French, as CRMs and sheets write them.
+WON_NAMES = frozenset(
+    {"won", "closed won", "closedwon", "closed-won", "closed_won"}
+    | {"wygrana", "wygrane", "vyhráno", "vyhraná", "megnyert", "nyert", "câștigat", "câştigat"}
+    | {"unnið", "voitettu", "gewonnen", "gagné", "gagnée"}
+)
+LOST_NAMES = frozenset(
+    {"lost", "closed lost", "closedlost", "closed-lost", "closed_lost"}
+    | {"przegrana", "przegrane", "prohráno", "ztraceno", "elvesztett", "vesztett", "pierdut"}
+    | {"tapað", "hävitty", "verloren", "perdu", "perdue"}
+)
 
 
 def norm(name: str) -> str:
