@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from buyermap.db.models import CommitteeMember, Note
-from buyermap.errors import ConflictError
 from buyermap.schemas.entities import AccountCreate, ContactCreate, DealCreate, NoteCreate
 from buyermap.services import accounts, contacts, deals, notes
 
@@ -49,13 +47,17 @@ def test_deleting_an_account_keeps_notes_also_about_its_deals_and_contacts(
     assert kept.deal_id == deal
 
 
-def test_deleting_an_account_whose_deals_have_a_committee_is_refused(session: Session) -> None:
+def test_deleting_an_account_keeps_its_deals_committees_with_the_deals(
+    session: Session,
+) -> None:
     account, person, deal = _setup(session)
     session.add(CommitteeMember(account_id=account, deal_id=deal, contact_id=person, role="buyer"))
+    session.add(CommitteeMember(account_id=account, contact_id=person, role="champion"))
     session.flush()
-    with pytest.raises(ConflictError, match=f"committee members on its deals {deal}"):
-        accounts.delete_account(session, account_id=account)
-    assert session.scalar(select(func.count()).select_from(CommitteeMember)) == 1
+    summary = accounts.delete_account(session, account_id=account)
+    assert (summary.committee_members, summary.committee_members_kept) == (1, 1)
+    kept = session.scalars(select(CommitteeMember)).one()
+    assert (kept.account_id, kept.deal_id, kept.role) == (None, deal, "buyer")
 
 
 def test_deleting_an_account_takes_its_own_committee(session: Session) -> None:

@@ -23,8 +23,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from buyermap.db.base import Base
 from buyermap.db.types import JSONType, UTCDateTime, utcnow
@@ -46,6 +47,22 @@ class Timestamped:
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+class Versioned:
+    """A record people edit: ``version`` counts its saves (SQLAlchemy's ``version_id_col``).
+
+    Every ORM update bumps it and checks that the row still has the version it was read
+    with, so two saves racing on one record cannot both win; an edit that names the version
+    it started from is refused when the record moved on (see
+    :func:`buyermap.services.versions.check_version`).
+    """
+
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 (a declared_attr takes the class)
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+
 class User(Timestamped, Base):
     """A person on the seller's side: deal and account owners, and (later) logins."""
 
@@ -58,7 +75,7 @@ class User(Timestamped, Base):
     can_login: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class Account(Timestamped, Base):
+class Account(Versioned, Timestamped, Base):
     """A company we sell to (or could)."""
 
     __tablename__ = "accounts"
@@ -91,7 +108,7 @@ class Account(Timestamped, Base):
     )
 
 
-class Contact(Timestamped, Base):
+class Contact(Versioned, Timestamped, Base):
     """A person at one or more accounts."""
 
     __tablename__ = "contacts"
@@ -202,7 +219,7 @@ class LostReason(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
 
 
-class Deal(Timestamped, Base):
+class Deal(Versioned, Timestamped, Base):
     __tablename__ = "deals"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -292,7 +309,7 @@ class StageChange(Base):
     )
 
 
-class Note(Timestamped, Base):
+class Note(Versioned, Timestamped, Base):
     """Dated free text with a source (a call note, an interview, an open survey answer)."""
 
     __tablename__ = "notes"
@@ -350,14 +367,15 @@ class CustomFieldDef(Base):
     __table_args__ = (UniqueConstraint("entity", "key"),)
 
 
-class CommitteeMember(Timestamped, Base):
+class CommitteeMember(Versioned, Timestamped, Base):
     """A person in the buying committee of a deal (or of an account, when deal_id is null)."""
 
     __tablename__ = "committee_members"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(
-        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    # Null once the account is deleted: a deal's committee stays with the deal.
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL"), index=True
     )
     deal_id: Mapped[int | None] = mapped_column(
         ForeignKey("deals.id", ondelete="CASCADE"), index=True
@@ -376,6 +394,7 @@ class CommitteeMember(Timestamped, Base):
     __table_args__ = (
         UniqueConstraint("account_id", "deal_id", "contact_id"),
         CheckConstraint("influence is null or (influence between 1 and 5)", name="influence"),
+        CheckConstraint("account_id is not null or deal_id is not null", name="anchored"),
     )
 
 
@@ -404,6 +423,18 @@ class SavedMapping(Timestamped, Base):
     columns: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)
 
 
+class SavedView(Timestamped, Base):
+    """A list page's filters and sort order, saved under a name for the whole workspace."""
+
+    __tablename__ = "saved_views"
+    __table_args__ = (UniqueConstraint("page", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    page: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(120))
+    params: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+
 class ImportRun(Base):
     """An audit row per imported file: what came in, and what became of it."""
 
@@ -420,6 +451,8 @@ class ImportRun(Base):
     skipped: Mapped[int] = mapped_column(Integer, default=0)
     rejected: Mapped[int] = mapped_column(Integer, default=0)
     report: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    # The rejected rows as a quarantine CSV (for the web's download); null when none.
+    quarantine_csv: Mapped[str | None] = mapped_column(Text)
 
 
 class PersonaRun(Base):

@@ -124,6 +124,16 @@ UtcOut = Annotated[datetime, BeforeValidator(_as_utc)]
 Name = Annotated[str, Field(min_length=1, max_length=300), AfterValidator(valid_text)]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 Id = Annotated[int, Field(ge=1, le=MAX_INT)]
+# The version of a record an edit started from (see buyermap.services.versions).
+Version = Annotated[
+    int,
+    Field(
+        ge=1,
+        le=MAX_INT,
+        description="The record's version you started from; a stale one is refused (409). "
+        "Leave it out to save whatever the record's version is now.",
+    ),
+]
 
 
 class ORMModel(BaseModel):

@@ -25,6 +25,7 @@ from buyermap.schemas.common import (
     Text200,
     UtcDateTime,
     UtcOut,
+    Version,
     not_null,
     reject_null,
     valid_text,
@@ -102,12 +103,14 @@ class AccountCreate(AccountBase):
 
 class AccountUpdate(AccountBase):
     name: Name | None = not_null()
+    version: Version | None = None
 
     _not_null = field_validator("name")(reject_null)
 
 
 class AccountPublic(ORMModel):
     id: int
+    version: int = Field(description="Counts the saves; send it back to detect conflicts")
     name: str
     domain: str | None
     industry: str | None
@@ -132,6 +135,9 @@ class AccountDeleted(BaseModel):
     notes_deleted: int = Field(description="Notes about the account alone, deleted")
     notes_kept: int = Field(description="Notes also about a contact or deal: kept, unlinked")
     committee_members: int = Field(description="Members of the account's committee, deleted")
+    committee_members_kept: int = Field(
+        description="Members of its deals' committees: kept with their deal, without the account"
+    )
     deals_unlinked: int = Field(description="Deals of the account: kept, without an account")
 
 
@@ -151,11 +157,12 @@ class ContactCreate(ContactBase):
 
 
 class ContactUpdate(ContactBase):
-    pass
+    version: Version | None = None
 
 
 class ContactPublic(ORMModel):
     id: int
+    version: int = Field(description="Counts the saves; send it back to detect conflicts")
     first_name: str | None
     last_name: str | None
     full_name: str
@@ -200,12 +207,14 @@ class DealUpdate(BaseModel):
     channel: Text120 | None = None
     expected_close: PlausibleDate | None = None
     custom: Custom | None = not_null()
+    version: Version | None = None
 
     _not_null = field_validator("name", "currency", "custom")(reject_null)
 
 
 class DealPublic(ORMModel):
     id: int
+    version: int = Field(description="Counts the saves; send it back to detect conflicts")
     name: str
     account_id: int | None
     pipeline_id: int

@@ -20,7 +20,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, Field, field_validator
 
 from buyermap.domain.enums import NoteKind
-from buyermap.schemas.common import ORMModel, UtcOut
+from buyermap.schemas.common import ORMModel, UtcOut, Version
 
 TITLE_MAX = 300
 SOURCE_MAX = 120
@@ -91,6 +91,7 @@ class NoteUpdate(BaseModel):
     occurred_at: NoteTime | None = None
     source: Source | None = None
     tags: Tags | None = None
+    version: Version | None = None
 
     @field_validator("body", "kind", "occurred_at", "tags", mode="before")
     @classmethod
@@ -102,6 +103,7 @@ class NoteUpdate(BaseModel):
 
 class NotePublic(ORMModel):
     id: int
+    version: int = Field(description="Counts the saves; send it back to detect conflicts")
     kind: str
     title: str | None
     body: str

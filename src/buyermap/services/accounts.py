@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from buyermap.db.models import (
@@ -22,6 +22,7 @@ from buyermap.services.custom_fields import validate_custom
 from buyermap.services.external_refs import drop_external_refs
 from buyermap.services.listing import Listed, ListQuery, run_list
 from buyermap.services.references import require_ref
+from buyermap.services.versions import check_version, take_version
 
 ACCOUNT_SORTS = {
     "name": Account.name,
@@ -83,6 +84,7 @@ def get_account(session: Session, *, account_id: int) -> Account:
 def update_account(session: Session, *, account_id: int, data: AccountUpdate) -> Account:
     account = get_account(session, account_id=account_id)
     changes = data.model_dump(exclude_unset=True)
+    check_version(account, expected=take_version(changes), changes=changes, what="account")
     if "domain" in changes:
         _check_unique_domain(session, changes["domain"], account.id)
     if "parent_id" in changes:
@@ -104,35 +106,23 @@ def delete_account(session: Session, *, account_id: int) -> AccountDeleted:
 
     Its positions, its own notes and its account-level committee go with it; notes also
     linked to a contact or deal stay (without the account), its deals stay without an
-    account. A deal's committee member cannot live without its account, so an account whose
-    deals have committee members is refused (409) until they are moved or removed.
+    account, and so do their committees (a deal's member keeps the deal, loses the account).
     """
     account = get_account(session, account_id=account_id)
-    deal_members = session.scalars(
-        select(CommitteeMember.deal_id)
-        .where(CommitteeMember.account_id == account_id, CommitteeMember.deal_id.is_not(None))
-        .distinct()
-    ).all()
-    if deal_members:
-        deals = ", ".join(str(d) for d in sorted(d for d in deal_members if d is not None))
-        raise ConflictError(
-            f"account {account_id} ({account.name}) has committee members on its deals "
-            f"{deals}; remove them from those committees first, or the delete would take them",
-            details={"deal_ids": sorted(d for d in deal_members if d is not None)},
-        )
 
     def count(stmt: Any) -> int:
         return int(session.scalar(stmt) or 0)
 
     shared = or_(Note.contact_id.is_not(None), Note.deal_id.is_not(None))
+    own_members = (CommitteeMember.account_id == account_id, CommitteeMember.deal_id.is_(None))
+    deal_members = (CommitteeMember.account_id == account_id, CommitteeMember.deal_id.is_not(None))
     summary = AccountDeleted(
         id=account_id,
         positions=count(select(func.count()).where(AccountContact.account_id == account_id)),
         notes_deleted=count(select(func.count()).where(Note.account_id == account_id, ~shared)),
         notes_kept=count(select(func.count()).where(Note.account_id == account_id, shared)),
-        committee_members=count(
-            select(func.count()).where(CommitteeMember.account_id == account_id)
-        ),
+        committee_members=count(select(func.count()).where(*own_members)),
+        committee_members_kept=count(select(func.count()).where(*deal_members)),
         deals_unlinked=count(select(func.count()).where(Deal.account_id == account_id)),
     )
     session.execute(
@@ -140,6 +130,15 @@ def delete_account(session: Session, *, account_id: int) -> AccountDeleted:
         .where(Note.account_id == account_id, shared)
         .values(account_id=None)
         .execution_options(synchronize_session="fetch")
+    )
+    session.execute(
+        update(CommitteeMember)
+        .where(*deal_members)
+        .values(account_id=None)
+        .execution_options(synchronize_session="fetch")
+    )
+    session.execute(
+        delete(CommitteeMember).where(*own_members).execution_options(synchronize_session="fetch")
     )
     session.delete(account)
     drop_external_refs(session, entity="account", entity_id=account_id)

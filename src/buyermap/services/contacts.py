@@ -13,6 +13,7 @@ from buyermap.schemas.entities import ContactCreate, ContactUpdate
 from buyermap.services.custom_fields import validate_custom
 from buyermap.services.external_refs import drop_external_refs
 from buyermap.services.listing import Listed, ListQuery, run_list
+from buyermap.services.versions import check_version, take_version
 
 CONTACT_SORTS = {
     "last_name": Contact.last_name,
@@ -57,6 +58,7 @@ def get_contact(session: Session, *, contact_id: int) -> Contact:
 def update_contact(session: Session, *, contact_id: int, data: ContactUpdate) -> Contact:
     contact = get_contact(session, contact_id=contact_id)
     changes = data.model_dump(exclude_unset=True)
+    check_version(contact, expected=take_version(changes), changes=changes, what="contact")
     if "email" in changes:
         _check_unique_email(session, changes["email"], contact.id)
     if "custom" in changes:

@@ -33,6 +33,7 @@ from buyermap.services.pipelines import (
     get_pipeline,
 )
 from buyermap.services.references import require_ref
+from buyermap.services.versions import check_version, take_version
 
 DEAL_SORTS = {
     "name": Deal.name,
@@ -110,6 +111,7 @@ def create_deal(session: Session, *, data: DealCreate) -> Deal:
 def update_deal(session: Session, *, deal_id: int, data: DealUpdate) -> Deal:
     deal = get_deal(session, deal_id=deal_id)
     changes = data.model_dump(exclude_unset=True)
+    check_version(deal, expected=take_version(changes), changes=changes, what="deal")
     if "account_id" in changes:
         _check_account(session, changes["account_id"])
     if "owner_id" in changes:

@@ -16,6 +16,7 @@ from buyermap.domain.enums import NoteKind
 from buyermap.errors import InvalidValueError, NotFoundError
 from buyermap.schemas.notes import NoteCreate, NoteUpdate
 from buyermap.services.listing import Listed, ListQuery, run_list
+from buyermap.services.versions import check_version, take_version
 
 # The records a note can belong to, by the name of its link.
 PARENTS: dict[str, type[Account] | type[Contact] | type[Deal]] = {
@@ -98,7 +99,9 @@ def list_notes(
 def update_note(session: Session, *, note_id: int, data: NoteUpdate) -> Note:
     """Change the fields given; the records the note belongs to stay."""
     note = get_note(session, note_id=note_id)
-    for field, value in data.model_dump(exclude_unset=True).items():
+    changes = data.model_dump(exclude_unset=True)
+    check_version(note, expected=take_version(changes), changes=changes, what="note")
+    for field, value in changes.items():
         setattr(note, field, value)
     session.flush()
     return note
