@@ -98,6 +98,23 @@ def test_it_updates_or_skips_existing_records(session: Session, tmp_path: Path) 
     assert session.scalars(select(Contact.job_title)).one() == "CEO"
 
 
+def test_an_import_that_changes_a_record_counts_one_version_and_one_that_does_not_none(
+    session: Session, tmp_path: Path
+) -> None:
+    first = write(tmp_path, "c.csv", "Email,Job Title\nzofia.wojcik@x.pl,Dyrektor\n")
+    import_file(session, entity=EntityKind.CONTACTS, path=first)
+    assert session.scalars(select(Contact.version)).one() == 1
+    import_file(session, entity=EntityKind.CONTACTS, path=first)  # unchanged
+    assert session.scalars(select(Contact.version)).one() == 1
+    changed = write(tmp_path, "c2.csv", "Email,Job Title\nzofia.wojcik@x.pl,Prezes Zarządu\n")
+    import_file(session, entity=EntityKind.CONTACTS, path=changed)
+    session.expire_all()
+    assert session.execute(select(Contact.job_title, Contact.version)).one() == (
+        "Prezes Zarządu",
+        2,
+    )
+
+
 def test_contacts_are_linked_to_their_company(session: Session, tmp_path: Path) -> None:
     text = (
         "Email,Company Name,Company Domain Name,Seniority\n"

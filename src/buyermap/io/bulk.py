@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, Date, DateTime, Table, func, insert, select, update
+from sqlalchemy import JSON, Date, DateTime, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 T = TypeVar("T")
@@ -89,10 +89,28 @@ def insert_columns_returning_ids(
 
 
 def bulk_update(session: Session, model: Any, rows: Sequence[Row]) -> None:
-    """ORM bulk UPDATE by primary key (each row holds ``id`` and the columns it changes), in
-    chunks; SQLAlchemy groups the rows of one chunk by their key set."""
-    for part in chunks(rows, 1000):
-        session.execute(update(model), list(part))
+    """UPDATE by primary key (each row holds ``id`` and the columns it changes), in chunks of
+    rows with the same key set; a versioned record's ``version`` goes up by one with each
+    update (see :class:`buyermap.db.models.Versioned`), so a form opened before the import
+    gets a conflict instead of overwriting what the import brought.
+
+    Core ``executemany`` rather than the ORM's bulk UPDATE: that one would need each row's
+    current version and refuse rows whose version moved, where an import simply wins.
+    """
+    table = table_of(model)
+    groups: dict[tuple[str, ...], list[Row]] = {}
+    for row in rows:
+        groups.setdefault(tuple(sorted(k for k in row if k != "id")), []).append(row)
+    for keys, grouped in groups.items():
+        if not keys:
+            continue
+        values: dict[str, Any] = {key: bindparam(f"v_{key}") for key in keys}
+        if "version" in table.c and "version" not in keys:
+            values["version"] = table.c.version + 1
+        stmt = update(table).where(table.c.id == bindparam("b_id")).values(values)
+        for part in chunks(grouped, 1000):
+            params = [{"b_id": r["id"], **{f"v_{k}": r[k] for k in keys}} for r in part]
+            session.execute(stmt, params)
 
 
 def _height(columns: Columns) -> int:
