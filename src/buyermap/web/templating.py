@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from jinja2 import StrictUndefined
 from jinja2_fragments.fastapi import Jinja2Blocks
 
+from buyermap.domain.labels import influence, label, likert
 from buyermap.web.csrf import csrf_token, set_cookie
 from buyermap.web.deps import request_user
 
@@ -79,6 +80,21 @@ def fmt_day_or_unknown(value: date | datetime | None) -> str:
     return "unknown" if value is None else fmt_day(value)
 
 
+def fmt_days(value: float | None) -> str:
+    """A window or a wait in days, with its unit: ``1`` -> ``1 day``, ``12.4`` -> ``12 days``."""
+    if value is None:
+        return "–"
+    rounded = round(float(value))
+    return f"{rounded:,} day" if rounded == 1 else f"{rounded:,} days"
+
+
+def fmt_percent(value: float | None, digits: int = 0) -> str:
+    """A share as a percentage: ``0.423`` -> ``42%``."""
+    if value is None:
+        return "–"
+    return f"{100 * float(value):.{digits}f}%"
+
+
 def dash(value: object) -> object:
     return "–" if value is None or value == "" else value
 
@@ -91,6 +107,11 @@ templates.env.filters.update(
     day=fmt_day,
     day_or_unknown=fmt_day_or_unknown,
     dash=dash,
+    days=fmt_days,
+    percent=fmt_percent,
+    label=label,
+    likert=likert,
+    influence=influence,
 )
 # A name the template uses but the context lacks is an error, so a renamed key fails a test.
 templates.env.undefined = StrictUndefined

@@ -10,6 +10,7 @@ from buyermap.web.pages import (
     accounts,
     contacts,
     deals,
+    favicon,
     forecast,
     funnels,
     home,
@@ -22,5 +23,5 @@ from buyermap.web.pages import (
 router = APIRouter(
     include_in_schema=False, dependencies=[Depends(remember_user), Depends(csrf_protect)]
 )
-for module in (home, accounts, contacts, deals, personas, pipeline, forecast, funnels):
+for module in (home, accounts, contacts, deals, personas, pipeline, forecast, funnels, favicon):
     router.include_router(module.router)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from buyermap.analytics.personas.members import personas_of_contacts
 from buyermap.services import accounts as svc
 from buyermap.services.deals import account_deals
 from buyermap.services.notes import notes_for
+from buyermap.services.relations import account_committee, workspace_currency
 from buyermap.web.deps import SessionDep
 from buyermap.web.pages.listing import PageQueryDep, list_context
 from buyermap.web.templating import render
@@ -20,18 +22,30 @@ def accounts_page(request: Request, session: SessionDep, query: PageQueryDep) ->
     """Accounts with search, sortable columns and pages; HTMX gets the ``results`` block."""
     listed = svc.list_accounts(session, query=query)
     context = list_context(request, query, listed, default_sort="name")
+    context["currency"] = workspace_currency(session)
     return render(request, "accounts.html", context, block="results")
 
 
 @router.get("/accounts/{account_id}", summary="Account")
 def account_page(request: Request, session: SessionDep, account_id: int) -> Response:
-    """One account: its fields, its people and their positions, its deals and notes."""
+    """One account: its fields, its people and their positions, its deals, its buying
+    committees (with each member's persona) and notes."""
     account = svc.get_account(session, account_id=account_id)
     people = svc.account_contacts(session, account_id=account_id)
     deals = account_deals(session, account_id=account_id)
     notes = notes_for(session, account_id=account_id)
+    committee = account_committee(session, account_id=account_id)
+    personas = personas_of_contacts(session, contact_ids=[m.contact_id for m, _ in committee])
     return render(
         request,
         "account_detail.html",
-        {"account": account, "people": people, "deals": deals, "notes": notes},
+        {
+            "account": account,
+            "people": people,
+            "deals": deals,
+            "notes": notes,
+            "committee": committee,
+            "personas": personas,
+            "currency": workspace_currency(session),
+        },
     )

@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from buyermap.analytics.personas.members import persona_of_contact, personas_of_contacts
 from buyermap.services import contacts as svc
 from buyermap.services.notes import notes_for
+from buyermap.services.relations import contact_committees, contact_deals
 from buyermap.web.deps import SessionDep
 from buyermap.web.pages.listing import PageQueryDep, list_context
 from buyermap.web.templating import render
@@ -26,7 +27,8 @@ def contacts_page(request: Request, session: SessionDep, query: PageQueryDep) ->
 
 @router.get("/contacts/{contact_id}", summary="Contact")
 def contact_page(request: Request, session: SessionDep, contact_id: int) -> Response:
-    """One contact: fields, the positions they held at accounts, and notes."""
+    """One contact: fields, their persona (the active run's assignment), the positions
+    they held at accounts, their deals, their committee roles, and notes."""
     contact = svc.get_contact(session, contact_id=contact_id)
     positions = svc.contact_positions(session, contact_id=contact_id)
     notes = notes_for(session, contact_id=contact_id)
@@ -38,5 +40,7 @@ def contact_page(request: Request, session: SessionDep, contact_id: int) -> Resp
             "positions": positions,
             "notes": notes,
             "persona": persona_of_contact(session, contact_id=contact_id),
+            "deals": contact_deals(session, contact_id=contact_id),
+            "committees": contact_committees(session, contact_id=contact_id),
         },
     )

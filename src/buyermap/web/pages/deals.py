@@ -7,15 +7,21 @@ from datetime import datetime
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from buyermap.db.models import CommitteeMember, Deal
+from buyermap.analytics.personas.members import personas_of_contacts
+from buyermap.db.models import Deal
 from buyermap.db.types import utcnow
-from buyermap.domain.enums import StageKind
+from buyermap.domain.enums import DealStatus, StageKind
 from buyermap.domain.pipeline import StageVisit
+from buyermap.errors import BuyermapError
+from buyermap.seams.cache import ResultCache
+from buyermap.seams.pipeline import StatsRequest, pipeline_stats
+from buyermap.seams.stale import StaleFlag, stale_flag
 from buyermap.services import deals as svc
 from buyermap.services.notes import notes_for
+from buyermap.services.relations import deal_committee
+from buyermap.web.analyses import CacheDep
 from buyermap.web.deps import SessionDep
 from buyermap.web.pages.listing import PageQueryDep, list_context
 from buyermap.web.templating import render
@@ -70,15 +76,19 @@ def timeline_rows(deal: Deal, visits: list[StageVisit], now: datetime) -> list[T
     return rows
 
 
-def committee(session: Session, deal: Deal) -> list[CommitteeMember]:
-    return list(
-        session.scalars(
-            select(CommitteeMember)
-            .options(selectinload(CommitteeMember.contact))
-            .where(CommitteeMember.deal_id == deal.id)
-            .order_by(CommitteeMember.influence.desc().nulls_last(), CommitteeMember.id)
-        )
-    )
+def stale(
+    session: Session, cache: ResultCache, deal: Deal, rows: list[TimelineRow]
+) -> StaleFlag | None:
+    """The deal's stale flag when it is open and has waited in its stage longer than the
+    pipeline statistics say deals usually do (None when the statistics refuse)."""
+    if deal.status != DealStatus.OPEN.value or not rows or deal.stage is None:
+        return None
+    last = rows[-1]
+    try:
+        stats = pipeline_stats(session, StatsRequest(), cache=cache).document
+    except BuyermapError:
+        return None
+    return stale_flag(stats, stage=last.stage, entered=last.start, entered_known=last.start_known)
 
 
 @router.get("/deals", summary="Deals")
@@ -90,18 +100,22 @@ def deals_page(request: Request, session: SessionDep, query: PageQueryDep) -> Re
 
 
 @router.get("/deals/{deal_id}", summary="Deal")
-def deal_page(request: Request, session: SessionDep, deal_id: int) -> Response:
-    """One deal: fields, the stage timeline (table and bars), buying committee and notes."""
+def deal_page(request: Request, session: SessionDep, cache: CacheDep, deal_id: int) -> Response:
+    """One deal: fields, a stale flag, the stage timeline (table and bars), the buying
+    committee with each member's persona, and notes."""
     deal = svc.get_deal(session, deal_id=deal_id)
     now = utcnow()
     rows = timeline_rows(deal, svc.deal_timeline(session, deal_id=deal_id), now)
+    members = deal_committee(session, deal_id=deal_id)
     return render(
         request,
         "deal_detail.html",
         {
             "deal": deal,
             "timeline": rows,
-            "committee": committee(session, deal),
+            "committee": members,
+            "personas": personas_of_contacts(session, contact_ids=[m.contact_id for m in members]),
+            "stale": stale(session, cache, deal, rows),
             "notes": notes_for(session, deal_id=deal_id),
             "now": now,
         },

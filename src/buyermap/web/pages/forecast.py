@@ -19,6 +19,7 @@ from buyermap.seams.pipeline import (
     pipeline_forecast,
 )
 from buyermap.services.links import deal_links
+from buyermap.services.relations import workspace_currency
 from buyermap.web.analyses import CacheDep
 from buyermap.web.deps import SessionDep
 from buyermap.web.pages.pipeline import svg_for
@@ -74,6 +75,7 @@ def forecast_page(
         "links": deal_links(session, ids=[d.deal_id for d in at_risk]),
         "download_query": f"as_of={doc.as_of.isoformat()}&horizon_days={doc.horizon_days}",
         "left_out": describe_left_out(doc.evidence["left_out"]),
+        "currency": workspace_currency(session),
     }
     return render(request, "forecast.html", context)
 
@@ -96,5 +98,7 @@ def backtest_fragment(
         "Backtest: forecast vs actual per origin",
     )
     return templates.TemplateResponse(
-        request, "_forecast_backtest.html", {"bt": analysed.document, "svg": svg}
+        request,
+        "_forecast_backtest.html",
+        {"bt": analysed.document, "svg": svg, "currency": workspace_currency(session)},
     )

@@ -17,6 +17,7 @@ from buyermap.charts.render import to_svg
 from buyermap.seams.cache import ResultCache
 from buyermap.seams.pipeline import StatsRequest, check_by, pipeline_stats
 from buyermap.services.links import deal_links
+from buyermap.services.relations import workspace_currency
 from buyermap.web.analyses import CacheDep
 from buyermap.web.deps import SessionDep
 from buyermap.web.templating import render
@@ -73,5 +74,6 @@ def pipeline_page(
         "persona_run": run.run_key if (run := active_run(session)) else None,
         "stages": [row.stage for row in doc.stages],
         "left_out": describe_left_out(doc.left_out.model_dump()),
+        "currency": workspace_currency(session),
     }
     return render(request, "pipeline.html", context, block="breakdown")
