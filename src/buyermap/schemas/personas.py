@@ -55,6 +55,7 @@ class PersonaList(BaseModel):
 class QuotePublic(BaseModel):
     text: str
     contact_id: int
+    contact_name: str = ""
     probability: float
     source: str
 
@@ -64,6 +65,7 @@ class ThemePublic(BaseModel):
 
     tag: str
     kind: str
+    label: str = ""
     n: int
     members: int
     share: float
@@ -79,6 +81,10 @@ class PersonaPublic(BaseModel):
     key: str
     name: str
     title: str
+    headline: str = Field("", description="The defining traits in words")
+    portrait: str = Field("", description="A short paragraph about the persona")
+    goals: list[str] = Field(default_factory=list, description="Goals and motivations")
+    frustrations: list[str] = Field(default_factory=list, description="Frustrations and objections")
     bucket: str | None
     size: int
     share: float
@@ -87,10 +93,22 @@ class PersonaPublic(BaseModel):
     mean_probability: float | None
     low_evidence: bool
     traits: list[dict[str, Any]]
+    distinct_traits: list[dict[str, Any]] = Field(
+        default_factory=list, description="The traits that set the persona apart"
+    )
+    goal_traits: list[dict[str, Any]] = Field(
+        default_factory=list, description="The traits behind the goals"
+    )
+    frustration_traits: list[dict[str, Any]] = Field(
+        default_factory=list, description="The traits behind the frustrations"
+    )
     descriptors: list[dict[str, Any]]
     themes: dict[str, list[ThemePublic]]
     channels: list[dict[str, Any]]
     quotes: list[QuotePublic]
+    run_quotes: list[str] = Field(
+        default_factory=list, description="Quotes the run stored (without their members)"
+    )
     contacts_url: str
 
 

@@ -30,6 +30,12 @@ from buyermap.analytics.personas.loading import (
     read_input,
     table_hash,
 )
+from buyermap.analytics.personas.portrait import (
+    frustration_sentences,
+    goal_sentences,
+    headline,
+    portrait,
+)
 from buyermap.analytics.personas.runs import save_run
 from buyermap.analytics.personas.selection import ProgressFn
 from buyermap.db.base import Base
@@ -395,6 +401,10 @@ def card_document(
             key=card.key,
             name=p["name"],
             title=p["title"],
+            headline=headline(p),
+            portrait=portrait(p, themes=card.themes, channels=card.channels),
+            goals=goal_sentences(card.goals, card.themes),
+            frustrations=frustration_sentences(card.frustrations, card.themes),
             bucket=p.get("bucket"),
             size=p["size"],
             share=p["share"],
@@ -403,12 +413,16 @@ def card_document(
             mean_probability=p.get("mean_probability"),
             low_evidence=p.get("low_evidence", False),
             traits=p["traits"],
+            distinct_traits=card.traits,
+            goal_traits=card.goals,
+            frustration_traits=card.frustrations,
             descriptors=p.get("descriptors", []),
             themes={
                 kind: [
                     ThemePublic(
                         tag=t.tag,
                         kind=t.kind,
+                        label=t.label,
                         n=t.n,
                         members=t.members,
                         share=round(t.share, 4),
@@ -425,11 +439,13 @@ def card_document(
                 QuotePublic(
                     text=q.text,
                     contact_id=q.contact_id,
+                    contact_name=q.contact_name,
                     probability=q.probability,
                     source=q.source,
                 )
                 for q in card.quotes
             ],
+            run_quotes=[str(q) for q in p.get("quotes", [])],
             contacts_url=f"/personas/{card.key}/contacts?run={found.run_key}",
         )
 

@@ -14,13 +14,14 @@ from fastapi.responses import Response
 
 from buyermap.analytics.personas import stored as svc
 from buyermap.analytics.personas.avatar import render_avatar
-from buyermap.analytics.personas.cards import fmt_ci, fmt_value, label_of, persona_card
+from buyermap.analytics.personas.cards import fmt_ci, fmt_value, label_of
 from buyermap.analytics.personas.members import contacts_of_persona
+from buyermap.analytics.personas.portrait import headline, headlines
 from buyermap.analytics.personas.runs import compare
 from buyermap.charts.personas import figure_bytes, figure_svg, selection_figure
 from buyermap.db.models import PersonaRun
 from buyermap.errors import InvalidValueError
-from buyermap.seams.personas import persona_list
+from buyermap.seams.personas import card_document, persona_list
 from buyermap.web.analyses import CacheDep
 from buyermap.web.deps import SessionDep
 from buyermap.web.pages.listing import PageQueryDep, list_context
@@ -76,6 +77,7 @@ def personas_page(
         context["personas"] = listed.personas
         context["warnings"] = listed.warnings
         context["run_q"] = _run_query(shown, active)
+        context["headlines"] = headlines(shown.result)
     return render(request, "personas.html", context)
 
 
@@ -173,24 +175,28 @@ def compare_page(
             "every": every,
             "table": table,
             "run_q": _run_query(found, svc.active_run(session)),
+            "headlines": headlines(found.result),
             **_helpers(),
         },
     )
 
 
 @router.get("/personas/{key}", summary="Persona card")
-def persona_page(request: Request, session: SessionDep, key: str, run: RunParam = None) -> Response:
-    """A persona card (printable): picture, name and title, size and share, what sets it
-    apart (value, population value, lift, interval, n), goals and frustrations, channels,
-    descriptors and real quotes; every statement links to the contacts behind it."""
+def persona_page(
+    request: Request, session: SessionDep, cache: CacheDep, key: str, run: RunParam = None
+) -> Response:
+    """A persona card (printable on one page), rendered from the card document that
+    ``GET /api/v1/personas/{key}`` answers (:func:`seams.personas.card_document`): picture,
+    name and headline, a portrait, goals and frustrations in words, channels and real
+    quotes; the evidence (value, population value, lift, interval, n) one click away."""
     found = svc.require_run(session, ref=run)
-    card = persona_card(session, run=found, key=key)
+    card = card_document(session, key=key, run=found.run_key, cache=cache)
     return render(
         request,
         "persona.html",
         {
             "card": card,
-            "p": card.persona,
+            "p": card,
             "run": found,
             "run_q": _run_query(found, svc.active_run(session)),
             **_helpers(),
@@ -225,5 +231,12 @@ def persona_contacts_page(
     p = svc.persona_dict(found, key)
     listed = contacts_of_persona(session, run=found, key=key, query=query)
     context = list_context(request, query, listed, default_sort="-probability")
-    context.update({"p": p, "run": found, "run_q": _run_query(found, svc.active_run(session))})
+    context.update(
+        {
+            "p": p,
+            "headline": headline(p),
+            "run": found,
+            "run_q": _run_query(found, svc.active_run(session)),
+        }
+    )
     return render(request, "persona_contacts.html", context, block="results")
