@@ -6,6 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from buyermap.analytics.personas.members import persona_of_contact, personas_of_contacts
+from buyermap.analytics.personas.portrait import headlines
+from buyermap.analytics.personas.stored import active_run
 from buyermap.services import contacts as svc
 from buyermap.services.notes import notes_for
 from buyermap.services.relations import contact_committees, contact_deals
@@ -32,6 +34,8 @@ def contact_page(request: Request, session: SessionDep, contact_id: int) -> Resp
     contact = svc.get_contact(session, contact_id=contact_id)
     positions = svc.contact_positions(session, contact_id=contact_id)
     notes = notes_for(session, contact_id=contact_id)
+    persona = persona_of_contact(session, contact_id=contact_id)
+    run = active_run(session) if persona is not None else None
     return render(
         request,
         "contact_detail.html",
@@ -39,7 +43,10 @@ def contact_page(request: Request, session: SessionDep, contact_id: int) -> Resp
             "contact": contact,
             "positions": positions,
             "notes": notes,
-            "persona": persona_of_contact(session, contact_id=contact_id),
+            "persona": persona,
+            "persona_headline": headlines(run.result).get(persona.persona_key, persona.title)
+            if run is not None and persona is not None
+            else "",
             "deals": contact_deals(session, contact_id=contact_id),
             "committees": contact_committees(session, contact_id=contact_id),
         },
