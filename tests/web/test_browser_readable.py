@@ -78,9 +78,11 @@ def test_the_run_compare_form_submits_and_shows_the_comparison(
     page.locator(f'input[name="b"][value="{keys[0]}"]').check()
     page.get_by_role("button", name="Compare the two runs").click()
     page.wait_for_url("**/personas/runs/compare?*")
-    assert f"a={keys[1]}" in page.url and f"b={keys[0]}" in page.url
+    assert f"a={keys[1]}" in page.url
+    assert f"b={keys[0]}" in page.url
     section = page.locator("#run-compare")
-    assert keys[0] in section.inner_text() and keys[1] in section.inner_text()
+    assert keys[0] in section.inner_text()
+    assert keys[1] in section.inner_text()
     assert section.locator("tbody tr").count() >= 1
 
 

@@ -70,7 +70,8 @@ def _pages(demo: DemoApp) -> list[str]:
 
 
 def test_no_page_of_the_demo_shows_an_enum_value_in_snake_case(demo: DemoApp) -> None:
-    assert "decision_maker" in SNAKE and "c_level" in SNAKE
+    assert "decision_maker" in SNAKE
+    assert "c_level" in SNAKE
     found: dict[str, list[str]] = {}
     paths = _pages(demo)
     assert len(paths) > 40
@@ -91,7 +92,8 @@ def test_a_contacts_page_lists_their_deals_committee_roles_and_persona(demo: Dem
             .where(CommitteeMember.deal_id.is_not(None), CommitteeMember.influence.is_not(None))
             .order_by(CommitteeMember.id)
         ).first()
-        assert member is not None and member.deal_id is not None
+        assert member is not None
+        assert member.deal_id is not None
         deal = session.get(Deal, member.deal_id)
         assert deal is not None
         persona = personas_of_contacts(session, contact_ids=[member.contact_id])[member.contact_id]
@@ -103,7 +105,8 @@ def test_a_contacts_page_lists_their_deals_committee_roles_and_persona(demo: Dem
     assert f"{label(role)} on the committee" in deals
     roles = visible_text(page.split('id="committee-roles"', 1)[1].split("</section>", 1)[0])
     assert deal_name in roles
-    assert label(role) in roles and label(attitude) in roles
+    assert label(role) in roles
+    assert label(attitude) in roles
     assert f"{influence} of 5: " in roles
     shown = page.split('id="persona"', 1)[1].split("</dd>", 1)[0]
     assert f'<a href="/personas/{persona.persona_key}">{persona.name}</a>' in shown
@@ -132,7 +135,8 @@ def test_a_deals_committee_shows_each_members_persona(demo: DemoApp) -> None:
         if found is None:
             assert "none yet" in cell
         else:
-            assert f'href="/personas/{found.persona_key}"' in cell and found.name in cell
+            assert f'href="/personas/{found.persona_key}"' in cell
+            assert found.name in cell
 
 
 def test_an_accounts_committee_shows_each_members_persona(demo: DemoApp) -> None:
@@ -169,7 +173,8 @@ def test_a_stale_deal_is_flagged_in_words_and_a_moving_one_is_not(demo: DemoApp)
         fresh = session.scalars(
             select(Deal.id).where(Deal.status == "open").order_by(Deal.opened_at.desc())
         ).first()
-    assert fresh is not None and str(fresh) not in flagged
+    assert fresh is not None
+    assert str(fresh) not in flagged
     assert 'id="stale-flag"' not in demo.client.get(f"/deals/{fresh}").text
 
 
@@ -178,7 +183,9 @@ def test_the_persona_card_reads_like_a_portrait_from_the_card_document(demo: Dem
     for persona in listed["personas"]:
         card = demo.client.get(f"/api/v1/personas/{persona['key']}").json()
         headline = card["headline"]
-        assert headline and ":" not in headline and "_" not in headline
+        assert headline
+        assert ":" not in headline
+        assert "_" not in headline
         assert "committee role" not in headline.lower()
         assert card["portrait"].startswith(f"{card['name']} is ")
         page = demo.client.get(f"/personas/{persona['key']}").text
@@ -224,7 +231,8 @@ def test_figures_carry_their_units_and_p10_p90_in_words(demo: DemoApp) -> None:
     assert "USD" in forecast
     assert "9 in 10 simulated runs book more than this" in forecast
     pipeline = visible_text(demo.client.get("/pipeline").text)
-    assert "won per 30 days" in pipeline and "USD" in pipeline
+    assert "won per 30 days" in pipeline
+    assert "USD" in pipeline
     assert re.search(r"\d+ days median time to win", " ".join(pipeline.split()))
     account = re.findall(r'href="/accounts/(\d+)"', demo.client.get("/accounts").text)[0]
     page = visible_text(demo.client.get(f"/accounts/{account}").text)
