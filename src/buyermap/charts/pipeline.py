@@ -23,6 +23,7 @@ from buyermap.charts.render import (
     WON,
     new_axes,
     styled,
+    wrap,
 )
 
 
@@ -34,10 +35,10 @@ def stage_funnel(result: StatsResult, ax: Axes | None = None) -> Figure:
     """Deals that reached each stage (and won), with the conversion to the next stage."""
     stages: list[dict[str, Any]] = result.sections["stages"]
     won = result.sections["velocity"]["won"]
-    labels = [s["stage"] for s in stages] + ["Won"]
+    labels = [wrap(s["stage"]) for s in stages] + ["Won"]
     reached = [int(s["reached"]) for s in stages] + [int(won)]
     with styled():
-        fig, ax = new_axes(ax, (5.2, 0.4 * len(labels) + 1.0))
+        fig, ax = new_axes(ax, (6.4, 0.5 * len(labels) + 1.2))
         y = np.arange(len(labels))[::-1]
         colors = [ACCENT] * len(stages) + [WON]
         top = max(max(reached), 1)
@@ -50,7 +51,7 @@ def stage_funnel(result: StatsResult, ax: Axes | None = None) -> Figure:
                     text += f", {_pct(row['win_rate'])} won"
             ax.text(n + top * 0.015, yi, text, va="center", fontsize=8.5, color=INK)
         ax.set_yticks(y, labels)
-        ax.set_xlim(0, top * 1.8)
+        ax.set_xlim(0, top * 2.2)
         ax.set_xlabel("deals that reached the stage")
         ax.set_title(f"Stage funnel (as of {result.as_of.isoformat()})")
         ax.tick_params(axis="y", length=0, labelsize=10, labelcolor=INK)
@@ -60,11 +61,11 @@ def stage_funnel(result: StatsResult, ax: Axes | None = None) -> Figure:
 def time_in_stage(result: StatsResult, ax: Axes | None = None) -> Figure:
     """Kaplan-Meier median and p90 days in each stage (open stays counted as censored)."""
     stages: list[dict[str, Any]] = result.sections["stages"]
-    labels = [s["stage"] for s in stages]
+    labels = [wrap(s["stage"]) for s in stages]
     med = [s["time_in_stage"]["median_days"] for s in stages]
     p90 = [s["time_in_stage"]["p90_days"] for s in stages]
     with styled():
-        fig, ax = new_axes(ax, (5.2, 0.4 * len(labels) + 1.0))
+        fig, ax = new_axes(ax, (6.4, 0.5 * len(labels) + 1.4))
         y = np.arange(len(labels))[::-1]
         p90v = np.array([np.nan if v is None else v for v in p90], dtype=float)
         medv = np.array([np.nan if v is None else v for v in med], dtype=float)
@@ -76,8 +77,10 @@ def time_in_stage(result: StatsResult, ax: Axes | None = None) -> Figure:
             text = f"{_days(m)} / {_days(p)}  (n {km['n']:,}, {km['censored']:,} open)"
             ax.text((0 if np.isnan(p) else p) + top * 0.01, yi, text, va="center", fontsize=8.5)
         ax.set_yticks(y, labels)
-        ax.set_xlim(0, top * 1.9)
-        ax.set_xlabel("days in stage (Kaplan-Meier): median (dark) / p90 (light)")
+        ax.set_xlim(0, top * 2.6)
+        ax.set_xlabel(
+            "days in stage (Kaplan-Meier)\nmedian (dark) and P90 (light): 9 in 10 left sooner"
+        )
         ax.set_title("Time in stage")
         ax.tick_params(axis="y", length=0, labelsize=10, labelcolor=INK)
     return fig
@@ -100,10 +103,9 @@ def cohorts(result: StatsResult, ax: Axes | None = None) -> Figure:
         ax.bar(x, won, color=WON, label="won", width=0.8)
         ax.bar(x, lost, bottom=won, color=LOST, alpha=0.75, label="lost", width=0.8)
         ax.bar(x, still, bottom=won + lost, color=OPEN, alpha=0.45, label="open", width=0.8)
-        step = max(1, -(-len(months) // 9))
-        ax.set_xticks(x[::step], list(months[::step]), rotation=0, fontsize=8)
+        step = max(1, -(-len(months) // 8))
+        ax.set_xticks(x[::step], list(months[::step]), rotation=45, ha="right", fontsize=8)
         ax.set_ylabel("deals created")
-        ax.set_title("Cohorts by creation month")
         rate = [r["win_rate"] for r in rows]
         twin = ax.twinx()
         twin.plot(
@@ -122,16 +124,22 @@ def cohorts(result: StatsResult, ax: Axes | None = None) -> Figure:
         handles = ax.get_legend_handles_labels()
         extra = twin.get_legend_handles_labels()
         ax.legend(
-            handles[0] + extra[0], handles[1] + extra[1], loc="upper left", ncols=4, fontsize=8.5
+            handles[0] + extra[0],
+            handles[1] + extra[1],
+            loc="lower center",
+            bbox_to_anchor=(0.5, 1.02),
+            ncols=4,
+            fontsize=8.5,
         )
-        ax.set_ylim(0, float(max((won + lost + still).max(initial=1.0), 1.0)) * 1.25)
+        ax.set_title("Cohorts by creation month", pad=24)
+        ax.set_ylim(0, float(max((won + lost + still).max(initial=1.0), 1.0)) * 1.1)
     return fig
 
 
 def losses(result: StatsResult, ax: Axes | None = None) -> Figure:
     """Deals lost after each stage, split by lost reason (largest reasons first)."""
     rows: list[dict[str, Any]] = result.sections["losses"]
-    labels = [r["last_stage"] for r in rows]
+    labels = [wrap(r["last_stage"]) for r in rows]
     totals: dict[str, int] = {}
     for r in rows:
         for reason, n in r["reasons"].items():
@@ -139,19 +147,20 @@ def losses(result: StatsResult, ax: Axes | None = None) -> Figure:
     reasons = sorted(totals, key=lambda k: -totals[k])
     palette = ["#2f5bd3", "#c8453b", "#d98e04", "#1f9d63", "#7b4fc9", "#0f8b8d", "#9aa3b8"]
     with styled():
-        fig, ax = new_axes(ax, (5.2, 0.4 * max(len(labels), 1) + 1.6))
+        fig, ax = new_axes(ax, (6.4, 0.5 * max(len(labels), 1) + 0.35 * len(reasons) + 1.8))
         y = np.arange(len(labels))[::-1]
         left = np.zeros(len(labels))
         for i, reason in enumerate(reasons):
             vals = np.array([r["reasons"].get(reason, 0) for r in rows], dtype=float)
-            ax.barh(y, vals, left=left, color=palette[i % len(palette)], height=0.62, label=reason)
+            color = palette[i % len(palette)]
+            ax.barh(y, vals, left=left, color=color, height=0.62, label=wrap(reason, 34))
             left += vals
         ax.set_yticks(y, labels)
         ax.set_xlabel("deals lost after the stage")
         ax.set_title("Where deals are lost, and why")
         ax.tick_params(axis="y", length=0, labelsize=10, labelcolor=INK)
-        if reasons:
-            ax.legend(loc="lower right", fontsize=8, ncols=2)
+        if reasons:  # below the plot, never over the bars
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), fontsize=8, ncols=2)
     return fig
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+import textwrap
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -64,6 +65,13 @@ def new_axes(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
         return fig, ax
     fig = Figure(figsize=size, layout="constrained")
     return fig, fig.add_subplot()
+
+
+def wrap(label: str, width: int = 18) -> str:
+    """A long label on several lines of at most ``width`` characters (words kept whole),
+    so tick labels and legends of long names (``Szerződéskötés előtti jóváhagyás``) do
+    not crowd the plot or run off the figure."""
+    return "\n".join(textwrap.wrap(str(label), width=width, break_long_words=False)) or label
 
 
 def compact_money(value: float, _pos: object = None) -> str:
