@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from functools import cache
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -104,9 +105,7 @@ def _texts(fig: Figure) -> list[Text]:
 
 def _drawn(fig: Figure) -> tuple[Figure, list[tuple[str, Bbox]]]:
     with styled():
-        canvas = FigureCanvasAgg(fig)
-        canvas.draw()
-        renderer = canvas.get_renderer()
+        renderer = _render(fig)
         boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in _texts(fig)]
     return fig, boxes
 
@@ -139,10 +138,8 @@ def test_no_text_of_a_chart_is_cut_off(name: str) -> None:
 def test_the_legend_does_not_cover_the_bars(name: str) -> None:
     fig = CHARTS[name](stats())
     with styled():
-        canvas = FigureCanvasAgg(fig)
-        canvas.draw()
-        renderer = canvas.get_renderer()
-        legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None]
+        renderer = _render(fig)
+        legends = [legend for ax in fig.axes if (legend := ax.get_legend()) is not None]
         assert legends
         bars = [
             p.get_window_extent(renderer)
