@@ -110,8 +110,17 @@ def _drawn(fig: Figure) -> tuple[Figure, list[tuple[str, Bbox]]]:
     return fig, boxes
 
 
+def _render(fig: Figure) -> Any:
+    """Draw the figure with Agg (as the PNG export does) and return the renderer."""
+    canvas: Any = FigureCanvasAgg(fig)
+    canvas.draw()
+    return canvas.get_renderer()
+
+
 def _overlap(a: Bbox, b: Bbox, slack: float = 0.5) -> bool:
-    return min(a.x1, b.x1) - max(a.x0, b.x0) > slack and min(a.y1, b.y1) - max(a.y0, b.y0) > slack
+    width = float(min(a.x1, b.x1) - max(a.x0, b.x0))
+    height = float(min(a.y1, b.y1) - max(a.y0, b.y0))
+    return width > slack and height > slack
 
 
 @pytest.mark.parametrize("name", list(CHARTS))
