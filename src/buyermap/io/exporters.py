@@ -28,6 +28,7 @@ from buyermap.db.models import (
     User,
 )
 from buyermap.domain.enums import EntityKind
+from buyermap.domain.number_formats import number_format
 from buyermap.errors import InvalidValueError
 from buyermap.io.records import ACCOUNT_FIELDS, CONTACT_FIELDS
 
@@ -221,11 +222,19 @@ def export_file(session: Session, *, entity: EntityKind, path: Path) -> int:
             writer.writerows(_rows(rows))
         return len(rows)
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(entity.value)
     sheet.append(header)
     for row in _rows(rows):
-        sheet.append(row)
+        cells = []
+        for column, value in zip(header, row, strict=False):
+            cell = WriteOnlyCell(sheet, value=value)
+            fmt = number_format(column, value)
+            if fmt is not None:
+                cell.number_format = fmt
+            cells.append(cell)
+        sheet.append(cells)
     book.save(path)
     return len(rows)

@@ -12,6 +12,7 @@ from openpyxl.drawing.image import Image as XLImage
 from openpyxl.styles import Font
 
 from buyermap.analytics.personas.avatar import save_avatar
+from buyermap.domain.number_formats import number_format
 
 TRAIT_COLUMNS = (
     "persona",
@@ -136,6 +137,25 @@ def export_run(doc: dict[str, Any], out: Path, *, avatars: bool = True) -> Path:
         run.append(["settings", json.dumps(doc["settings"], sort_keys=True)])
         for w in result["warnings"]:
             run.append(["warning", w])
+        for ws in wb.worksheets:
+            format_numbers(ws)
         out.parent.mkdir(parents=True, exist_ok=True)
         wb.save(out)
     return out
+
+
+def format_numbers(ws: Any) -> None:
+    """Set each numeric cell's number format from its column's header (percent, money,
+    days, counts); the persona and population columns hold a share or a mean, so their
+    format follows the row's statistic."""
+    header = [str(c.value or "") for c in ws[1]]
+    statistic = header.index("statistic") if "statistic" in header else None
+    for row in ws.iter_rows(min_row=2):
+        kind = row[statistic].value if statistic is not None else None
+        for column, cell in zip(header, row, strict=False):
+            if column in ("persona_value", "population", "ci_low", "ci_high") and kind == "share":
+                fmt = number_format("share", cell.value)
+            else:
+                fmt = number_format(column, cell.value)
+            if fmt is not None:
+                cell.number_format = fmt

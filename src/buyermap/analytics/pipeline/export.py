@@ -16,6 +16,7 @@ from buyermap.analytics.pipeline.backtest import BacktestResult
 from buyermap.analytics.pipeline.fan import Band, FanResult
 from buyermap.analytics.pipeline.forecast import ForecastResult
 from buyermap.analytics.pipeline.stats import StatsResult
+from buyermap.domain.number_formats import number_format
 
 HEAD_FONT = Font(bold=True, color="FFFFFF")
 HEAD_FILL = PatternFill("solid", fgColor="2F5BD3")
@@ -33,6 +34,10 @@ def _sheet(wb: Workbook, title: str, header: Sequence[str], rows: Iterable[Seque
     for row in rows:
         values = [_cell(v) for v in row]
         ws.append(values)
+        for column, cell in zip(header, ws[ws.max_row], strict=False):
+            fmt = number_format(column, cell.value)
+            if fmt is not None:
+                cell.number_format = fmt
         for i, v in enumerate(values):
             widths[i] = max(widths[i], min(len(str(v)) if v is not None else 0, 60))
     for i, w in enumerate(widths, start=1):
