@@ -45,7 +45,7 @@ def test_a_records_workbook_formats_revenue_employees_and_ids(
     sheet = load_workbook(out).active
     assert sheet is not None
     header = [c.value for c in sheet[1]]
-    row = {h: c for h, c in zip(header, sheet[2], strict=False)}
+    row = dict(zip(header, sheet[2], strict=False))
     assert row["annual_revenue"].number_format == MONEY
     assert row["employees"].number_format == WHOLE
     assert row["founded_year"].number_format == PLAIN
