@@ -115,3 +115,25 @@ def test_the_persona_reads_are_cached_until_a_write(both: Both) -> None:
     assert other != run
     both.client.post(f"/api/v1/personas/runs/{other}/activate")
     assert both.client.get("/api/v1/personas").json()["run"]["run_key"] == other
+
+
+def test_a_persona_card_is_the_same_document_from_the_cli_the_api_and_the_page(
+    both: Both,
+) -> None:
+    if not both.client.get("/api/v1/personas/runs").json():
+        assert both.client.post("/api/v1/personas/discover", json=SETTINGS).status_code == 201
+    key = both.client.get("/api/v1/personas").json()["personas"][0]["key"]
+    done = CliRunner().invoke(app, ["--db", both.url, "personas", "card", key, "--json"])
+    assert done.exit_code == 0, done.output
+    cli = json.loads(done.stdout)
+    api = both.client.get(f"/api/v1/personas/{key}").json()
+    assert cli == api
+    assert api["headline"]
+    assert api["portrait"].startswith(api["name"])
+    page = both.client.get(f"/personas/{key}").text
+    assert f'<p class="subtitle" id="persona-title">{api["headline"]}</p>' in page
+    for line in api["goals"] + api["frustrations"]:
+        assert line in page
+    words = CliRunner().invoke(app, ["--db", both.url, "personas", "card", key])
+    assert words.exit_code == 0, words.output
+    assert api["headline"] in " ".join(words.stdout.split())

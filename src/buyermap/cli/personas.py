@@ -1,4 +1,4 @@
-"""``personas``: discover buyer personas from data, assign new rows, compare runs."""
+"""``personas``: discover buyer personas from data, assign new rows, compare runs, cards."""
 
 from __future__ import annotations
 
@@ -30,7 +30,13 @@ from buyermap.cli.common import (
     unit_of_work,
 )
 from buyermap.db.models import PersonaRun
-from buyermap.seams.personas import PersonaSource, build_request, discover_personas, split
+from buyermap.seams.personas import (
+    PersonaSource,
+    build_request,
+    card_document,
+    discover_personas,
+    split,
+)
 
 T = TypeVar("T")
 
@@ -346,3 +352,37 @@ def compare_cmd(
         console.print(f"[yellow]only in A:[/] {key}")
     for key in report["only_in_b"]:
         console.print(f"[yellow]only in B:[/] {key}")
+
+
+@personas_app.command("card")
+def card_cmd(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="The persona's key (p1, p2, ...).")],
+    run: Annotated[
+        str | None, typer.Option("--run", help="Run id or key (default: the active run).")
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """A persona's card: headline, portrait, goals and frustrations in words, and the
+    evidence (traits with lift, interval and n; note themes; channels; quotes).
+
+    The --json document is the one GET /api/v1/personas/{key} answers and the persona page
+    renders.
+
+    Example: [bold]buyermap personas card p1 --json[/]
+    """
+    with unit_of_work(ctx) as session:
+        card = card_document(session, key=key, run=run)
+    if json_out:
+        print_json(card.model_dump(mode="json"))
+        return
+    console.print(f"[bold]{card.name}[/]: {card.headline}")
+    console.print(f"{card.share:.0%} of contacts ({card.size:,} of the run's rows)")
+    console.print(card.portrait)
+    for title, lines in (("Goals", card.goals), ("Frustrations", card.frustrations)):
+        if lines:
+            console.print(f"\n[bold]{title}[/]")
+            for line in lines:
+                console.print(f"  - {line}")
+    for quote in card.quotes[:3]:
+        console.print(f'\n  "{quote.text}" ({quote.contact_name}, {quote.source})')
