@@ -47,6 +47,9 @@ def test_a_user_opens_the_personas_and_reads_a_card(
     assert page.locator("#persona-share b").inner_text() == share
     rows = page.locator("#traits tbody tr")
     assert rows.count() >= 3
+    assert rows.first.is_hidden()  # the evidence is one click away
+    page.locator("#traits details.evidence summary").click()
+    assert rows.first.is_visible()
     assert "×" in rows.first.locator(".lift-value").inner_text()
     assert page.locator("#quotes blockquote").count() >= 3
     assert page.locator(".persona-head img").evaluate("i => i.naturalWidth") > 0
