@@ -10,6 +10,7 @@ from buyermap.web.pages import (
     accounts,
     contacts,
     deals,
+    editing,
     forecast,
     funnels,
     home,
@@ -22,5 +23,6 @@ from buyermap.web.pages import (
 router = APIRouter(
     include_in_schema=False, dependencies=[Depends(remember_user), Depends(csrf_protect)]
 )
-for module in (home, accounts, contacts, deals, personas, pipeline, forecast, funnels):
+# editing first: its /accounts/new and /deals/board come before /accounts/{id} and /deals/{id}
+for module in (editing, home, accounts, contacts, deals, personas, pipeline, forecast, funnels):
     router.include_router(module.router)
