@@ -58,6 +58,7 @@ class FormField:
     required: bool = False
     hint: str = ""
     custom: CustomFieldDef | None = None
+    datalist: str = ""  # id of a <datalist> of suggestions
 
     @property
     def dom_id(self) -> str:
@@ -151,14 +152,20 @@ def values_of(record: Any, fields: Iterable[FormField]) -> dict[str, str]:
 
 
 def submitted(form: FormData, fields: Iterable[FormField]) -> tuple[dict[str, str], dict[str, str]]:
-    """(values, original values) as the browser sent them; a checkbox is "on" or ""."""
+    """(values, original values) as the browser sent them; a checkbox is "on" or "".
+
+    An edit's field that came with neither a value nor its ``orig.`` input was not on the
+    form (a script posting some fields): it is left out, so it keeps its stored value.
+    """
     values, original = {}, {}
     for f in fields:
         raw = form.get(f.name)
-        values[f.name] = raw.strip() if isinstance(raw, str) else ""
         old = form.get(ORIGINAL + f.name)
         if isinstance(old, str):
             original[f.name] = old.strip()
+        elif raw is None and any(k.startswith(ORIGINAL) for k in form):
+            continue
+        values[f.name] = raw.strip() if isinstance(raw, str) else ""
     return values, original
 
 
@@ -242,6 +249,8 @@ def parse_form(
     custom: dict[str, Any] = {}
     original = state.original or {}
     for f in state.fields:
+        if only_changed and f.name not in state.values:
+            continue
         text = state.value(f.name)
         if only_changed and f.name in original and original[f.name] == text:
             continue
@@ -256,7 +265,7 @@ def parse_form(
             if f.kind == "checkbox":
                 payload[f.name] = False
             elif only_changed:
-                payload[f.name] = None
+                payload[f.name] = [] if f.kind == "multi" else None
             continue
         if f.kind == "checkbox":
             payload[f.name] = True
@@ -277,6 +286,12 @@ def parse_form(
             state.add_error(name, friendly(err, state.value(name)))
         return None
     return None if state.errors else parsed
+
+
+def form_status(exc: BuyermapError) -> int:
+    """The status of a form shown again: 409 for a conflict, else 422 (the form is there,
+    so a missing referenced record is a bad value, not a missing page)."""
+    return 409 if isinstance(exc, ConflictError) else 422
 
 
 def place_error(

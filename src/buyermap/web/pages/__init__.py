@@ -8,6 +8,7 @@ from buyermap.web.csrf import csrf_protect
 from buyermap.web.deps import remember_user
 from buyermap.web.pages import (
     accounts,
+    board,
     contacts,
     deals,
     editing,
@@ -24,5 +25,5 @@ router = APIRouter(
     include_in_schema=False, dependencies=[Depends(remember_user), Depends(csrf_protect)]
 )
 # editing first: its /accounts/new and /deals/board come before /accounts/{id} and /deals/{id}
-for module in (editing, home, accounts, contacts, deals, personas, pipeline, forecast, funnels):
+for module in (editing, board, home, accounts, contacts, deals, personas, pipeline, forecast, funnels):
     router.include_router(module.router)

@@ -16,7 +16,8 @@ from buyermap.domain.enums import StageKind
 from buyermap.domain.pipeline import StageVisit
 from buyermap.services import deals as svc
 from buyermap.services.notes import notes_for
-from buyermap.web.deps import SessionDep
+from buyermap.web.deps import SessionDep, request_user
+from buyermap.web.pages.board import move_context
 from buyermap.web.pages.listing import PageQueryDep, list_context
 from buyermap.web.templating import render
 
@@ -104,5 +105,6 @@ def deal_page(request: Request, session: SessionDep, deal_id: int) -> Response:
             "committee": committee(session, deal),
             "notes": notes_for(session, deal_id=deal_id),
             "now": now,
+            **move_context(session, deal, request_user(request)),
         },
     )

@@ -35,6 +35,7 @@ from buyermap.web.forms import (
     FormField,
     FormRejected,
     FormState,
+    form_status,
     parse_form,
     place_conflict,
     place_error,
@@ -269,7 +270,7 @@ def create(request: Request, session: Session, entity: Entity, form: FormData) -
             record = entity.create(session, data)
         except BuyermapError as exc:
             place_error(state, exc, hints=entity.hints)
-            status = exc.http_status
+            status = form_status(exc)
         else:
             return RedirectResponse(f"{entity.path}/{record.id}", status_code=303)
     raise _rejected(request, session, entity, state, status=status)
@@ -308,7 +309,7 @@ def update(
                 place_error(state, exc, hints=entity.hints)
         except BuyermapError as exc:
             place_error(state, exc, hints=entity.hints)
-            status = exc.http_status
+            status = form_status(exc)
         else:
             return RedirectResponse(f"{entity.path}/{record_id}", status_code=303)
     elif version is not None and version.isdigit():
@@ -493,7 +494,7 @@ def deleted(request: Request, kind: str = "record", name: str = "") -> Response:
     lines = []
     for key, one, many, verb in DELETED_COUNTS:
         raw = request.query_params.get(key)
-        if raw is not None and raw.isdigit():
+        if raw is not None and raw.isdigit() and int(raw) > 0:
             n = int(raw)
             lines.append(f"{n:,} {one if n == 1 else many} {verb}")
     paths = {"account": "/accounts", "contact": "/contacts", "deal": "/deals"}
