@@ -86,7 +86,7 @@ def pipeline_board(
         .group_by(Deal.stage_id, Deal.currency)
     ).all()
     for stage_id, currency, count, amount in totals:
-        column = by_stage.get(stage_id)
+        column = by_stage.get(stage_id) if stage_id is not None else None
         if column is None:
             continue
         column.count += int(count)
@@ -107,14 +107,12 @@ def pipeline_board(
     entered: dict[int, datetime] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        entered |= {
-            deal_id: at
-            for deal_id, at in session.execute(
-                select(StageChange.deal_id, func.max(StageChange.changed_at))
-                .where(StageChange.deal_id.in_(chunk))
-                .group_by(StageChange.deal_id)
-            ).all()
-        }
+        rows = session.execute(
+            select(StageChange.deal_id, func.max(StageChange.changed_at))
+            .where(StageChange.deal_id.in_(chunk))
+            .group_by(StageChange.deal_id)
+        ).all()
+        entered |= {row[0]: row[1] for row in rows}
     for stage_id, deals in cards.items():
         by_stage[stage_id].cards = [BoardCard(deal=d, entered_at=entered.get(d.id)) for d in deals]
     won = next((s for s in stages if s.kind == StageKind.WON), None)

@@ -18,7 +18,7 @@ An edit form also carries the values it was opened with (hidden ``orig.<name>`` 
 only fields whose value changed are sent to the service, so a save never writes back a
 value the user did not touch over someone else's newer one.
 
-A failed submit renders its response and raises :class:`FormRejected` with it: the
+A failed submit renders its response and raises :class:`FormRejectedError` with it: the
 request's transaction rolls back (see :data:`buyermap.web.deps.SessionDep`) and the edge
 answers with the form (422, or 409 for a conflict).
 """
@@ -106,7 +106,7 @@ class FormState:
         return next((f.label for f in self.fields if f.name == name), name.replace("_", " "))
 
 
-class FormRejected(Exception):
+class FormRejectedError(Exception):
     """A form that did not pass, with the response that shows it again (see the module)."""
 
     def __init__(self, response: Response) -> None:
@@ -115,7 +115,7 @@ class FormRejected(Exception):
 
 
 async def form_rejected(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, FormRejected)
+    assert isinstance(exc, FormRejectedError)
     return exc.response
 
 
@@ -202,6 +202,7 @@ def _custom_value(f: FormField, text: str) -> Any:
 _FRIENDLY = {
     "missing": "Required: enter a value",
     "string_too_short": "Required: enter a value",
+    "too_short": "Required: enter a value",
 }
 _PARSING = {
     "int_parsing": "“{}” is not a whole number; enter digits only, e.g. 1200",

@@ -15,6 +15,7 @@ from buyermap.web.pages import (
     forecast,
     funnels,
     home,
+    notes,
     personas,
     pipeline,
 )
@@ -25,5 +26,17 @@ router = APIRouter(
     include_in_schema=False, dependencies=[Depends(remember_user), Depends(csrf_protect)]
 )
 # editing first: its /accounts/new and /deals/board come before /accounts/{id} and /deals/{id}
-for module in (editing, board, home, accounts, contacts, deals, personas, pipeline, forecast, funnels):
+for module in (
+    editing,
+    board,
+    notes,
+    home,
+    accounts,
+    contacts,
+    deals,
+    personas,
+    pipeline,
+    forecast,
+    funnels,
+):
     router.include_router(module.router)

@@ -26,7 +26,7 @@ from buyermap.services.board import lost_reason_names, open_stages, pipeline_boa
 from buyermap.web.deps import WRITE, CurrentUser, CurrentUserDep, SessionDep, WriterDep
 from buyermap.web.forms import (
     FormField,
-    FormRejected,
+    FormRejectedError,
     FormState,
     form_status,
     parse_form,
@@ -131,16 +131,19 @@ def move_deal(
             return RedirectResponse(f"/deals/{deal_id}", status_code=303)
     if isinstance(board, str) and board:
         problems = "; ".join(
-            [m for ms in state.errors.values() for m in ms] + ([state.message] if state.message else [])
+            [m for ms in state.errors.values() for m in ms]
+            + ([state.message] if state.message else [])
         )
         context = _board_context(
             session,
             int(board) if board.isdigit() else None,
             message=f"{deal.name} was not moved: {problems}",
         )
-        raise FormRejected(render(request, "board.html", context, block="board", status_code=status))
+        raise FormRejectedError(
+            render(request, "board.html", context, block="board", status_code=status)
+        )
     context = {"deal": deal, **move_context(session, deal, user, state)}
-    raise FormRejected(
+    raise FormRejectedError(
         render(request, "deal_move.html", context, block="move", status_code=status)
     )
 

@@ -106,7 +106,7 @@ def first_stage_choices(session: Session) -> Choices:
 def account_choices(
     session: Session, *, q: str | None = None, selected: Iterable[str] = ()
 ) -> Choices:
-    """"No account", the selected accounts, then the first accounts matching ``q``."""
+    """ "No account", the selected accounts, then the first accounts matching ``q``."""
     out: dict[str, str] = {"": "No account"}
     for value in selected:
         if value.isdigit():

@@ -33,7 +33,7 @@ from buyermap.services import accounts, contacts, deals
 from buyermap.web.deps import WRITE, SessionDep
 from buyermap.web.forms import (
     FormField,
-    FormRejected,
+    FormRejectedError,
     FormState,
     form_status,
     parse_form,
@@ -249,8 +249,10 @@ def _rejected(
     *,
     record: Any = None,
     status: int,
-) -> FormRejected:
-    return FormRejected(form_page(request, session, entity, state, record=record, status=status))
+) -> FormRejectedError:
+    return FormRejectedError(
+        form_page(request, session, entity, state, record=record, status=status)
+    )
 
 
 def new_form(request: Request, session: Session, entity: Entity, **start: str) -> Response:
@@ -366,9 +368,7 @@ def save_account(
 
 
 @router.get("/accounts/{account_id}/delete", summary="Confirm deleting an account")
-def confirm_delete_account(
-    request: Request, session: SessionDep, account_id: RecordId
-) -> Response:
+def confirm_delete_account(request: Request, session: SessionDep, account_id: RecordId) -> Response:
     """Asks before deleting and says what goes with the account."""
     return confirm_delete(request, session, ACCOUNT, account_id)
 
@@ -414,9 +414,7 @@ def save_contact(
 
 
 @router.get("/contacts/{contact_id}/delete", summary="Confirm deleting a contact")
-def confirm_delete_contact(
-    request: Request, session: SessionDep, contact_id: RecordId
-) -> Response:
+def confirm_delete_contact(request: Request, session: SessionDep, contact_id: RecordId) -> Response:
     """Asks before deleting and says what goes with the person."""
     return confirm_delete(request, session, CONTACT, contact_id)
 
