@@ -223,6 +223,25 @@ def test_a_stale_save_shows_both_values_and_saving_again_keeps_mine(
         assert (account.industry, account.version) == ("Automotive", 3)
 
 
+def test_a_save_after_a_conflict_keeps_what_the_colleague_changed_elsewhere(
+    client: TestClient, workspace: Workspace
+) -> None:
+    account_id = create_account(client, name="Győri Keksz", industry="Élelmiszer")
+    data = edit_form_data(client, f"/accounts/{account_id}/edit")
+    with workspace.sessions() as session, session.begin():
+        update_account(session, account_id=account_id, data=AccountUpdate(industry="Édesség"))
+    data["employees"] = "420"  # I change another field than my colleague did
+    response = client.post(f"/accounts/{account_id}/edit", data=data)
+    assert response.status_code == 409
+    rows = re.findall(r'<tr data-field="([^"]+)">', response.text)
+    assert rows == ["employees"]  # my stale industry is no change of mine
+    again = edit_form_data_from(response.text)
+    assert client.post(f"/accounts/{account_id}/edit", data=again).status_code == 200
+    with workspace.sessions() as session:
+        account = get_account(session, account_id=account_id)
+        assert (account.industry, account.employees) == ("Édesség", 420)
+
+
 def edit_form_data_from(html: str) -> dict[str, str]:
     form = html[html.index('id="record-form"') :]
     data = dict(re.findall(r'<input[^>]*name="([^"]+)" value="([^"]*)"', form))

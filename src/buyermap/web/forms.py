@@ -320,7 +320,8 @@ def place_conflict(state: FormState, exc: ConflictError, *, saved: Mapping[str, 
     """Show a stale save's conflicts; False when ``exc`` is no version conflict.
 
     ``saved`` are the record's current values as text: they become the form's starting
-    values, and the form takes the current version, so saving again keeps the user's.
+    values (and the values of the fields the user did not change), and the form takes the
+    current version, so saving again keeps the user's changes and the others' elsewhere.
     """
     details = exc.details
     if "conflicts" not in details or "version" not in details:
@@ -354,5 +355,9 @@ def place_conflict(state: FormState, exc: ConflictError, *, saved: Mapping[str, 
         )
     state.conflicts = rows
     state.version = int(details["version"])
+    started = state.original or {}
+    for name, value in saved.items():  # fields the user left alone show what is saved now
+        if name in started and state.values.get(name) == started[name]:
+            state.values[name] = value
     state.original = dict(saved)
     return True

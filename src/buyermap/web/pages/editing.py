@@ -298,7 +298,8 @@ def update(
     fields = entity.fields(session, creating=False)
     values, original = submitted(form, fields)
     version = _version(form)
-    state = FormState(fields, values, original=original, version=record.version)
+    started = int(version) if version is not None and version.isdigit() else None
+    state = FormState(fields, values, original=original, version=started)
     status = 422
     extra = {"version": version} if version is not None else None
     data = parse_form(entity.update_schema, state, extra=extra, only_changed=True)
@@ -314,8 +315,6 @@ def update(
             status = form_status(exc)
         else:
             return RedirectResponse(f"{entity.path}/{record_id}", status_code=303)
-    elif version is not None and version.isdigit():
-        state.version = int(version)  # keep the version the edit started from
     raise _rejected(request, session, entity, state, record=record, status=status)
 
 

@@ -167,7 +167,8 @@ def save_note(request: Request, session: SessionDep, note_id: RecordId, form: Fo
     values, original = submitted(form, fields)
     raw = form.get("version")
     version = raw.strip() if isinstance(raw, str) and raw.strip() else None
-    state = FormState(fields, values, original=original, version=note.version)
+    started = int(version) if version is not None and version.isdigit() else None
+    state = FormState(fields, values, original=original, version=started)
     status = 422
     extra = {"version": version} if version is not None else None
     data = parse_form(NoteUpdate, state, extra=extra, only_changed=True)
@@ -185,8 +186,6 @@ def save_note(request: Request, session: SessionDep, note_id: RecordId, form: Fo
             if not is_htmx(request):
                 return RedirectResponse(_page_of(note), status_code=303)
             return _note_response(request, note, None)
-    elif version is not None and version.isdigit():
-        state.version = int(version)
     raise FormRejectedError(_note_response(request, note, state, status=status))
 
 
