@@ -7,9 +7,9 @@ from fastapi.responses import Response
 
 from buyermap.services import accounts as svc
 from buyermap.services.deals import account_deals
-from buyermap.services.notes import notes_for
 from buyermap.web.deps import SessionDep
 from buyermap.web.pages.listing import PageQueryDep, list_context
+from buyermap.web.pages.notes import notes_context
 from buyermap.web.templating import render
 
 router = APIRouter()
@@ -29,9 +29,13 @@ def account_page(request: Request, session: SessionDep, account_id: int) -> Resp
     account = svc.get_account(session, account_id=account_id)
     people = svc.account_contacts(session, account_id=account_id)
     deals = account_deals(session, account_id=account_id)
-    notes = notes_for(session, account_id=account_id)
     return render(
         request,
         "account_detail.html",
-        {"account": account, "people": people, "deals": deals, "notes": notes},
+        {
+            "account": account,
+            "people": people,
+            "deals": deals,
+            **notes_context(session, link="account_id", owner_id=account_id),
+        },
     )

@@ -7,9 +7,9 @@ from fastapi.responses import Response
 
 from buyermap.analytics.personas.members import persona_of_contact, personas_of_contacts
 from buyermap.services import contacts as svc
-from buyermap.services.notes import notes_for
 from buyermap.web.deps import SessionDep
 from buyermap.web.pages.listing import PageQueryDep, list_context
+from buyermap.web.pages.notes import notes_context
 from buyermap.web.templating import render
 
 router = APIRouter()
@@ -29,14 +29,13 @@ def contact_page(request: Request, session: SessionDep, contact_id: int) -> Resp
     """One contact: fields, the positions they held at accounts, and notes."""
     contact = svc.get_contact(session, contact_id=contact_id)
     positions = svc.contact_positions(session, contact_id=contact_id)
-    notes = notes_for(session, contact_id=contact_id)
     return render(
         request,
         "contact_detail.html",
         {
             "contact": contact,
             "positions": positions,
-            "notes": notes,
+            **notes_context(session, link="contact_id", owner_id=contact_id),
             "persona": persona_of_contact(session, contact_id=contact_id),
         },
     )

@@ -15,9 +15,10 @@ from buyermap.db.types import utcnow
 from buyermap.domain.enums import StageKind
 from buyermap.domain.pipeline import StageVisit
 from buyermap.services import deals as svc
-from buyermap.services.notes import notes_for
-from buyermap.web.deps import SessionDep
+from buyermap.web.deps import SessionDep, request_user
+from buyermap.web.pages.board import move_context
 from buyermap.web.pages.listing import PageQueryDep, list_context
+from buyermap.web.pages.notes import notes_context
 from buyermap.web.templating import render
 
 router = APIRouter()
@@ -102,7 +103,8 @@ def deal_page(request: Request, session: SessionDep, deal_id: int) -> Response:
             "deal": deal,
             "timeline": rows,
             "committee": committee(session, deal),
-            "notes": notes_for(session, deal_id=deal_id),
+            **notes_context(session, link="deal_id", owner_id=deal_id),
             "now": now,
+            **move_context(session, deal, request_user(request)),
         },
     )
