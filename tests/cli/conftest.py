@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,12 @@ def bm(db_path: Path) -> Invoke:
         return runner.invoke(app, ["--db", db or str(db_path), *args])
 
     return invoke
+
+
+def plain(result: Result) -> str:
+    """The output as one line of words: Rich's error box and its line wrapping taken out
+    (a long temporary path wraps a message at a different word on every machine)."""
+    return " ".join(re.sub(r"[\u2500-\u257f]", " ", result.output).split())
 
 
 def json_out(result: Result) -> Any:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import Invoke
+from tests.cli.conftest import Invoke, plain
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def test_it_refuses_an_output_file_in_a_missing_folder(
     target = tmp_path / "missing" / "out.xlsx"
     result = demo_db(*args, str(target))
     assert result.exit_code == 2, result.output
-    assert "does not exist" in result.output
+    assert "does not exist" in plain(result)
     assert not target.parent.exists()
 
 

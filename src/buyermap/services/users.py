@@ -24,3 +24,8 @@ def get_or_create_user(session: Session, *, name: str) -> User:
         session.add(user)
         session.flush()
     return user
+
+
+def list_users(session: Session) -> list[User]:
+    """Every seller-side person, by name: the choices of an owner or "moved by" select."""
+    return list(session.scalars(select(User).order_by(User.name, User.id)))

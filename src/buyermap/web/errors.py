@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from buyermap.errors import BuyermapError
+from buyermap.web.forms import FormRejectedError, form_rejected
 from buyermap.web.templating import render
 
 API_PREFIX = "/api"
@@ -149,3 +150,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(BuyermapError, buyermap_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(FormRejectedError, form_rejected)  # a page form shown again

@@ -8,12 +8,15 @@ from buyermap.web.csrf import csrf_protect
 from buyermap.web.deps import remember_user
 from buyermap.web.pages import (
     accounts,
+    board,
     contacts,
     deals,
+    editing,
     favicon,
     forecast,
     funnels,
     home,
+    notes,
     personas,
     pipeline,
 )
@@ -23,5 +26,19 @@ from buyermap.web.pages import (
 router = APIRouter(
     include_in_schema=False, dependencies=[Depends(remember_user), Depends(csrf_protect)]
 )
-for module in (home, accounts, contacts, deals, personas, pipeline, forecast, funnels, favicon):
+# editing first: its /accounts/new and /deals/board come before /accounts/{id} and /deals/{id}
+for module in (
+    editing,
+    board,
+    notes,
+    home,
+    accounts,
+    contacts,
+    deals,
+    personas,
+    pipeline,
+    forecast,
+    funnels,
+    favicon,
+):
     router.include_router(module.router)

@@ -8,10 +8,10 @@ from fastapi.responses import Response
 from buyermap.analytics.personas.members import personas_of_contacts
 from buyermap.services import accounts as svc
 from buyermap.services.deals import account_deals
-from buyermap.services.notes import notes_for
 from buyermap.services.relations import account_committee, workspace_currency
 from buyermap.web.deps import SessionDep
 from buyermap.web.pages.listing import PageQueryDep, list_context
+from buyermap.web.pages.notes import notes_context
 from buyermap.web.templating import render
 
 router = APIRouter()
@@ -33,7 +33,6 @@ def account_page(request: Request, session: SessionDep, account_id: int) -> Resp
     account = svc.get_account(session, account_id=account_id)
     people = svc.account_contacts(session, account_id=account_id)
     deals = account_deals(session, account_id=account_id)
-    notes = notes_for(session, account_id=account_id)
     committee = account_committee(session, account_id=account_id)
     personas = personas_of_contacts(session, contact_ids=[m.contact_id for m, _ in committee])
     return render(
@@ -43,7 +42,7 @@ def account_page(request: Request, session: SessionDep, account_id: int) -> Resp
             "account": account,
             "people": people,
             "deals": deals,
-            "notes": notes,
+            **notes_context(session, link="account_id", owner_id=account_id),
             "committee": committee,
             "personas": personas,
             "currency": workspace_currency(session),

@@ -9,10 +9,10 @@ from buyermap.analytics.personas.members import persona_of_contact, personas_of_
 from buyermap.analytics.personas.portrait import headlines
 from buyermap.analytics.personas.stored import active_run
 from buyermap.services import contacts as svc
-from buyermap.services.notes import notes_for
 from buyermap.services.relations import contact_committees, contact_deals
 from buyermap.web.deps import SessionDep
 from buyermap.web.pages.listing import PageQueryDep, list_context
+from buyermap.web.pages.notes import notes_context
 from buyermap.web.templating import render
 
 router = APIRouter()
@@ -33,7 +33,6 @@ def contact_page(request: Request, session: SessionDep, contact_id: int) -> Resp
     they held at accounts, their deals, their committee roles, and notes."""
     contact = svc.get_contact(session, contact_id=contact_id)
     positions = svc.contact_positions(session, contact_id=contact_id)
-    notes = notes_for(session, contact_id=contact_id)
     persona = persona_of_contact(session, contact_id=contact_id)
     run = active_run(session) if persona is not None else None
     return render(
@@ -42,7 +41,7 @@ def contact_page(request: Request, session: SessionDep, contact_id: int) -> Resp
         {
             "contact": contact,
             "positions": positions,
-            "notes": notes,
+            **notes_context(session, link="contact_id", owner_id=contact_id),
             "persona": persona,
             "persona_headline": headlines(run.result).get(persona.persona_key, persona.title)
             if run is not None and persona is not None

@@ -19,11 +19,12 @@ from buyermap.seams.cache import ResultCache
 from buyermap.seams.pipeline import StatsRequest, pipeline_stats
 from buyermap.seams.stale import StaleFlag, stale_flag
 from buyermap.services import deals as svc
-from buyermap.services.notes import notes_for
 from buyermap.services.relations import deal_committee
 from buyermap.web.analyses import CacheDep
-from buyermap.web.deps import SessionDep
+from buyermap.web.deps import SessionDep, request_user
+from buyermap.web.pages.board import move_context
 from buyermap.web.pages.listing import PageQueryDep, list_context
+from buyermap.web.pages.notes import notes_context
 from buyermap.web.templating import render
 
 router = APIRouter()
@@ -116,7 +117,8 @@ def deal_page(request: Request, session: SessionDep, cache: CacheDep, deal_id: i
             "committee": members,
             "personas": personas_of_contacts(session, contact_ids=[m.contact_id for m in members]),
             "stale": stale(session, cache, deal, rows),
-            "notes": notes_for(session, deal_id=deal_id),
+            **notes_context(session, link="deal_id", owner_id=deal_id),
             "now": now,
+            **move_context(session, deal, request_user(request)),
         },
     )
