@@ -13,7 +13,7 @@ from buyermap.schemas.entities import ContactCreate, ContactUpdate
 from buyermap.services.custom_fields import validate_custom
 from buyermap.services.external_refs import drop_external_refs
 from buyermap.services.listing import Listed, ListQuery, run_list
-from buyermap.services.versions import check_version, take_version
+from buyermap.services.versions import check_delete_version, check_version, take_version
 
 CONTACT_SORTS = {
     "last_name": Contact.last_name,
@@ -71,10 +71,16 @@ def update_contact(session: Session, *, contact_id: int, data: ContactUpdate) ->
     return contact
 
 
-def delete_contact(session: Session, *, contact_id: int) -> None:
+def delete_contact(
+    session: Session, *, contact_id: int, expected_version: int | None = None
+) -> None:
     """Delete a person with their positions and own notes; notes also about an account or
-    deal stay, unlinked from the person."""
+    deal stay, unlinked from the person.
+
+    ``expected_version``: the version the user saw; a stale one is refused (409).
+    """
     contact = get_contact(session, contact_id=contact_id)
+    check_delete_version(contact, expected=expected_version, what="contact")
     session.execute(
         update(Note)
         .where(
