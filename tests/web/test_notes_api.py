@@ -125,7 +125,13 @@ def test_a_patch_changes_only_the_fields_given(client: TestClient) -> None:
         f"/api/v1/notes/{note['id']}", json={"title": None, "tags": ["a", "b"], "kind": "email"}
     )
     assert changed.status_code == 200, changed.text
-    assert changed.json() == {**note, "title": None, "tags": ["a", "b"], "kind": "email"}
+    assert changed.json() == {
+        **note,
+        "title": None,
+        "tags": ["a", "b"],
+        "kind": "email",
+        "version": note["version"] + 1,
+    }
     assert client.get(f"/api/v1/notes/{note['id']}").json() == changed.json()
 
 

@@ -175,7 +175,7 @@ def test_a_malformed_if_match_is_refused_naming_it_and_the_valid_form(
     path = _account(client)
 
     response = client.patch(
-        path, json={"industry": "Textil"}, headers={"If-Match": header.encode("utf-8")}
+        path, json={"industry": "Textil"}, headers={b"If-Match": header.encode("utf-8")}
     )
 
     assert response.status_code == 422, response.text
@@ -242,3 +242,19 @@ def test_the_spec_documents_if_match_etag_and_the_conflict(client: TestClient) -
             assert conflict["content"]["application/json"]["schema"] == {
                 "$ref": "#/components/schemas/ErrorBody"
             }
+
+
+def test_a_body_reference_to_no_record_is_a_422_naming_the_field_and_id(
+    client: TestClient,
+) -> None:
+    parent = client.post("/api/v1/accounts", json={"name": "Reykjavík Orka", "parent_id": 987654})
+    contact = client.post(
+        "/api/v1/contacts",
+        json={"first_name": "Aino", "last_name": "Mäkinen", "account_id": 987654},
+    )
+    for response, field in ((parent, "parent_id"), (contact, "account_id")):
+        assert response.status_code == 422, response.text
+        error = _error(response)
+        assert error["details"] == {"field": field, "value": 987654}
+        assert f"{field}: no account with id 987654" in error["message"]
+    assert client.get("/api/v1/contacts").json()["total"] == 0

@@ -58,7 +58,10 @@ def _check_parent(session: Session, parent_id: int | None, own_id: int | None) -
         seen.add(current)
         parent = session.get(Account, current)
         if parent is None:
-            raise NotFoundError(f"no parent account with id {current}")
+            raise InvalidValueError(
+                f"parent_id: no account with id {current}",
+                details={"field": "parent_id", "value": current},
+            )
         current = parent.parent_id
 
 

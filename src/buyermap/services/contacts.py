@@ -13,6 +13,7 @@ from buyermap.schemas.entities import ContactCreate, ContactUpdate
 from buyermap.services.custom_fields import validate_custom
 from buyermap.services.external_refs import drop_external_refs
 from buyermap.services.listing import Listed, ListQuery, run_list
+from buyermap.services.references import require_ref
 from buyermap.services.versions import check_delete_version, check_version, take_version
 
 CONTACT_SORTS = {
@@ -105,8 +106,7 @@ def link_contact(
     end_date: date | None = None,
 ) -> AccountContact:
     """Record that a person holds (or held) a position at an account."""
-    if session.get(Account, account_id) is None:
-        raise NotFoundError(f"no account with id {account_id}")
+    require_ref(session, Account, account_id, field="account_id")
     get_contact(session, contact_id=contact_id)
     existing = session.scalar(
         select(AccountContact).where(
