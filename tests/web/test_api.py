@@ -141,11 +141,12 @@ def test_it_creates_a_contact_with_a_position_and_updates_it(client: TestClient)
 
 
 def test_it_rolls_back_the_whole_request_when_a_service_fails(client: TestClient) -> None:
-    # The contact is flushed before linking to the missing account fails: nothing may remain.
+    # The contact is flushed before linking to the missing account fails (422 naming
+    # account_id): nothing may remain.
     response = client.post(
         "/api/v1/contacts", json={"email": "ghost@example.com", "account_id": 999}
     )
-    assert response.status_code == 404
+    assert response.status_code == 422
     assert client.get("/api/v1/contacts").json()["total"] == 0
 
 

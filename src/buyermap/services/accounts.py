@@ -22,7 +22,7 @@ from buyermap.services.custom_fields import validate_custom
 from buyermap.services.external_refs import drop_external_refs
 from buyermap.services.listing import Listed, ListQuery, run_list
 from buyermap.services.references import require_ref
-from buyermap.services.versions import check_version, take_version
+from buyermap.services.versions import check_delete_version, check_version, take_version
 
 ACCOUNT_SORTS = {
     "name": Account.name,
@@ -58,7 +58,10 @@ def _check_parent(session: Session, parent_id: int | None, own_id: int | None) -
         seen.add(current)
         parent = session.get(Account, current)
         if parent is None:
-            raise NotFoundError(f"no parent account with id {current}")
+            raise InvalidValueError(
+                f"parent_id: no account with id {current}",
+                details={"field": "parent_id", "value": current},
+            )
         current = parent.parent_id
 
 
@@ -101,14 +104,18 @@ def update_account(session: Session, *, account_id: int, data: AccountUpdate) ->
     return account
 
 
-def delete_account(session: Session, *, account_id: int) -> AccountDeleted:
+def delete_account(
+    session: Session, *, account_id: int, expected_version: int | None = None
+) -> AccountDeleted:
     """Delete an account; say what went with it and keep what belongs to other records.
 
     Its positions, its own notes and its account-level committee go with it; notes also
     linked to a contact or deal stay (without the account), its deals stay without an
     account, and so do their committees (a deal's member keeps the deal, loses the account).
+    ``expected_version``: the version the user saw; a stale one is refused (409).
     """
     account = get_account(session, account_id=account_id)
+    check_delete_version(account, expected=expected_version, what="account")
 
     def count(stmt: Any) -> int:
         return int(session.scalar(stmt) or 0)

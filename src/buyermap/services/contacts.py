@@ -13,7 +13,8 @@ from buyermap.schemas.entities import ContactCreate, ContactUpdate
 from buyermap.services.custom_fields import validate_custom
 from buyermap.services.external_refs import drop_external_refs
 from buyermap.services.listing import Listed, ListQuery, run_list
-from buyermap.services.versions import check_version, take_version
+from buyermap.services.references import require_ref
+from buyermap.services.versions import check_delete_version, check_version, take_version
 
 CONTACT_SORTS = {
     "last_name": Contact.last_name,
@@ -71,10 +72,16 @@ def update_contact(session: Session, *, contact_id: int, data: ContactUpdate) ->
     return contact
 
 
-def delete_contact(session: Session, *, contact_id: int) -> None:
+def delete_contact(
+    session: Session, *, contact_id: int, expected_version: int | None = None
+) -> None:
     """Delete a person with their positions and own notes; notes also about an account or
-    deal stay, unlinked from the person."""
+    deal stay, unlinked from the person.
+
+    ``expected_version``: the version the user saw; a stale one is refused (409).
+    """
     contact = get_contact(session, contact_id=contact_id)
+    check_delete_version(contact, expected=expected_version, what="contact")
     session.execute(
         update(Note)
         .where(
@@ -99,8 +106,7 @@ def link_contact(
     end_date: date | None = None,
 ) -> AccountContact:
     """Record that a person holds (or held) a position at an account."""
-    if session.get(Account, account_id) is None:
-        raise NotFoundError(f"no account with id {account_id}")
+    require_ref(session, Account, account_id, field="account_id")
     get_contact(session, contact_id=contact_id)
     existing = session.scalar(
         select(AccountContact).where(

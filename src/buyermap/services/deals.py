@@ -33,7 +33,7 @@ from buyermap.services.pipelines import (
     get_pipeline,
 )
 from buyermap.services.references import require_ref
-from buyermap.services.versions import check_version, take_version
+from buyermap.services.versions import check_delete_version, check_version, take_version
 
 DEAL_SORTS = {
     "name": Deal.name,
@@ -126,10 +126,14 @@ def update_deal(session: Session, *, deal_id: int, data: DealUpdate) -> Deal:
     return deal
 
 
-def delete_deal(session: Session, *, deal_id: int) -> None:
+def delete_deal(session: Session, *, deal_id: int, expected_version: int | None = None) -> None:
     """Delete a deal with its history, its own notes and committee; notes also about an
-    account or contact stay, unlinked from the deal."""
+    account or contact stay, unlinked from the deal.
+
+    ``expected_version``: the version the user saw; a stale one is refused (409).
+    """
     deal = get_deal(session, deal_id=deal_id)
+    check_delete_version(deal, expected=expected_version, what="deal")
     session.execute(
         update(Note)
         .where(

@@ -16,7 +16,7 @@ from buyermap.domain.enums import NoteKind
 from buyermap.errors import InvalidValueError, NotFoundError
 from buyermap.schemas.notes import NoteCreate, NoteUpdate
 from buyermap.services.listing import Listed, ListQuery, run_list
-from buyermap.services.versions import check_version, take_version
+from buyermap.services.versions import check_delete_version, check_version, take_version
 
 # The records a note can belong to, by the name of its link.
 PARENTS: dict[str, type[Account] | type[Contact] | type[Deal]] = {
@@ -107,8 +107,11 @@ def update_note(session: Session, *, note_id: int, data: NoteUpdate) -> Note:
     return note
 
 
-def delete_note(session: Session, *, note_id: int) -> None:
-    session.delete(get_note(session, note_id=note_id))
+def delete_note(session: Session, *, note_id: int, expected_version: int | None = None) -> None:
+    """Delete the note (only the note); a stale ``expected_version`` is refused (409)."""
+    note = get_note(session, note_id=note_id)
+    check_delete_version(note, expected=expected_version, what="note")
+    session.delete(note)
     session.flush()
 
 

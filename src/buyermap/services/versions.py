@@ -55,3 +55,20 @@ def check_version(
         f"{fields}. Reload it, or send version {record.version} to overwrite",
         details={"version": record.version, "your_version": expected, "conflicts": conflicts},
     )
+
+
+def check_delete_version(record: HasVersion, *, expected: int | None, what: str) -> None:
+    """Refuse to delete a record that was saved again after the version the user saw.
+
+    The error's ``details`` carry ``version`` (the record's now), ``your_version`` and no
+    ``conflicts`` (a delete changes no field). ``expected`` None deletes whatever the version.
+    """
+    if expected is None or expected == record.version:
+        return
+    raise ConflictError(
+        f"{what} {record.id} was saved by someone else after you opened it (you started "
+        f"from version {expected}, it is at version {record.version} now), so it was not "
+        f"deleted. Reload it to see what changed, or send version {record.version} to "
+        "delete it anyway",
+        details={"version": record.version, "your_version": expected, "conflicts": []},
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 
 from buyermap.schemas.common import Page
 from buyermap.schemas.entities import (
@@ -13,6 +13,7 @@ from buyermap.schemas.entities import (
 )
 from buyermap.services import accounts as svc
 from buyermap.web.api.v1.params import ListQueryDep, PathId, page_of
+from buyermap.web.api.v1.versions import CONFLICT, VERSIONED, IfMatchDep, set_etag, with_version
 from buyermap.web.deps import WRITE, SessionDep
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
@@ -36,26 +37,45 @@ def create_account(session: SessionDep, data: AccountCreate) -> AccountPublic:
     return AccountPublic.model_validate(svc.create_account(session, data=data))
 
 
-@router.get("/{account_id}", summary="Get an account")
-def get_account(session: SessionDep, account_id: PathId) -> AccountPublic:
-    """One account by id (404 when there is none)."""
-    return AccountPublic.model_validate(svc.get_account(session, account_id=account_id))
+@router.get("/{account_id}", summary="Get an account", responses=VERSIONED)
+def get_account(session: SessionDep, account_id: PathId, response: Response) -> AccountPublic:
+    """One account by id (404 when there is none); its version in the ``ETag`` header."""
+    account = svc.get_account(session, account_id=account_id)
+    set_etag(response, account.version)
+    return AccountPublic.model_validate(account)
 
 
-@router.patch("/{account_id}", summary="Update an account", dependencies=[WRITE])
-def update_account(session: SessionDep, account_id: PathId, data: AccountUpdate) -> AccountPublic:
-    """Change the fields given in the body; fields left out keep their value."""
-    return AccountPublic.model_validate(
-        svc.update_account(session, account_id=account_id, data=data)
-    )
+@router.patch(
+    "/{account_id}",
+    summary="Update an account",
+    dependencies=[WRITE],
+    responses={**VERSIONED, **CONFLICT},
+)
+def update_account(
+    session: SessionDep,
+    account_id: PathId,
+    data: AccountUpdate,
+    version: IfMatchDep,
+    response: Response,
+) -> AccountPublic:
+    """Change the fields given in the body; fields left out keep their value.
+
+    Send the version you read (``If-Match`` or ``version``) to have a stale save refused
+    (409); the new version comes back in the ``ETag`` header."""
+    account = svc.update_account(session, account_id=account_id, data=with_version(data, version))
+    set_etag(response, account.version)
+    return AccountPublic.model_validate(account)
 
 
-@router.delete("/{account_id}", summary="Delete an account", dependencies=[WRITE])
-def delete_account(session: SessionDep, account_id: PathId) -> AccountDeleted:
+@router.delete(
+    "/{account_id}", summary="Delete an account", dependencies=[WRITE], responses=CONFLICT
+)
+def delete_account(session: SessionDep, account_id: PathId, version: IfMatchDep) -> AccountDeleted:
     """Delete an account and say what went with it.
 
     Its positions, notes about it alone and its account-level committee go; notes also about a
-    contact or deal stay (unlinked from the account); its deals stay, without an account. 409
-    when its deals have committee members (remove them first).
+    contact or deal stay (unlinked from the account); its deals stay, without an account, and
+    so do their committees (``committee_members_kept``: members of its deals, who keep the
+    deal). With ``If-Match``, a stale version is refused (409) and nothing is deleted.
     """
-    return svc.delete_account(session, account_id=account_id)
+    return svc.delete_account(session, account_id=account_id, expected_version=version)

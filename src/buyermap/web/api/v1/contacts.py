@@ -8,6 +8,7 @@ from buyermap.schemas.common import Page
 from buyermap.schemas.entities import ContactCreate, ContactPublic, ContactUpdate
 from buyermap.services import contacts as svc
 from buyermap.web.api.v1.params import ListQueryDep, PathId, page_of
+from buyermap.web.api.v1.versions import CONFLICT, VERSIONED, IfMatchDep, set_etag, with_version
 from buyermap.web.deps import WRITE, SessionDep
 
 router = APIRouter(prefix="/contacts", tags=["contacts"])
@@ -31,18 +32,34 @@ def create_contact(session: SessionDep, data: ContactCreate) -> ContactPublic:
     return ContactPublic.model_validate(svc.create_contact(session, data=data))
 
 
-@router.get("/{contact_id}", summary="Get a contact")
-def get_contact(session: SessionDep, contact_id: PathId) -> ContactPublic:
-    """One contact by id (404 when there is none)."""
-    return ContactPublic.model_validate(svc.get_contact(session, contact_id=contact_id))
+@router.get("/{contact_id}", summary="Get a contact", responses=VERSIONED)
+def get_contact(session: SessionDep, contact_id: PathId, response: Response) -> ContactPublic:
+    """One contact by id (404 when there is none); their version in the ``ETag`` header."""
+    contact = svc.get_contact(session, contact_id=contact_id)
+    set_etag(response, contact.version)
+    return ContactPublic.model_validate(contact)
 
 
-@router.patch("/{contact_id}", summary="Update a contact", dependencies=[WRITE])
-def update_contact(session: SessionDep, contact_id: PathId, data: ContactUpdate) -> ContactPublic:
-    """Change the fields given in the body; fields left out keep their value."""
-    return ContactPublic.model_validate(
-        svc.update_contact(session, contact_id=contact_id, data=data)
-    )
+@router.patch(
+    "/{contact_id}",
+    summary="Update a contact",
+    dependencies=[WRITE],
+    responses={**VERSIONED, **CONFLICT},
+)
+def update_contact(
+    session: SessionDep,
+    contact_id: PathId,
+    data: ContactUpdate,
+    version: IfMatchDep,
+    response: Response,
+) -> ContactPublic:
+    """Change the fields given in the body; fields left out keep their value.
+
+    Send the version you read (``If-Match`` or ``version``) to have a stale save refused
+    (409); the new version comes back in the ``ETag`` header."""
+    contact = svc.update_contact(session, contact_id=contact_id, data=with_version(data, version))
+    set_etag(response, contact.version)
+    return ContactPublic.model_validate(contact)
 
 
 @router.delete(
@@ -50,8 +67,10 @@ def update_contact(session: SessionDep, contact_id: PathId, data: ContactUpdate)
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a contact",
     dependencies=[WRITE],
+    responses=CONFLICT,
 )
-def delete_contact(session: SessionDep, contact_id: PathId) -> Response:
-    """Delete a contact with their positions, notes and committee seats."""
-    svc.delete_contact(session, contact_id=contact_id)
+def delete_contact(session: SessionDep, contact_id: PathId, version: IfMatchDep) -> Response:
+    """Delete a contact with their positions, notes and committee seats; notes also about an
+    account or deal stay. With ``If-Match``, a stale version is refused (409)."""
+    svc.delete_contact(session, contact_id=contact_id, expected_version=version)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

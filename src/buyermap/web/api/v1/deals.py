@@ -9,6 +9,7 @@ from buyermap.schemas.common import Page
 from buyermap.schemas.entities import DealCreate, DealPublic, DealUpdate, StageVisitPublic
 from buyermap.services import deals as svc
 from buyermap.web.api.v1.params import ListQueryDep, PathId, page_of
+from buyermap.web.api.v1.versions import CONFLICT, VERSIONED, IfMatchDep, set_etag, with_version
 from buyermap.web.deps import WRITE, SessionDep
 
 router = APIRouter(prefix="/deals", tags=["deals"])
@@ -30,16 +31,31 @@ def create_deal(session: SessionDep, data: DealCreate) -> DealPublic:
     return DealPublic.model_validate(svc.create_deal(session, data=data))
 
 
-@router.get("/{deal_id}", summary="Get a deal")
-def get_deal(session: SessionDep, deal_id: PathId) -> DealPublic:
-    """One deal by id with its current stage and status (404 when there is none)."""
-    return DealPublic.model_validate(svc.get_deal(session, deal_id=deal_id))
+@router.get("/{deal_id}", summary="Get a deal", responses=VERSIONED)
+def get_deal(session: SessionDep, deal_id: PathId, response: Response) -> DealPublic:
+    """One deal by id with its current stage and status (404 when there is none); its
+    version in the ``ETag`` header."""
+    deal = svc.get_deal(session, deal_id=deal_id)
+    set_etag(response, deal.version)
+    return DealPublic.model_validate(deal)
 
 
-@router.patch("/{deal_id}", summary="Update a deal", dependencies=[WRITE])
-def update_deal(session: SessionDep, deal_id: PathId, data: DealUpdate) -> DealPublic:
-    """Change the fields given in the body. Stages change through stage changes only."""
-    return DealPublic.model_validate(svc.update_deal(session, deal_id=deal_id, data=data))
+@router.patch(
+    "/{deal_id}",
+    summary="Update a deal",
+    dependencies=[WRITE],
+    responses={**VERSIONED, **CONFLICT},
+)
+def update_deal(
+    session: SessionDep, deal_id: PathId, data: DealUpdate, version: IfMatchDep, response: Response
+) -> DealPublic:
+    """Change the fields given in the body. Stages change through stage changes only.
+
+    Send the version you read (``If-Match`` or ``version``) to have a stale save refused
+    (409); the new version comes back in the ``ETag`` header."""
+    deal = svc.update_deal(session, deal_id=deal_id, data=with_version(data, version))
+    set_etag(response, deal.version)
+    return DealPublic.model_validate(deal)
 
 
 @router.delete(
@@ -47,10 +63,12 @@ def update_deal(session: SessionDep, deal_id: PathId, data: DealUpdate) -> DealP
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a deal",
     dependencies=[WRITE],
+    responses=CONFLICT,
 )
-def delete_deal(session: SessionDep, deal_id: PathId) -> Response:
-    """Delete a deal with its stage history, notes and committee."""
-    svc.delete_deal(session, deal_id=deal_id)
+def delete_deal(session: SessionDep, deal_id: PathId, version: IfMatchDep) -> Response:
+    """Delete a deal with its stage history, its own notes and committee; notes also about an
+    account or contact stay. With ``If-Match``, a stale version is refused (409)."""
+    svc.delete_deal(session, deal_id=deal_id, expected_version=version)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

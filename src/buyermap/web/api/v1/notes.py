@@ -14,6 +14,7 @@ from buyermap.schemas.notes import NoteCreate, NoteDraft, NotePublic, NoteUpdate
 from buyermap.services import notes as svc
 from buyermap.services.listing import ListQuery
 from buyermap.web.api.v1.params import ListQueryDep, page_of
+from buyermap.web.api.v1.versions import CONFLICT, VERSIONED, IfMatchDep, set_etag, with_version
 from buyermap.web.deps import WRITE, SessionDep
 
 router = APIRouter(tags=["notes"])
@@ -104,17 +105,31 @@ def create_deal_note(session: SessionDep, deal_id: DealId, data: NoteDraft) -> N
     return _add(session, NoteCreate(**data.model_dump(), deal_id=deal_id))
 
 
-@router.get("/notes/{note_id}", summary="Get a note")
-def get_note(session: SessionDep, note_id: NoteId) -> NotePublic:
-    """One note by id (404 when there is none)."""
-    return NotePublic.model_validate(svc.get_note(session, note_id=note_id))
+@router.get("/notes/{note_id}", summary="Get a note", responses=VERSIONED)
+def get_note(session: SessionDep, note_id: NoteId, response: Response) -> NotePublic:
+    """One note by id (404 when there is none); its version in the ``ETag`` header."""
+    note = svc.get_note(session, note_id=note_id)
+    set_etag(response, note.version)
+    return NotePublic.model_validate(note)
 
 
-@router.patch("/notes/{note_id}", summary="Update a note", dependencies=[WRITE])
-def update_note(session: SessionDep, note_id: NoteId, data: NoteUpdate) -> NotePublic:
+@router.patch(
+    "/notes/{note_id}",
+    summary="Update a note",
+    dependencies=[WRITE],
+    responses={**VERSIONED, **CONFLICT},
+)
+def update_note(
+    session: SessionDep, note_id: NoteId, data: NoteUpdate, version: IfMatchDep, response: Response
+) -> NotePublic:
     """Change the fields given in the body; fields left out keep their value. The records
-    the note belongs to stay; ``title`` and ``source`` can be cleared with null."""
-    return NotePublic.model_validate(svc.update_note(session, note_id=note_id, data=data))
+    the note belongs to stay; ``title`` and ``source`` can be cleared with null.
+
+    Send the version you read (``If-Match`` or ``version``) to have a stale save refused
+    (409); the new version comes back in the ``ETag`` header."""
+    note = svc.update_note(session, note_id=note_id, data=with_version(data, version))
+    set_etag(response, note.version)
+    return NotePublic.model_validate(note)
 
 
 @router.delete(
@@ -122,8 +137,10 @@ def update_note(session: SessionDep, note_id: NoteId, data: NoteUpdate) -> NoteP
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a note",
     dependencies=[WRITE],
+    responses=CONFLICT,
 )
-def delete_note(session: SessionDep, note_id: NoteId) -> Response:
-    """Delete the note (only the note: the records it belonged to stay)."""
-    svc.delete_note(session, note_id=note_id)
+def delete_note(session: SessionDep, note_id: NoteId, version: IfMatchDep) -> Response:
+    """Delete the note (only the note: the records it belonged to stay). With ``If-Match``,
+    a stale version is refused (409)."""
+    svc.delete_note(session, note_id=note_id, expected_version=version)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
