@@ -13,6 +13,7 @@ from buyermap.web.pages import (
     forecast,
     funnels,
     home,
+    list_tools,
     personas,
     pipeline,
 )
@@ -22,5 +23,6 @@ from buyermap.web.pages import (
 router = APIRouter(
     include_in_schema=False, dependencies=[Depends(remember_user), Depends(csrf_protect)]
 )
-for module in (home, accounts, contacts, deals, personas, pipeline, forecast, funnels):
+# list_tools first: its /accounts/export.csv and the like must not reach /accounts/{id}
+for module in (home, list_tools, accounts, contacts, deals, personas, pipeline, forecast, funnels):
     router.include_router(module.router)

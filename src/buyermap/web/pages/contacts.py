@@ -7,8 +7,10 @@ from fastapi.responses import Response
 
 from buyermap.analytics.personas.members import persona_of_contact, personas_of_contacts
 from buyermap.services import contacts as svc
+from buyermap.services.filters import ContactFilter, current_companies, filter_params
 from buyermap.services.notes import notes_for
 from buyermap.web.deps import SessionDep
+from buyermap.web.pages.list_tools import filter_context, page_filter
 from buyermap.web.pages.listing import PageQueryDep, list_context
 from buyermap.web.templating import render
 
@@ -18,9 +20,16 @@ router = APIRouter()
 @router.get("/contacts", summary="Contacts")
 def contacts_page(request: Request, session: SessionDep, query: PageQueryDep) -> Response:
     """Contacts with search, sortable columns and pages; HTMX gets the ``results`` block."""
-    listed = svc.list_contacts(session, query=query)
-    context = list_context(request, query, listed, default_sort="last_name")
-    context["personas"] = personas_of_contacts(session, contact_ids=[c.id for c in listed.items])
+    filters = page_filter(request, "contacts")
+    assert isinstance(filters, ContactFilter)
+    listed = svc.list_contacts(session, query=query, filters=filters, clamp=True)
+    context = list_context(
+        request, query, listed, default_sort="last_name", filters=filter_params(filters)
+    )
+    context.update(filter_context(session, "contacts", filters))
+    ids = [c.id for c in listed.items]
+    context["personas"] = personas_of_contacts(session, contact_ids=ids)
+    context["companies"] = current_companies(session, contact_ids=ids)
     return render(request, "contacts.html", context, block="results")
 
 

@@ -15,8 +15,10 @@ from buyermap.db.types import utcnow
 from buyermap.domain.enums import StageKind
 from buyermap.domain.pipeline import StageVisit
 from buyermap.services import deals as svc
+from buyermap.services.filters import DealFilter, filter_params
 from buyermap.services.notes import notes_for
 from buyermap.web.deps import SessionDep
+from buyermap.web.pages.list_tools import filter_context, page_filter
 from buyermap.web.pages.listing import PageQueryDep, list_context
 from buyermap.web.templating import render
 
@@ -84,8 +86,13 @@ def committee(session: Session, deal: Deal) -> list[CommitteeMember]:
 @router.get("/deals", summary="Deals")
 def deals_page(request: Request, session: SessionDep, query: PageQueryDep) -> Response:
     """Deals with search, sortable columns and pages; HTMX gets the ``results`` block."""
-    listed = svc.list_deals(session, query=query)
-    context = list_context(request, query, listed, default_sort="-opened_at")
+    filters = page_filter(request, "deals")
+    assert isinstance(filters, DealFilter)
+    listed = svc.list_deals(session, query=query, filters=filters, clamp=True)
+    context = list_context(
+        request, query, listed, default_sort="-opened_at", filters=filter_params(filters)
+    )
+    context.update(filter_context(session, "deals", filters))
     return render(request, "deals.html", context, block="results")
 
 
