@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -131,7 +131,6 @@ def view_url(view: SavedView) -> str:
 
 
 def _register(page: str) -> None:
-    kind = KINDS[page]
 
     def export(request: Request, session: Session, query: Any, fmt: str) -> Response:
         filters = page_filter(request, page)
@@ -154,10 +153,9 @@ def _register(page: str) -> None:
         found = views_svc.get_view(session, view_id=view)
         return RedirectResponse(view_url(found), status_code=303)
 
-    async def save(request: Request, session: SessionDep, name: str = Form("")) -> Response:
-        form = await request.form()
-        wanted = (*filter_names(kind), *views_svc.LIST_PARAMS)
-        params = {k: str(form.get(k) or "") for k in wanted}
+    def save(session: SessionDep, name: str = Form(""), view_params: str = Form("")) -> Response:
+        """Save the list's state; ``view_params`` is its query string (filters, q, sort)."""
+        params = dict(parse_qsl(view_params, keep_blank_values=False))
         saved = views_svc.save_view(session, page=page, name=name, params=params)
         return RedirectResponse(view_url(saved), status_code=303)
 

@@ -25,9 +25,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_index(
-        "ix_deals_stage_owner_opened", "deals", ["stage_id", "owner_id", "opened_at"]
-    )
+    op.create_index("ix_deals_stage_owner_opened", "deals", ["stage_id", "owner_id", "opened_at"])
     op.create_index(
         "ix_accounts_industry_country_name", "accounts", ["industry", "country", "name"]
     )
