@@ -78,6 +78,13 @@ def test_the_search_box_keeps_its_text_after_back(lists_app: LiveApp, page: Any)
     page.goto(f"{lists_app.base_url}/accounts")
     page.fill("input[name=q]", word)
     page.wait_for_function("() => location.search.includes('q=')")
+    assert page.evaluate("() => location.search") == f"?q={word}"  # the list's own URL
+    # an HTMX sort pushes a new URL: HTMX snapshots the page as typed before swapping
+    page.click("#results th a[data-sort=country]")
+    page.wait_for_function("() => location.search.includes('sort=country')")
+    page.go_back()  # restored from HTMX's history snapshot, not from the server
+    page.wait_for_function("() => !location.search.includes('sort=')")
+    assert page.locator("input[name=q]").input_value() == word
     page.locator(f'#results a[href="/accounts/{account_id}"]').click()
     page.wait_for_url(f"**/accounts/{account_id}")
     page.go_back()

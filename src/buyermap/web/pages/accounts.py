@@ -10,7 +10,7 @@ from buyermap.services.deals import account_deals
 from buyermap.services.filters import AccountFilter, filter_params
 from buyermap.services.notes import notes_for
 from buyermap.web.deps import SessionDep
-from buyermap.web.pages.list_tools import filter_context, page_filter
+from buyermap.web.pages.list_tools import filter_context, page_filter, render_list
 from buyermap.web.pages.listing import PageQueryDep, list_context
 from buyermap.web.templating import render
 
@@ -27,7 +27,7 @@ def accounts_page(request: Request, session: SessionDep, query: PageQueryDep) ->
         request, query, listed, default_sort="name", filters=filter_params(filters)
     )
     context.update(filter_context(session, "accounts", filters))
-    return render(request, "accounts.html", context, block="results")
+    return render_list(request, "accounts.html", context)
 
 
 @router.get("/accounts/{account_id}", summary="Account")

@@ -10,7 +10,7 @@ from buyermap.services import contacts as svc
 from buyermap.services.filters import ContactFilter, current_companies, filter_params
 from buyermap.services.notes import notes_for
 from buyermap.web.deps import SessionDep
-from buyermap.web.pages.list_tools import filter_context, page_filter
+from buyermap.web.pages.list_tools import filter_context, page_filter, render_list
 from buyermap.web.pages.listing import PageQueryDep, list_context
 from buyermap.web.templating import render
 
@@ -30,7 +30,7 @@ def contacts_page(request: Request, session: SessionDep, query: PageQueryDep) ->
     ids = [c.id for c in listed.items]
     context["personas"] = personas_of_contacts(session, contact_ids=ids)
     context["companies"] = current_companies(session, contact_ids=ids)
-    return render(request, "contacts.html", context, block="results")
+    return render_list(request, "contacts.html", context)
 
 
 @router.get("/contacts/{contact_id}", summary="Contact")

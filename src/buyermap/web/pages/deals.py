@@ -18,7 +18,7 @@ from buyermap.services import deals as svc
 from buyermap.services.filters import DealFilter, filter_params
 from buyermap.services.notes import notes_for
 from buyermap.web.deps import SessionDep
-from buyermap.web.pages.list_tools import filter_context, page_filter
+from buyermap.web.pages.list_tools import filter_context, page_filter, render_list
 from buyermap.web.pages.listing import PageQueryDep, list_context
 from buyermap.web.templating import render
 
@@ -93,7 +93,7 @@ def deals_page(request: Request, session: SessionDep, query: PageQueryDep) -> Re
         request, query, listed, default_sort="-opened_at", filters=filter_params(filters)
     )
     context.update(filter_context(session, "deals", filters))
-    return render(request, "deals.html", context, block="results")
+    return render_list(request, "deals.html", context)
 
 
 @router.get("/deals/{deal_id}", summary="Deal")

@@ -42,6 +42,7 @@ from buyermap.services.filters import (
 )
 from buyermap.web.deps import WRITE, SessionDep
 from buyermap.web.pages.listing import PageQueryDep
+from buyermap.web.templating import is_htmx, render
 
 router = APIRouter()
 
@@ -124,6 +125,16 @@ def filter_context(session: Session, page: str, filters: AnyFilter) -> dict[str,
         "seniority_labels": SENIORITY_LABELS,
         "status_labels": STATUS_LABELS,
     }
+
+
+def render_list(request: Request, template: str, context: dict[str, Any]) -> Response:
+    """The list page, or its results for HTMX with the list's own URL to push (filters,
+    search, sort and page that are set, the clamped page for one past the end)."""
+    response = render(request, template, context, block="results")
+    if is_htmx(request):
+        view, listed = context["view"], context["listed"]
+        response.headers["HX-Push-Url"] = view.url(page=listed.page)
+    return response
 
 
 def view_url(view: SavedView) -> str:
