@@ -155,12 +155,15 @@ def _register(page: str) -> None:
         return Response(body, media_type=media, headers={"Content-Disposition": disposition})
 
     def export_csv(request: Request, session: SessionDep, query: PageQueryDep) -> Response:
+        """The list with its filters, search and sort as CSV (UTF-8 with a BOM)."""
         return export(request, session, query, "csv")
 
     def export_xlsx(request: Request, session: SessionDep, query: PageQueryDep) -> Response:
+        """The list with its filters, search and sort as XLSX (numbers, currencies, dates)."""
         return export(request, session, query, "xlsx")
 
     def open_view(session: SessionDep, view: int) -> Response:
+        """Open a saved view: redirect to the list with its filters, search and sort."""
         found = views_svc.get_view(session, view_id=view)
         return RedirectResponse(view_url(found), status_code=303)
 
