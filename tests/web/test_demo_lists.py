@@ -93,11 +93,11 @@ def _filtered_lists(app: CountedApp) -> list[str]:
         ).one()
         seniority = session.scalar(select(Contact.seniority).where(Contact.seniority.is_not(None)))
     deals = f"stage={quote(stage)}&owner={owner}&amount_min=1&opened_from=2000-01-01"
-    accounts = f"industry={quote(industry)}&country={quote(country)}&size=1-10"
+    accounts = f"industry={quote(industry or '')}&country={quote(country or '')}&size=1-10"
     return [
         f"/deals?{deals}&q=a",
         f"/api/v1/deals?{deals}&q=a",
-        f"/accounts?industry={quote(industry)}",
+        f"/accounts?industry={quote(industry or '')}",
         f"/api/v1/accounts?{accounts}",
         f"/contacts?seniority={seniority}&q=a",
         f"/api/v1/contacts?seniority={seniority}&company=a",
