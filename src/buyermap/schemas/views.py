@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from buyermap.schemas.common import UtcOut
 
 ViewPage = Literal["accounts", "contacts", "deals"]
 ViewName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
@@ -46,4 +47,4 @@ class SavedViewPublic(BaseModel):
     page: str
     name: str
     params: dict[str, str]
-    created_at: datetime
+    created_at: UtcOut
