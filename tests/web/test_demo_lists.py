@@ -14,12 +14,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event, select
 
-from buyermap.db.models import Contact, Deal
+from buyermap.db.models import Account, Contact, Deal, Stage
 from buyermap.services.workspace import Workspace
 from tests.factories import demo_workspace, make_client
 
@@ -76,6 +77,40 @@ def test_a_list_runs_as_many_statements_for_100_rows_as_for_10(demo: CountedApp,
     assert large_rows > small_rows  # the page really grew
     assert large == small, f"{path}: {small} statements for 10 rows, {large} for 100"
     assert small <= 8, f"{path}: {small} statements"
+
+
+def _filtered_lists(app: CountedApp) -> list[str]:
+    """Each list with its filters set to values the demo holds (a stage, an owner, ...)."""
+    with app.workspace.sessions() as session:
+        stage, owner = session.execute(
+            select(Stage.name, Deal.owner_id)
+            .join(Stage, Stage.id == Deal.stage_id)
+            .where(Deal.owner_id.is_not(None))
+            .limit(1)
+        ).one()
+        industry, country = session.execute(
+            select(Account.industry, Account.country).where(Account.industry.is_not(None)).limit(1)
+        ).one()
+        seniority = session.scalar(select(Contact.seniority).where(Contact.seniority.is_not(None)))
+    deals = f"stage={quote(stage)}&owner={owner}&amount_min=1&opened_from=2000-01-01"
+    accounts = f"industry={quote(industry or '')}&country={quote(country or '')}&size=1-10"
+    return [
+        f"/deals?{deals}&q=a",
+        f"/api/v1/deals?{deals}&q=a",
+        f"/accounts?industry={quote(industry or '')}",
+        f"/api/v1/accounts?{accounts}",
+        f"/contacts?seniority={seniority}&q=a",
+        f"/api/v1/contacts?seniority={seniority}&company=a",
+    ]
+
+
+def test_a_filtered_list_runs_a_fixed_number_of_statements(demo: CountedApp) -> None:
+    for path in _filtered_lists(demo):
+        small, small_rows = _statements(demo, path, 1)
+        large, large_rows = _statements(demo, path, 100)
+        assert large_rows >= small_rows, path
+        assert large == small, f"{path}: {small} statements for 1 row, {large} for 100"
+        assert small <= 9, f"{path}: {small} statements"
 
 
 def _planted(app: CountedApp) -> tuple[int, int]:

@@ -81,7 +81,10 @@ class Account(Versioned, Timestamped, Base):
     __tablename__ = "accounts"
     # Ids are never reused (SQLite would hand a deleted last row's id to the next record,
     # and a CRM id left behind would then point at an unrelated company).
-    __table_args__ = ({"sqlite_autoincrement": True},)
+    __table_args__ = (
+        Index("ix_accounts_industry_country_name", "industry", "country", "name"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(300), index=True)
@@ -257,6 +260,7 @@ class Deal(Versioned, Timestamped, Base):
     )
 
     __table_args__ = (
+        Index("ix_deals_stage_owner_opened", "stage_id", "owner_id", "opened_at"),
         CheckConstraint("status in ('open', 'won', 'lost')", name="status"),
         {"sqlite_autoincrement": True},
     )

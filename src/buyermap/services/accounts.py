@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from buyermap.db.models import (
     Account,
@@ -20,7 +20,8 @@ from buyermap.errors import ConflictError, InvalidValueError, NotFoundError
 from buyermap.schemas.entities import AccountCreate, AccountDeleted, AccountUpdate
 from buyermap.services.custom_fields import validate_custom
 from buyermap.services.external_refs import drop_external_refs
-from buyermap.services.listing import Listed, ListQuery, run_list
+from buyermap.services.filters import AccountFilter, apply_account_filter
+from buyermap.services.listing import Listed, ListQuery, all_rows, run_list
 from buyermap.services.references import require_ref
 from buyermap.services.versions import check_delete_version, check_version, take_version
 
@@ -153,13 +154,41 @@ def delete_account(
     return summary
 
 
-def list_accounts(session: Session, *, query: ListQuery) -> Listed[Account]:
+ACCOUNT_SEARCH = [Account.name, Account.domain, Account.industry, Account.country]
+
+
+def list_accounts(
+    session: Session,
+    *,
+    query: ListQuery,
+    filters: AccountFilter | None = None,
+    clamp: bool = False,
+) -> Listed[Account]:
+    stmt = select(Account)
+    if filters is not None:
+        stmt = apply_account_filter(session, stmt, filters)
     return run_list(
         session,
-        select(Account),
+        stmt,
         query=query,
         sortable=ACCOUNT_SORTS,
-        searchable=[Account.name, Account.domain, Account.industry, Account.country],
+        searchable=ACCOUNT_SEARCH,
+        default_sort="name",
+        tiebreak=Account.id,
+        clamp=clamp,
+    )
+
+
+def all_accounts(session: Session, *, query: ListQuery, filters: AccountFilter) -> list[Account]:
+    """Every account of the list with these filters, search and sort (for exports)."""
+    return all_rows(
+        session,
+        apply_account_filter(
+            session, select(Account).options(selectinload(Account.owner)), filters
+        ),
+        query=query,
+        sortable=ACCOUNT_SORTS,
+        searchable=ACCOUNT_SEARCH,
         default_sort="name",
         tiebreak=Account.id,
     )

@@ -12,7 +12,8 @@ from buyermap.errors import ConflictError, NotFoundError
 from buyermap.schemas.entities import ContactCreate, ContactUpdate
 from buyermap.services.custom_fields import validate_custom
 from buyermap.services.external_refs import drop_external_refs
-from buyermap.services.listing import Listed, ListQuery, run_list
+from buyermap.services.filters import ContactFilter, apply_contact_filter, contact_company_search
+from buyermap.services.listing import Listed, ListQuery, all_rows, run_list
 from buyermap.services.references import require_ref
 from buyermap.services.versions import check_delete_version, check_version, take_version
 
@@ -132,9 +133,18 @@ def link_contact(
     return link
 
 
+CONTACT_SEARCH = [Contact.first_name, Contact.last_name, Contact.email, Contact.job_title]
+
+
 def list_contacts(
-    session: Session, *, query: ListQuery, account_id: int | None = None
+    session: Session,
+    *,
+    query: ListQuery,
+    account_id: int | None = None,
+    filters: ContactFilter | None = None,
+    clamp: bool = False,
 ) -> Listed[Contact]:
+    """A page of contacts; search also finds the name of the company they work at now."""
     stmt = select(Contact)
     if account_id is not None:
         stmt = stmt.where(
@@ -142,12 +152,30 @@ def list_contacts(
                 select(AccountContact.contact_id).where(AccountContact.account_id == account_id)
             )
         )
+    if filters is not None:
+        stmt = apply_contact_filter(session, stmt, filters)
     return run_list(
         session,
         stmt,
         query=query,
         sortable=CONTACT_SORTS,
-        searchable=[Contact.first_name, Contact.last_name, Contact.email, Contact.job_title],
+        searchable=CONTACT_SEARCH,
+        search=contact_company_search(session),
+        default_sort="last_name",
+        tiebreak=Contact.id,
+        clamp=clamp,
+    )
+
+
+def all_contacts(session: Session, *, query: ListQuery, filters: ContactFilter) -> list[Contact]:
+    """Every contact of the list with these filters, search and sort (for exports)."""
+    return all_rows(
+        session,
+        apply_contact_filter(session, select(Contact), filters),
+        query=query,
+        sortable=CONTACT_SORTS,
+        searchable=CONTACT_SEARCH,
+        search=contact_company_search(session),
         default_sort="last_name",
         tiebreak=Contact.id,
     )

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, or_, select, update
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from buyermap.db.models import Account, Deal, Note, Stage, StageChange, User
 from buyermap.db.types import utcnow
@@ -25,7 +25,8 @@ from buyermap.schemas.entities import (
 )
 from buyermap.services.custom_fields import validate_custom
 from buyermap.services.external_refs import drop_external_refs
-from buyermap.services.listing import Listed, ListQuery, run_list
+from buyermap.services.filters import DealFilter, apply_deal_filter, deal_stage_owner_search
+from buyermap.services.listing import Listed, ListQuery, all_rows, run_list
 from buyermap.services.pipelines import (
     default_pipeline,
     find_stage,
@@ -262,22 +263,56 @@ def list_deals(
     query: ListQuery,
     account_id: int | None = None,
     status: DealStatus | None = None,
+    filters: DealFilter | None = None,
+    clamp: bool = False,
 ) -> Listed[Deal]:
-    # what a list renders (pages: account, stage; REST: stage and lost reason names), in
-    # one statement per relation whatever the page size
+    """A page of deals; search also finds a stage name or an owner's name."""
+    return run_list(
+        session,
+        _deals_stmt(session, account_id=account_id, status=status, filters=filters),
+        query=query,
+        sortable=DEAL_SORTS,
+        searchable=[Deal.name, Deal.source],
+        search=deal_stage_owner_search(session),
+        default_sort="-opened_at",
+        tiebreak=Deal.id,
+        clamp=clamp,
+    )
+
+
+def _deals_stmt(
+    session: Session,
+    *,
+    account_id: int | None = None,
+    status: DealStatus | None = None,
+    filters: DealFilter | None = None,
+) -> Select[Deal]:
+    # what a list renders (pages: account, stage, owner; REST: stage and lost reason names),
+    # joined in the list's one statement whatever the page size (each is many-to-one)
     stmt = select(Deal).options(
-        selectinload(Deal.stage), selectinload(Deal.account), selectinload(Deal.lost_reason)
+        joinedload(Deal.stage),
+        joinedload(Deal.account),
+        joinedload(Deal.lost_reason),
+        joinedload(Deal.owner),
     )
     if account_id is not None:
         stmt = stmt.where(Deal.account_id == account_id)
     if status is not None:
         stmt = stmt.where(Deal.status == status.value)
-    return run_list(
+    if filters is not None:
+        stmt = apply_deal_filter(session, stmt, filters)
+    return stmt
+
+
+def all_deals(session: Session, *, query: ListQuery, filters: DealFilter) -> list[Deal]:
+    """Every deal of the list with these filters, search and sort (for exports)."""
+    return all_rows(
         session,
-        stmt,
+        _deals_stmt(session, filters=filters).options(selectinload(Deal.pipeline)),
         query=query,
         sortable=DEAL_SORTS,
         searchable=[Deal.name, Deal.source],
+        search=deal_stage_owner_search(session),
         default_sort="-opened_at",
         tiebreak=Deal.id,
     )

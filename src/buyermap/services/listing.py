@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -32,14 +32,18 @@ class Listed(Generic[T]):
     total: int
     page: int
     page_size: int
+    # the page asked for when it lay past the last one (lists that clamp show the last page)
+    asked_page: int | None = None
 
     @property
     def pages(self) -> int:
         return max((self.total + self.page_size - 1) // self.page_size, 1)
 
 
-def _search(
-    session: Session, text: str, columns: Sequence[InstrumentedAttribute[Any]]
+def search_clause(
+    session: Session,
+    text: str,
+    columns: Sequence[InstrumentedAttribute[Any] | ColumnElement[Any]],
 ) -> ColumnElement[bool]:
     """Case-insensitive substring match on any column; ``%`` and ``_`` are literal.
 
@@ -65,6 +69,39 @@ def _count(stmt: Select[Any]) -> Select[int]:
     return stmt.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
 
 
+Search = Callable[[str], ColumnElement[bool]]
+"""A list's own search: the text (stripped) to a condition; for matches in related rows."""
+
+
+def _ordered(
+    session: Session,
+    stmt: Select[T],
+    *,
+    query: ListQuery,
+    sortable: Mapping[str, InstrumentedAttribute[Any] | ColumnElement[Any]],
+    searchable: Sequence[InstrumentedAttribute[Any]],
+    default_sort: str,
+    tiebreak: InstrumentedAttribute[Any],
+    search: Search | None,
+) -> tuple[Select[T], Select[T]]:
+    """(the searched statement, the same ordered) after checking the sort key."""
+    sort = query.sort or default_sort
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    if key not in sortable:
+        raise InvalidValueError(
+            f"cannot sort by {key!r}; sort by one of: {', '.join(sorted(sortable))}"
+        )
+    if query.q and query.q.strip():
+        text = query.q.strip()
+        stmt = stmt.where(search(text) if search else search_clause(session, text, searchable))
+    column = sortable[key]
+    # empty values (an unknown opening date, no amount) last either way, on every database
+    order = (column.desc() if descending else column.asc()).nulls_last()
+    tie = tiebreak.desc() if descending else tiebreak.asc()
+    return stmt, stmt.order_by(order, tie)
+
+
 def run_list(
     session: Session,
     stmt: Select[T],
@@ -74,28 +111,60 @@ def run_list(
     searchable: Sequence[InstrumentedAttribute[Any]],
     default_sort: str,
     tiebreak: InstrumentedAttribute[Any],
+    search: Search | None = None,
+    clamp: bool = False,
 ) -> Listed[T]:
+    """One page of the list. A page past the last is empty, or with ``clamp`` the last page
+    (``asked_page`` says which was asked for)."""
     if query.page < 1:
         raise InvalidValueError(f"page {query.page} is not valid; pages start at 1")
     if not 1 <= query.page_size <= MAX_PAGE_SIZE:
         raise InvalidValueError(
             f"page size {query.page_size} is not valid; use 1 to {MAX_PAGE_SIZE}"
         )
-    sort = query.sort or default_sort
-    descending = sort.startswith("-")
-    key = sort.lstrip("-")
-    if key not in sortable:
-        raise InvalidValueError(
-            f"cannot sort by {key!r}; sort by one of: {', '.join(sorted(sortable))}"
-        )
-    if query.q and query.q.strip():
-        stmt = stmt.where(_search(session, query.q.strip(), searchable))
-    total = session.scalar(_count(stmt)) or 0
-    column = sortable[key]
-    # empty values (an unknown opening date, no amount) last either way, on every database
-    order = (column.desc() if descending else column.asc()).nulls_last()
-    tie = tiebreak.desc() if descending else tiebreak.asc()
+    searched, ordered = _ordered(
+        session,
+        stmt,
+        query=query,
+        sortable=sortable,
+        searchable=searchable,
+        default_sort=default_sort,
+        tiebreak=tiebreak,
+        search=search,
+    )
+    total = session.scalar(_count(searched)) or 0
+    page, asked = query.page, None
+    last_page = max((total + query.page_size - 1) // query.page_size, 1)
+    if clamp and page > last_page:
+        page, asked = last_page, query.page
     rows = session.scalars(
-        stmt.order_by(order, tie).limit(query.page_size).offset((query.page - 1) * query.page_size)
+        ordered.limit(query.page_size).offset((page - 1) * query.page_size)
     ).all()
-    return Listed(items=list(rows), total=total, page=query.page, page_size=query.page_size)
+    return Listed(
+        items=list(rows), total=total, page=page, page_size=query.page_size, asked_page=asked
+    )
+
+
+def all_rows(
+    session: Session,
+    stmt: Select[T],
+    *,
+    query: ListQuery,
+    sortable: Mapping[str, InstrumentedAttribute[Any] | ColumnElement[Any]],
+    searchable: Sequence[InstrumentedAttribute[Any]],
+    default_sort: str,
+    tiebreak: InstrumentedAttribute[Any],
+    search: Search | None = None,
+) -> list[T]:
+    """Every row of the list in its order (search and sort as :func:`run_list`, no pages)."""
+    _, ordered = _ordered(
+        session,
+        stmt,
+        query=query,
+        sortable=sortable,
+        searchable=searchable,
+        default_sort=default_sort,
+        tiebreak=tiebreak,
+        search=search,
+    )
+    return list(session.scalars(ordered).all())

@@ -16,6 +16,7 @@ from buyermap.web.pages import (
     forecast,
     funnels,
     home,
+    list_tools,
     notes,
     personas,
     pipeline,
@@ -26,10 +27,12 @@ from buyermap.web.pages import (
 router = APIRouter(
     include_in_schema=False, dependencies=[Depends(remember_user), Depends(csrf_protect)]
 )
-# editing first: its /accounts/new and /deals/board come before /accounts/{id} and /deals/{id}
+# editing first: its /accounts/new and /deals/board come before /accounts/{id} and /deals/{id};
+# list_tools too: its /accounts/export.csv and the like must not reach /accounts/{id}
 for module in (
     editing,
     board,
+    list_tools,
     notes,
     home,
     accounts,

@@ -9,8 +9,10 @@ from buyermap.analytics.personas.members import persona_of_contact, personas_of_
 from buyermap.analytics.personas.portrait import headlines
 from buyermap.analytics.personas.stored import active_run
 from buyermap.services import contacts as svc
+from buyermap.services.filters import ContactFilter, current_companies, filter_params
 from buyermap.services.relations import contact_committees, contact_deals
 from buyermap.web.deps import SessionDep
+from buyermap.web.pages.list_tools import filter_context, page_filter, render_list
 from buyermap.web.pages.listing import PageQueryDep, list_context
 from buyermap.web.pages.notes import notes_context
 from buyermap.web.templating import render
@@ -21,10 +23,17 @@ router = APIRouter()
 @router.get("/contacts", summary="Contacts")
 def contacts_page(request: Request, session: SessionDep, query: PageQueryDep) -> Response:
     """Contacts with search, sortable columns and pages; HTMX gets the ``results`` block."""
-    listed = svc.list_contacts(session, query=query)
-    context = list_context(request, query, listed, default_sort="last_name")
-    context["personas"] = personas_of_contacts(session, contact_ids=[c.id for c in listed.items])
-    return render(request, "contacts.html", context, block="results")
+    filters = page_filter(request, "contacts")
+    assert isinstance(filters, ContactFilter)
+    listed = svc.list_contacts(session, query=query, filters=filters, clamp=True)
+    context = list_context(
+        request, query, listed, default_sort="last_name", filters=filter_params(filters)
+    )
+    context.update(filter_context(session, "contacts", filters))
+    ids = [c.id for c in listed.items]
+    context["personas"] = personas_of_contacts(session, contact_ids=ids)
+    context["companies"] = current_companies(session, contact_ids=ids)
+    return render_list(request, "contacts.html", context)
 
 
 @router.get("/contacts/{contact_id}", summary="Contact")

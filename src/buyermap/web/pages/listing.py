@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -20,6 +20,29 @@ class ListView:
     query: ListQuery
     default_sort: str
     default_page_size: int
+    filters: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.filters)
+
+    def params(self) -> dict[str, str]:
+        """Filters, search and sort: what a saved view or an export keeps."""
+        out = dict(self.filters)
+        if self.query.q:
+            out["q"] = self.query.q
+        if self.query.sort:
+            out["sort"] = self.query.sort
+        return out
+
+    def export_url(self, fmt: str) -> str:
+        params = self.params()
+        base = f"{self.path}/export.{fmt}"
+        return f"{base}?{urlencode(params)}" if params else base
+
+    def clear_url(self) -> str:
+        """The list without filters (search and sort kept)."""
+        return replace(self, filters={}).url(page=1)
 
     @property
     def q(self) -> str:
@@ -31,7 +54,7 @@ class ListView:
 
     def url(self, **changes: Any) -> str:
         query = replace(self.query, **changes)
-        params: dict[str, str | int] = {}
+        params: dict[str, str | int] = dict(self.filters)
         if query.q:
             params["q"] = query.q
         if query.sort and query.sort != self.default_sort:
@@ -77,7 +100,12 @@ PageQueryDep = Annotated[ListQuery, Depends(page_list_query)]
 
 
 def list_context(
-    request: Request, query: ListQuery, listed: Listed[Any], *, default_sort: str
+    request: Request,
+    query: ListQuery,
+    listed: Listed[Any],
+    *,
+    default_sort: str,
+    filters: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     settings = request.app.state.settings
     view = ListView(
@@ -85,6 +113,7 @@ def list_context(
         query=query,
         default_sort=default_sort,
         default_page_size=settings.page_size,
+        filters=filters or {},
     )
     first = (listed.page - 1) * listed.page_size + 1 if listed.total else 0
     last = min(listed.page * listed.page_size, listed.total)

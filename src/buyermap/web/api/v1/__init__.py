@@ -17,6 +17,7 @@ from buyermap.web.api.v1 import (
     pipelines,
     stage_changes,
     status,
+    views,
 )
 from buyermap.web.api.v1.responses import ERROR_RESPONSES
 from buyermap.web.deps import remember_user
@@ -34,6 +35,7 @@ ROUTERS: tuple[tuple[ModuleType, str, str], ...] = (
     (personas, "personas", "Persona runs, persona cards, contacts' personas."),
     (pipeline, "pipeline", "Stage analytics, the bookings forecast, its backtest."),
     (funnels, "funnels", "Exact windowed event funnels over event files."),
+    (views, "saved views", "Saved views of the lists: filters, search and sort under a name."),
 )
 
 # Every API route passes the authentication seam (see buyermap.web.deps).

@@ -12,7 +12,7 @@ from buyermap.schemas.entities import (
     AccountUpdate,
 )
 from buyermap.services import accounts as svc
-from buyermap.web.api.v1.params import ListQueryDep, PathId, page_of
+from buyermap.web.api.v1.params import AccountFilterDep, ListQueryDep, PathId, page_of
 from buyermap.web.api.v1.versions import CONFLICT, VERSIONED, IfMatchDep, set_etag, with_version
 from buyermap.web.deps import WRITE, SessionDep
 
@@ -20,12 +20,19 @@ router = APIRouter(prefix="/accounts", tags=["accounts"])
 
 
 @router.get("", summary="List accounts")
-def list_accounts(session: SessionDep, query: ListQueryDep) -> Page[AccountPublic]:
+def list_accounts(
+    session: SessionDep, query: ListQueryDep, filters: AccountFilterDep
+) -> Page[AccountPublic]:
     """Search (name, domain, industry, country), sort and page through accounts.
 
     Sort by name, industry, employees, annual_revenue, country, created_at or id.
+    Filter by industry, country, owner, size (employees band) and persona (of the
+    account's people, in the active persona run).
+
+    A page past the last one answers 200 with no items and the total (ask for page
+    ceil(total / page_size) for the last one).
     """
-    listed = svc.list_accounts(session, query=query)
+    listed = svc.list_accounts(session, query=query, filters=filters)
     return page_of(listed, AccountPublic.model_validate)
 
 

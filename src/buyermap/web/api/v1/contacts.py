@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response, status
 from buyermap.schemas.common import Page
 from buyermap.schemas.entities import ContactCreate, ContactPublic, ContactUpdate
 from buyermap.services import contacts as svc
-from buyermap.web.api.v1.params import ListQueryDep, PathId, page_of
+from buyermap.web.api.v1.params import ContactFilterDep, ListQueryDep, PathId, page_of
 from buyermap.web.api.v1.versions import CONFLICT, VERSIONED, IfMatchDep, set_etag, with_version
 from buyermap.web.deps import WRITE, SessionDep
 
@@ -15,12 +15,19 @@ router = APIRouter(prefix="/contacts", tags=["contacts"])
 
 
 @router.get("", summary="List contacts")
-def list_contacts(session: SessionDep, query: ListQueryDep) -> Page[ContactPublic]:
+def list_contacts(
+    session: SessionDep, query: ListQueryDep, filters: ContactFilterDep
+) -> Page[ContactPublic]:
     """Search (names, email, job title), sort and page through contacts.
 
     Sort by last_name, first_name, email, job_title, seniority, created_at or id.
+    Filter by account_id, company (name of their current employer), seniority,
+    department and persona; search also finds the company name.
+
+    A page past the last one answers 200 with no items and the total (ask for page
+    ceil(total / page_size) for the last one).
     """
-    listed = svc.list_contacts(session, query=query)
+    listed = svc.list_contacts(session, query=query, filters=filters)
     return page_of(listed, ContactPublic.model_validate)
 
 

@@ -8,7 +8,7 @@ from buyermap.db.types import utcnow
 from buyermap.schemas.common import Page
 from buyermap.schemas.entities import DealCreate, DealPublic, DealUpdate, StageVisitPublic
 from buyermap.services import deals as svc
-from buyermap.web.api.v1.params import ListQueryDep, PathId, page_of
+from buyermap.web.api.v1.params import DealFilterDep, ListQueryDep, PathId, page_of
 from buyermap.web.api.v1.versions import CONFLICT, VERSIONED, IfMatchDep, set_etag, with_version
 from buyermap.web.deps import WRITE, SessionDep
 
@@ -16,12 +16,19 @@ router = APIRouter(prefix="/deals", tags=["deals"])
 
 
 @router.get("", summary="List deals")
-def list_deals(session: SessionDep, query: ListQueryDep) -> Page[DealPublic]:
+def list_deals(
+    session: SessionDep, query: ListQueryDep, filters: DealFilterDep
+) -> Page[DealPublic]:
     """Search (name, source), sort and page through deals; newest first by default.
 
     Sort by name, amount, opened_at, expected_close, status or id.
+    Filter by pipeline, stage, owner, status, amount range, opened and closed date
+    ranges; search also finds a stage name or an owner's name.
+
+    A page past the last one answers 200 with no items and the total (ask for page
+    ceil(total / page_size) for the last one).
     """
-    listed = svc.list_deals(session, query=query)
+    listed = svc.list_deals(session, query=query, filters=filters)
     return page_of(listed, DealPublic.model_validate)
 
 
