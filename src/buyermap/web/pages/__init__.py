@@ -13,6 +13,7 @@ from buyermap.web.pages import (
     forecast,
     funnels,
     home,
+    imports,
     personas,
     pipeline,
 )
@@ -22,5 +23,5 @@ from buyermap.web.pages import (
 router = APIRouter(
     include_in_schema=False, dependencies=[Depends(remember_user), Depends(csrf_protect)]
 )
-for module in (home, accounts, contacts, deals, personas, pipeline, forecast, funnels):
+for module in (home, accounts, contacts, deals, personas, pipeline, forecast, funnels, imports):
     router.include_router(module.router)
