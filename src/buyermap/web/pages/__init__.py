@@ -16,6 +16,7 @@ from buyermap.web.pages import (
     imports,
     personas,
     pipeline,
+    start,
 )
 
 # Every page passes the authentication seam (see buyermap.web.deps), and every form post
@@ -23,5 +24,16 @@ from buyermap.web.pages import (
 router = APIRouter(
     include_in_schema=False, dependencies=[Depends(remember_user), Depends(csrf_protect)]
 )
-for module in (home, accounts, contacts, deals, personas, pipeline, forecast, funnels, imports):
+for module in (
+    home,
+    accounts,
+    contacts,
+    deals,
+    personas,
+    pipeline,
+    forecast,
+    funnels,
+    imports,
+    start,
+):
     router.include_router(module.router)
