@@ -21,6 +21,7 @@ from buyermap.settings import Settings
 from buyermap.web.app import create_app
 from buyermap.web.server import serve_in_background
 from tests.conftest import opened_workspace
+from tests.web.conftest import live_demo
 
 pytestmark = pytest.mark.browser
 
@@ -119,3 +120,17 @@ def test_an_empty_workspace_greets_the_user_and_builds_the_demo(
     assert accounts > 100
     page.goto(f"{base}/pipeline")
     assert page.locator("#empty-state").count() == 0
+
+
+def test_a_user_discovers_personas_from_the_web_on_the_demo(page: Any, tmp_path: Path) -> None:
+    with live_demo(tmp_path, scale=0.1) as app:
+        page.goto(f"{app.base_url}/personas")
+        page.click("text=Discover them")
+        page.wait_for_selector("#discover-form")
+        page.fill("input[name=restarts]", "3")
+        page.fill("input[name=bootstrap]", "3")
+        page.click("#discover")
+        page.wait_for_url("**/personas/runs/**", timeout=120_000)
+        page.goto(f"{app.base_url}/personas")
+        assert page.locator("#no-run").count() == 0
+        page.screenshot(path=str(tmp_path / "personas.png"), full_page=True)

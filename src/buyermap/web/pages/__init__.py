@@ -10,6 +10,7 @@ from buyermap.web.pages import (
     accounts,
     contacts,
     deals,
+    discovery,
     forecast,
     funnels,
     home,
@@ -29,6 +30,7 @@ for module in (
     accounts,
     contacts,
     deals,
+    discovery,  # before personas: /personas/discover is not a persona's key
     personas,
     pipeline,
     forecast,
