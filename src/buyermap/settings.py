@@ -58,6 +58,13 @@ class Settings(BaseSettings):
     files_root: Annotated[
         Path, Field(description="Folder the web workbench may read server-side files from")
     ] = Path(".")
+    upload_dir: Annotated[
+        Path | None,
+        Field(description="Folder for files uploaded to /import (default: the system temp dir)"),
+    ] = None
+    upload_max_mb: Annotated[
+        int, Field(ge=1, le=2000, description="Largest file /import takes, in megabytes")
+    ] = 50
 
     @field_validator("database_url")
     @classmethod

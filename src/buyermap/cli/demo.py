@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy.orm import Session
 
-from buyermap.analytics.personas.errors import InsufficientEvidenceError
-from buyermap.analytics.personas.stored import DEMO_QUERY, discover_workspace
 from buyermap.cli.common import (
     MAX_SEED,
     console,
@@ -23,7 +19,8 @@ from buyermap.cli.common import (
     unit_of_work,
 )
 from buyermap.cli.serve import serve
-from buyermap.demo import DemoSummary, build_demo, wipe_workspace, workspace_has_data
+from buyermap.demo import DemoSummary, wipe_workspace, workspace_has_data
+from buyermap.demo.workspace import BuiltDemo, build_demo_workspace
 from buyermap.services.workspace import workspace_status
 
 
@@ -96,8 +93,9 @@ def demo(
             def progress(label: str, done: int, total: int) -> None:
                 bar.update(task, description=label, completed=done, total=total)
 
-            summary = build_demo(session, seed=seed, scale=scale, progress=progress)
-            personas_line = _discover_personas(session, progress)
+            built = build_demo_workspace(session, seed=seed, scale=scale, progress=progress)
+            summary = built.summary
+            personas_line = _personas_line(built)
         status = workspace_status(session, database=url)
     seconds = time.perf_counter() - started
     if not no_serve:
@@ -111,14 +109,12 @@ def demo(
     console.print(personas_line, highlight=False)
 
 
-def _discover_personas(session: Session, progress: Callable[[str, int, int], None]) -> str:
+def _personas_line(built: BuiltDemo) -> str:
     """Personas from the demo contacts (fitted on a sample); a tiny demo may be refused."""
-    try:
-        run = discover_workspace(session, query=DEMO_QUERY, progress=progress)
-    except InsufficientEvidenceError as exc:
-        err_console.print(f"[yellow]no personas:[/] {exc.message}", highlight=False)
-        return f"[yellow]no personas:[/] {exc.message}"
-    return f"personas: {run.k} discovered from {run.n:,} contacts (run {run.run_key}, /personas)"
+    if built.refused:
+        err_console.print(f"[yellow]{built.personas}[/]", highlight=False)
+        return f"[yellow]{built.personas}[/]"
+    return f"{built.personas}, /personas"
 
 
 def _print_summary(summary: DemoSummary, url: str, seconds: float) -> None:

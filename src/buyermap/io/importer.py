@@ -35,10 +35,12 @@ from buyermap.io.mapping import (
 from buyermap.io.presets import PRESETS, detect_preset
 from buyermap.io.quality import DATE_FIELDS, reject_shifted, report_superseded, workspace_systems
 from buyermap.io.readers import RawTable, read_table
-from buyermap.io.report import ImportReport, Rejection, write_quarantine
+from buyermap.io.report import QUARANTINE_COLUMNS, ImportReport, Rejection, write_quarantine
 from buyermap.io.validate import PLACEHOLDERS, blank_placeholders, validate_frame
 
 ON_DUPLICATE = ("update", "skip")
+# Quarantine text kept in the workspace (``ImportRun.quarantine_csv``) up to this size.
+MAX_QUARANTINE_TEXT = 20_000_000
 
 
 @dataclass
@@ -55,6 +57,9 @@ class ImportOptions:
     # cells holding only one of these are blank (case-insensitive); None: the defaults
     blanks: tuple[str, ...] | None = None
     quarantine: Path | None = None
+    # store an ImportRun (with its quarantine) also when the file was refused (the web's
+    # report and quarantine download); the CLI rolls a refused file back instead
+    record_refused: bool = False
     # progress(done, total): called while writing
     progress: Callable[[int, int], None] | None = None
 
@@ -118,7 +123,8 @@ def _new_report(
     preset: str | None,
     mapping: dict[str, str],
 ) -> ImportReport:
-    return ImportReport(
+    left_out = _quarantine_columns(table.header)
+    report = ImportReport(
         entity=entity.value,
         file=str(path),
         rows_read=len(table.rows),
@@ -128,12 +134,26 @@ def _new_report(
         preset=preset,
         system=preset or "import",
         mapping=mapping,
-        unmapped_columns=[h for h in table.header if h not in mapping],
+        unmapped_columns=[h for h in table.header if h not in mapping and h not in left_out],
         dry_run=opts.dry_run,
         partial=opts.partial,
         on_duplicate=opts.on_duplicate,
         notes=list(table.notes),
     )
+    if left_out:
+        report.notes.append(
+            "a quarantine file: its columns "
+            + ", ".join(sorted(left_out, key=table.header.index))
+            + " (where and why rows were rejected before) were left out"
+        )
+    return report
+
+
+def _quarantine_columns(header: list[str]) -> set[str]:
+    """The columns a quarantine file added (``_row`` .. ``_reason`` at its end), when the
+    header ends with them: re-importing a fixed quarantine file does not keep them."""
+    n = len(QUARANTINE_COLUMNS)
+    return set(QUARANTINE_COLUMNS) if tuple(header[-n:]) == QUARANTINE_COLUMNS else set()
 
 
 PLANNERS: dict[EntityKind, tuple[Callable[[Ctx], Any], Callable[[Ctx, Any], None]]] = {
@@ -290,13 +310,20 @@ def _import_file(
         if opts.save_mapping:
             save_mapping(session, name=opts.save_mapping, entity=entity, columns=mapping)
         report.committed = True
+    qtext: str | None = None
     if (errors or quarantined) and not opts.dry_run:
         qpath = opts.quarantine or quarantine_path_for(path)
-        write_quarantine(qpath, table, {**quarantined, **errors})
+        qtext = write_quarantine(qpath, table, {**quarantined, **errors})
         report.quarantine_path = str(qpath)
+        if len(qtext) > MAX_QUARANTINE_TEXT:
+            report.notes.append(
+                f"the quarantine ({len(qtext):,} characters) is too large to keep in the "
+                f"workspace; it is in {qpath.name!r} only"
+            )
+            qtext = None
     report.seconds = round(time.perf_counter() - started, 3)
     report.check()
-    if writes:
+    if writes or (opts.record_refused and not opts.dry_run):
         run = ImportRun(
             entity=entity.value,
             file_name=path.name[:500],
@@ -307,6 +334,7 @@ def _import_file(
             skipped=report.skipped,
             rejected=report.rejected,
             report=report.to_dict(),
+            quarantine_csv=qtext,
         )
         session.add(run)
         session.flush()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -76,12 +77,23 @@ class ImportReport:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
 
 
-def write_quarantine(path: Path, table: RawTable, errors: dict[int, list[tuple[str, str]]]) -> None:
-    """The rejected rows as read (ragged ones padded), with ``_row``, ``_line``, ``_column``
-    (the file's column headers) and ``_reason``."""
+# The columns a quarantine file adds after the file's own: a re-import leaves them out.
+QUARANTINE_COLUMNS = ("_row", "_line", "_column", "_reason")
+
+
+def write_quarantine(path: Path, table: RawTable, errors: dict[int, list[tuple[str, str]]]) -> str:
+    """Write :func:`quarantine_text` to ``path`` (UTF-8) and return the text."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    text = quarantine_text(table, errors)
+    path.write_text(text, encoding="utf-8", newline="")
+    return text
+
+
+def quarantine_text(table: RawTable, errors: dict[int, list[tuple[str, str]]]) -> str:
+    """The rejected rows as read (ragged ones padded), with ``_row``, ``_line``, ``_column``
+    (the file's column headers) and ``_reason``, as CSV text."""
     width = len(table.header)
-    with path.open("w", encoding="utf-8", newline="") as fh:
+    with io.StringIO(newline="") as fh:
         writer = csv.writer(fh)
         extra_cols = max([0, *(len(table.rows[i]) - width for i in errors)])
         writer.writerow(
@@ -100,3 +112,4 @@ def write_quarantine(path: Path, table: RawTable, errors: dict[int, list[tuple[s
             cols = "; ".join(dict.fromkeys(c for c, _ in errors[i] if c))
             reasons = "; ".join(r for _, r in errors[i])
             writer.writerow([*padded, i + 1, table.lines[i], cols, reasons])
+        return fh.getvalue()

@@ -18,9 +18,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from buyermap.demo import workspace_has_data
 from buyermap.errors import BuyermapError
 from buyermap.web.forms import FormRejectedError, form_rejected
-from buyermap.web.templating import render
+from buyermap.web.templating import NAV, render
 
 API_PREFIX = "/api"
 
@@ -52,12 +53,36 @@ def _respond(
 ) -> Response:
     if _is_api(request):
         return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
+    if status in (404, 422) and request.method == "GET" and _workspace_is_empty(request):
+        return _empty_state(request, message, status=404 if status == 404 else 200)
     title = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
     return render(
         request,
         "error.html",
         {"status": status, "title": title, "code": code, "message": message, "details": details},
         status_code=status,
+    )
+
+
+def _workspace_is_empty(request: Request) -> bool:
+    """True when the workspace holds no records (checked in a session of its own)."""
+    workspace = getattr(request.app.state, "workspace", None)
+    if workspace is None:
+        return False
+    with workspace.sessions() as session:
+        return not workspace_has_data(session)
+
+
+def _empty_state(request: Request, message: str, *, status: int) -> Response:
+    """A page of an empty workspace that has nothing to show (an analysis refused for want
+    of data, a card of a run that does not exist): what to do first, not an error page."""
+    path = request.url.path
+    section = next(
+        (label for label, href in NAV if href and href != "/" and path.startswith(href)),
+        "This page",
+    )
+    return render(
+        request, "empty.html", {"section": section, "reason": message}, status_code=status
     )
 
 

@@ -34,6 +34,7 @@ NAV: tuple[tuple[str, str | None], ...] = (
     ("Pipeline", "/pipeline"),
     ("Forecast", "/forecast"),
     ("Funnels", "/funnels"),
+    ("Import", "/import"),
 )
 
 

@@ -11,15 +11,18 @@ from buyermap.web.pages import (
     board,
     contacts,
     deals,
+    discovery,
     editing,
     favicon,
     forecast,
     funnels,
     home,
+    imports,
     list_tools,
     notes,
     personas,
     pipeline,
+    start,
 )
 
 # Every page passes the authentication seam (see buyermap.web.deps), and every form post
@@ -38,10 +41,13 @@ for module in (
     accounts,
     contacts,
     deals,
+    discovery,  # before personas: /personas/discover is not a persona's key
     personas,
     pipeline,
     forecast,
     funnels,
     favicon,
+    imports,
+    start,
 ):
     router.include_router(module.router)
