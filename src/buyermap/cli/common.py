@@ -88,6 +88,17 @@ def error_document(exc: BuyermapError) -> dict[str, Any]:
     }
 
 
+# Parameters that errors below the CLI name (``details["parameter"]``) and the option that
+# sets each one here: the CLI adds the hint, the REST API and the pages never show a flag.
+OPTION_OF_PARAMETER = {"won_stages": "--won-stage", "lost_stages": "--lost-stage"}
+
+
+def cli_message(exc: BuyermapError) -> str:
+    """The error's message, with the CLI option that sets the parameter it names."""
+    option = OPTION_OF_PARAMETER.get(str(exc.details.get("parameter", "")))
+    return f"{exc.message} (option {option})" if option else exc.message
+
+
 class BuyermapGroup(TyperGroup):
     """Translates buyermap's errors into one line on stderr and a non-zero exit code; a
     command run with ``--json`` prints the error as one JSON object on stdout as well."""
@@ -99,4 +110,4 @@ class BuyermapGroup(TyperGroup):
         except BuyermapError as exc:
             if wants_json:
                 print_json(error_document(exc))
-            raise fail(exc.message, code=exc.exit_code) from None
+            raise fail(cli_message(exc), code=exc.exit_code) from None

@@ -93,6 +93,15 @@ def test_a_bad_file_is_one_line_on_stderr(tmp_path: Path) -> None:
     assert "missing column 'changed_at'" in result.stderr
 
 
+def test_a_history_without_a_won_stage_names_the_option_that_sets_it(tmp_path: Path) -> None:
+    path = tmp_path / "h.csv"
+    path.write_text("deal_id,stage,changed_at,amount\n1,Oferta,2025-01-01,3\n")
+    result = _run(tmp_path, "stats", "--history", str(path))
+    assert result.exit_code == 1
+    assert "no won stage" in result.stderr
+    assert "option --won-stage" in " ".join(result.stderr.split())
+
+
 def test_every_pipeline_command_has_an_example() -> None:
     for name in ("stats", "forecast", "backtest"):
         result = CliRunner().invoke(app, ["pipeline", name, "--help"])

@@ -77,8 +77,10 @@ def test_it_names_a_bad_amount(tmp_path: Path) -> None:
 def test_it_needs_a_won_stage(tmp_path: Path) -> None:
     path = tmp_path / "h.csv"
     path.write_text("deal_id,stage,changed_at,amount\n1,Lead,2025-01-01,3\n")
-    with pytest.raises(InvalidValueError, match="--won-stage"):
+    with pytest.raises(InvalidValueError, match=r"name the won stage \(won_stages\)") as err:
         read_history_file(path)
+    assert "--" not in err.value.message  # the API shows it too; the CLI adds its option
+    assert err.value.details == {"parameter": "won_stages"}
 
 
 def test_it_rejects_unknown_file_types(tmp_path: Path) -> None:

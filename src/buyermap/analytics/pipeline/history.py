@@ -341,7 +341,8 @@ def _resolve_stages(
     if "won" not in kinds.values():
         raise InvalidValueError(
             f"{source}: no won stage among the stages seen ({', '.join(sorted(set(names)))}); "
-            "name it 'Closed Won' or 'Won', or pass --won-stage NAME"
+            "name it 'Closed Won' or 'Won', or name the won stage (won_stages)",
+            details={"parameter": "won_stages"},
         )
     return canonical, kinds
 
