@@ -12,6 +12,7 @@ from buyermap.web import pages
 from buyermap.web.api import v1
 from buyermap.web.api.v1.responses import install_openapi
 from buyermap.web.csrf import new_secret
+from buyermap.web.disconnect import Cancelled, StopWhenClientLeaves, client_gone
 from buyermap.web.errors import install_error_handlers
 from buyermap.web.templating import STATIC_DIR
 
@@ -42,6 +43,8 @@ def create_app(settings: Settings, *, workspace: Workspace | None = None) -> Fas
     app.state.workspace = workspace if workspace is not None else open_workspace(settings)
     app.state.csrf_secret = new_secret()  # signs the pages' CSRF tokens (web/csrf.py)
     install_error_handlers(app)
+    app.add_exception_handler(Cancelled, client_gone)
+    app.add_middleware(StopWhenClientLeaves)
     app.include_router(v1.router)
     install_openapi(app)
     app.include_router(pages.router)

@@ -24,6 +24,7 @@ from scipy import sparse
 from scipy.special import gammaln
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
+from buyermap.analytics.cancel import checkpoint
 from buyermap.analytics.personas.encoding import Encoded
 from buyermap.analytics.personas.seeding import embedding, seed_responsibilities
 
@@ -313,6 +314,7 @@ def run_em(prep: Prepared, model: LCAModel, *, max_iter: int, tol: float = 1e-5)
     it = 0
     converged = False
     for it in range(1, max_iter + 1):  # noqa: B007
+        checkpoint()
         resp, row_ll = _normalise(log_joint(model, prep.enc, prep))
         ll = float(row_ll.sum())
         if abs(ll - prev) / n < tol:

@@ -19,6 +19,7 @@ import numpy as np
 import polars as pl
 
 from buyermap.analytics.base import Provenance, hash_settings
+from buyermap.analytics.cancel import checkpoint
 from buyermap.analytics.pipeline.forecast import ForecastQuery, check_bounds, run_forecast
 from buyermap.analytics.pipeline.history import History, cutoff_of
 from buyermap.errors import InvalidValueError
@@ -177,6 +178,7 @@ def run_backtest(
     days = origins_for(history, query)
     results: list[Origin] = []
     for i, as_of in enumerate(days):
+        checkpoint()
         fq = ForecastQuery(
             as_of=as_of,
             horizon_days=query.horizon_days,

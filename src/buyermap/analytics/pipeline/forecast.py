@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from buyermap.analytics.base import Provenance, hash_settings
+from buyermap.analytics.cancel import checkpoint
 from buyermap.analytics.pipeline.history import History, cutoff_of
 from buyermap.analytics.pipeline.montecarlo import simulate_wins
 from buyermap.analytics.pipeline.newdeals import forecast_new
@@ -341,5 +342,6 @@ def refits(
     """The simulations split among ``bootstrap`` refits of the hazard model, each on fresh
     Bayesian-bootstrap weights of the deals, drawn from ``rng`` when its turn comes."""
     for part in np.array_split(np.arange(simulations), min(bootstrap, simulations)):
+        checkpoint()
         weights = rng.exponential(1.0, len(snap.deal_ids))
         yield part, fit_hazard_model(snap, weights=weights)

@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from buyermap.analytics.cancel import checkpoint
+
 F = npt.NDArray[np.float64]
 BLOCK = 16
 SCALE = 2.0**32
@@ -35,6 +37,7 @@ def simulate_wins(prob: F, amount: F, simulations: int, rng: np.random.Generator
     hits = np.empty((BLOCK, simulations), dtype=bool)
     weights = np.empty((BLOCK, simulations), dtype=np.float32)
     for i in range(0, len(p), BLOCK):
+        checkpoint()
         m = min(BLOCK, len(p) - i)
         draws = bits.random_raw(half).view(np.uint32)[: m * simulations].reshape(m, simulations)
         np.less(draws, thresholds[i : i + m, None], out=hits[:m])
