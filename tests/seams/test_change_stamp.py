@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import time
+
+from sqlalchemy import create_engine, select, text
 
 from buyermap.db.models import Deal, Stage
 from buyermap.seams.cache import change_stamp
@@ -58,3 +60,29 @@ def test_the_pages_and_the_api_share_one_cache(db_url: str) -> None:
         assert cache.computed == computed  # the page's forecast served the API
         html = c.get("/forecast").text
         assert f"{body['simulations']:,}" in html
+
+
+def test_a_raw_sql_edit_from_another_process_is_seen_by_the_next_request(db_url: str) -> None:
+    """A stage renamed by raw SQL changes no count, id or ``updated_at``: the commit marker
+    (SQLite's data_version, PostgreSQL's table write counters) still refreshes the stats."""
+    with demo_workspace(db_url, scale=0.05) as workspace, make_client(db_url, workspace) as c:
+        first = c.get("/api/v1/pipeline/stats").json()["stages"][0]["stage"]
+        assert c.get("/api/v1/pipeline/stats").json()["stages"][0]["stage"] == first
+        other = create_engine(db_url)  # another process's connection
+        try:
+            with other.begin() as conn:
+                conn.execute(
+                    text("UPDATE stages SET name = :new WHERE name = :old"),
+                    {"new": f"{first} (renamed)", "old": first},
+                )
+        finally:
+            other.dispose()
+        # SQLite reports the commit at once; PostgreSQL publishes another backend's
+        # counters when it goes idle (well within a few seconds).
+        deadline = time.monotonic() + (0 if db_url.startswith("sqlite") else 10)
+        while True:
+            stage = c.get("/api/v1/pipeline/stats").json()["stages"][0]["stage"]
+            if stage == f"{first} (renamed)" or time.monotonic() >= deadline:
+                break
+            time.sleep(0.2)
+        assert stage == f"{first} (renamed)"

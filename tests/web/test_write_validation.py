@@ -83,12 +83,16 @@ def test_null_for_custom_of_an_account_is_refused(
         ("/api/v1/accounts", {"name": "X", "owner_id": 999}, "owner_id"),
         ("/api/v1/deals", {"name": "X", "owner_id": 999}, "owner_id"),
         ("/api/v1/deals", {"name": "X", "account_id": 999}, "account_id"),
+        ("/api/v1/deals", {"name": "X", "pipeline_id": 999}, "pipeline_id"),
+        ("/api/v1/accounts", {"name": "X", "parent_id": 999}, "parent_id"),
+        ("/api/v1/contacts", {"first_name": "X", "account_id": 999}, "account_id"),
     ],
 )
 def test_a_reference_to_a_missing_record_is_refused_naming_the_field(
     client: TestClient, path: str, body: dict[str, Any], field: str
 ) -> None:
     response = client.post(path, json=body)
+    assert response.status_code == 422
     assert _fields(response) == [field]
     assert "999" in response.json()["error"]["message"]
 

@@ -365,8 +365,8 @@ def _document(result: PersonaResult, run: RunRef) -> PersonaDiscovery:
 
 
 def _key(session: Session, cache: ResultCache | None, *parts: Hashable) -> Hashable:
-    writes = 0 if cache is None else cache.writes
-    return (change_stamp(session, TABLES, writes=writes), *parts)
+    stamp = change_stamp(session, TABLES) if cache is None else cache.stamp(session, TABLES)
+    return (stamp, *parts)
 
 
 def persona_list(

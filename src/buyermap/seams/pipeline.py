@@ -46,7 +46,7 @@ from buyermap.db.models import (
     User,
 )
 from buyermap.errors import InvalidValueError
-from buyermap.seams.cache import ResultCache, change_stamp
+from buyermap.seams.cache import ResultCache
 from buyermap.seams.documents import Doc, Provenance
 
 R = TypeVar("R")
@@ -360,7 +360,7 @@ class _Loader:
 
     def key(self, *parts: Hashable) -> Hashable:
         if self._stamp is None and self.cache is not None and self.session is not None:
-            self._stamp = change_stamp(self.session, TABLES, writes=self.cache.writes)
+            self._stamp = self.cache.stamp(self.session, TABLES)
         return (self._stamp, self.source, *parts)
 
     def get(self, key: Hashable, compute: Callable[[], R]) -> R:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from buyermap.db.models import Account, Deal, Note, Stage, StageChange, User
+from buyermap.db.models import Account, Deal, Note, Pipeline, Stage, StageChange, User
 from buyermap.db.types import utcnow
 from buyermap.domain.enums import DealStatus, StageKind
 from buyermap.domain.pipeline import Move, StageVisit, stage_timeline
@@ -70,6 +70,7 @@ def create_deal(session: Session, *, data: DealCreate) -> Deal:
     """Create a deal in its first (or given) stage; the entry is its first stage change."""
     _check_account(session, data.account_id)
     require_ref(session, User, data.owner_id, field="owner_id")
+    require_ref(session, Pipeline, data.pipeline_id, field="pipeline_id")
     pipeline = (
         get_pipeline(session, pipeline_id=data.pipeline_id)
         if data.pipeline_id is not None

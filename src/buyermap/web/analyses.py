@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy import event
 
-from buyermap.seams.cache import ResultCache
+from buyermap.seams.cache import CommitWatch, ResultCache
 from buyermap.services.workspace import Workspace
 
 _CREATE = threading.Lock()  # guards the one-time creation below, holds no data
@@ -24,8 +24,8 @@ def analysis_cache(request: Request) -> ResultCache:
         with _CREATE:
             cache = getattr(state, "analyses", None)
             if cache is None:
-                cache = ResultCache()
                 workspace: Workspace = state.workspace
+                cache = ResultCache(watch=CommitWatch(workspace.engine))
                 event.listen(workspace.sessions, "after_flush", cache.bump)
                 state.analyses = cache
     return cache

@@ -13,6 +13,7 @@ Contacts and deals carrying their persona (and assigning contacts again) are in
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -122,7 +123,7 @@ def discover_workspace(
     contacts are too few for the variables."""
     q = query or DiscoverQuery(id_column=CONTACT_ID)
     if q.id_column != CONTACT_ID:
-        q = DiscoverQuery(**{**q.settings(), "id_column": CONTACT_ID})
+        q = replace(q, id_column=CONTACT_ID)
     table = contacts_table(session)
     result = discover(table, q, inputs_hash=table_hash(table), progress=progress)
     return save_run(session, result=result, source=WORKSPACE, activate=activate)
