@@ -15,6 +15,7 @@ from buyermap.cli import (
     demo,
     fields,
     funnel,
+    mutual,
     personas,
     pipeline,
     pipelines,
@@ -73,7 +74,19 @@ def root(
 
 
 # The command groups, in the order ``--help`` lists them; a new group is one more entry.
-GROUPS = (workspace, records, fields, transfer, serve, demo, pipeline, pipelines, funnel, personas)
+GROUPS = (
+    workspace,
+    records,
+    fields,
+    transfer,
+    serve,
+    demo,
+    pipeline,
+    pipelines,
+    funnel,
+    personas,
+    mutual,
+)
 for group in GROUPS:
     group.register(app)
 

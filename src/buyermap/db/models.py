@@ -526,3 +526,36 @@ class PersonaAssignment(Base):
         UniqueConstraint("run_id", "contact_id"),
         Index("ix_persona_assignments_run_persona", "run_id", "persona_key"),
     )
+
+
+class SellerProfileEntry(Versioned, Timestamped, Base):
+    """One key of our seller profile (the "sales persona" buyers measure us against):
+    regions served, certifications, languages, support hours, payment terms, ...; one or
+    more values. Buyers' supplier criteria name these keys (see domain/mutual.py)."""
+
+    __tablename__ = "seller_profile"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    values: Mapped[list[str]] = mapped_column(JSONType, default=list)
+
+
+class SupplierCriterion(Versioned, Timestamped, Base):
+    """One of a buyer's supplier-selection criteria, as the team learnt it: ``criterion``
+    (a seller-profile key) ``operator`` (includes, equals, at_least, at_most) ``value``,
+    with a weight and whether it is a must-have."""
+
+    __tablename__ = "supplier_criteria"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    criterion: Mapped[str] = mapped_column(String(120))
+    operator: Mapped[str] = mapped_column(String(20))
+    value: Mapped[str] = mapped_column(String(500))
+    weight: Mapped[float] = mapped_column(Float, default=1.0)
+    must_have: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str | None] = mapped_column(String(120))
+
+    __table_args__ = (UniqueConstraint("account_id", "criterion", "operator"),)

@@ -93,6 +93,7 @@ class EntityKind(StrEnum):
     CONTACTS = "contacts"
     DEALS = "deals"
     STAGE_HISTORY = "stage-history"
+    SUPPLIER_CRITERIA = "supplier-criteria"
 
 
 class UserRole(StrEnum):

@@ -90,6 +90,7 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         "contacts": "Contacts",
         "deals": "Deals",
         "stage-history": "Stage history",
+        "supplier-criteria": "Supplier criteria",
     },
     UserRole: {"owner": "Owner", "member": "Member", "read_only": "Read only"},
 }

@@ -25,6 +25,7 @@ from buyermap.db.models import (
     Pipeline,
     Stage,
     StageChange,
+    SupplierCriterion,
     User,
 )
 from buyermap.domain.enums import EntityKind
@@ -195,11 +196,26 @@ def _history(session: Session) -> Table:
     return _with_json(base, records)
 
 
+def _criteria(session: Session) -> Table:
+    """The ``buyermap import supplier-criteria`` format: exported, it imports unchanged."""
+    header = ["account_domain", "criterion", "operator", "value", "weight", "must_have"]
+    rows = [
+        [domain, c.criterion, c.operator, c.value, c.weight, "yes" if c.must_have else "no"]
+        for c, domain in session.execute(
+            select(SupplierCriterion, Account.domain)
+            .join(Account, Account.id == SupplierCriterion.account_id)
+            .order_by(Account.domain, SupplierCriterion.id)
+        ).tuples()
+    ]
+    return header, rows
+
+
 EXPORTERS = {
     EntityKind.ACCOUNTS: _accounts,
     EntityKind.CONTACTS: _contacts,
     EntityKind.DEALS: _deals,
     EntityKind.STAGE_HISTORY: _history,
+    EntityKind.SUPPLIER_CRITERIA: _criteria,
 }
 
 

@@ -440,6 +440,23 @@ _STAGE_HISTORY = (
 )
 
 
+# A buyer's supplier-selection criteria (domain/mutual.py): the columns of the CLI contract
+# ``account_domain,criterion,operator,value,weight,must_have``.
+_SUPPLIER_CRITERIA = (
+    FieldSpec(
+        "account_domain",
+        "domain",
+        required=True,
+        aliases=("account domain", "domain", "company domain", "website", "buyer domain"),
+    ),
+    FieldSpec("criterion", required=True, max_len=120, aliases=("criterion", "key", "requirement")),
+    FieldSpec("operator", required=True, max_len=20, aliases=("operator", "op", "comparison")),
+    FieldSpec("value", required=True, max_len=500, aliases=("value", "values", "threshold")),
+    FieldSpec("weight", "number", minimum=0, maximum=1000, aliases=("weight", "importance")),
+    FieldSpec("must_have", "boolean", aliases=("must have", "must", "required", "mandatory")),
+)
+
+
 def _localised(kind: EntityKind, specs: tuple[FieldSpec, ...]) -> tuple[FieldSpec, ...]:
     return tuple(replace(f, aliases=f.aliases + local_aliases(kind.value, f.name)) for f in specs)
 
@@ -451,6 +468,7 @@ FIELDS: dict[EntityKind, tuple[FieldSpec, ...]] = {
         (EntityKind.CONTACTS, _CONTACT),
         (EntityKind.DEALS, _DEAL),
         (EntityKind.STAGE_HISTORY, _STAGE_HISTORY),
+        (EntityKind.SUPPLIER_CRITERIA, _SUPPLIER_CRITERIA),
     )
 }
 # The custom_field_defs / external_refs word for each kind of file.
@@ -459,6 +477,7 @@ ENTITY_WORD = {
     EntityKind.CONTACTS: "contact",
     EntityKind.DEALS: "deal",
     EntityKind.STAGE_HISTORY: "stage_change",
+    EntityKind.SUPPLIER_CRITERIA: "supplier_criterion",
 }
 
 

@@ -45,8 +45,13 @@ _NAIVE_FORMATS = (
 _AWARE_FORMATS = ("%Y-%m-%d %H:%M:%S%.f%#z", "%Y-%m-%d %H:%M%#z")
 _DOMAIN_RE = r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
 _EMAIL_RE = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+# yes/no in English, German, French, Spanish/Italian and our first markets' languages:
+# Polish (tak/nie), Romanian (da/nu), Czech (ano/ne), Hungarian (igen/nem), Icelandic
+# (já/nei), Finnish (kyllä/ei).
 _TRUE = {"true", "yes", "y", "1", "t", "x", "ja", "oui", "si", "ano"}
+_TRUE |= {"tak", "da", "igen", "já", "kyllä", "kylla"}
 _FALSE = {"false", "no", "n", "0", "f", "nein", "non", "ne"}
+_FALSE |= {"nie", "nu", "nem", "nei", "ei"}
 _SENIORITY_ALIASES = {
     "c_level": Seniority.C_LEVEL,
     "clevel": Seniority.C_LEVEL,

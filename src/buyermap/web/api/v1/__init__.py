@@ -11,6 +11,7 @@ from buyermap.web.api.v1 import (
     contacts,
     deals,
     funnels,
+    mutual,
     notes,
     personas,
     pipeline,
@@ -36,6 +37,7 @@ ROUTERS: tuple[tuple[ModuleType, str, str], ...] = (
     (pipeline, "pipeline", "Stage analytics, the bookings forecast, its backtest."),
     (funnels, "funnels", "Exact windowed event funnels over event files."),
     (views, "saved views", "Saved views of the lists: filters, search and sort under a name."),
+    (mutual, "mutual fit", "Our seller profile, buyers' supplier criteria, how well we fit them."),
 )
 
 # Every API route passes the authentication seam (see buyermap.web.deps).
