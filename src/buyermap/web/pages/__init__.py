@@ -19,6 +19,7 @@ from buyermap.web.pages import (
     home,
     imports,
     list_tools,
+    mutual,
     notes,
     personas,
     pipeline,
@@ -49,5 +50,6 @@ for module in (
     favicon,
     imports,
     start,
+    mutual,
 ):
     router.include_router(module.router)

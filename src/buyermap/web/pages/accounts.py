@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from buyermap.analytics.personas.members import personas_of_contacts
 from buyermap.services import accounts as svc
@@ -11,8 +14,10 @@ from buyermap.services.deals import account_deals
 from buyermap.services.filters import AccountFilter, filter_params
 from buyermap.services.relations import account_committee, workspace_currency
 from buyermap.web.deps import SessionDep
+from buyermap.web.forms import FormState
 from buyermap.web.pages.list_tools import filter_context, page_filter, render_list
 from buyermap.web.pages.listing import PageQueryDep, list_context
+from buyermap.web.pages.mutual import criteria_context
 from buyermap.web.pages.notes import notes_context
 from buyermap.web.templating import render
 
@@ -33,25 +38,27 @@ def accounts_page(request: Request, session: SessionDep, query: PageQueryDep) ->
     return render_list(request, "accounts.html", context)
 
 
+def account_context(
+    session: Session, *, account_id: int, criteria_state: FormState | None = None
+) -> dict[str, Any]:
+    """What the account page shows (also when one of its forms is shown again)."""
+    account = svc.get_account(session, account_id=account_id)
+    committee = account_committee(session, account_id=account_id)
+    return {
+        "account": account,
+        "people": svc.account_contacts(session, account_id=account_id),
+        "deals": account_deals(session, account_id=account_id),
+        **notes_context(session, link="account_id", owner_id=account_id),
+        **criteria_context(session, account_id=account_id, state=criteria_state),
+        "committee": committee,
+        "personas": personas_of_contacts(session, contact_ids=[m.contact_id for m, _ in committee]),
+        "currency": workspace_currency(session),
+    }
+
+
 @router.get("/accounts/{account_id}", summary="Account")
 def account_page(request: Request, session: SessionDep, account_id: int) -> Response:
     """One account: its fields, its people and their positions, its deals, its buying
-    committees (with each member's persona) and notes."""
-    account = svc.get_account(session, account_id=account_id)
-    people = svc.account_contacts(session, account_id=account_id)
-    deals = account_deals(session, account_id=account_id)
-    committee = account_committee(session, account_id=account_id)
-    personas = personas_of_contacts(session, contact_ids=[m.contact_id for m, _ in committee])
-    return render(
-        request,
-        "account_detail.html",
-        {
-            "account": account,
-            "people": people,
-            "deals": deals,
-            **notes_context(session, link="account_id", owner_id=account_id),
-            "committee": committee,
-            "personas": personas,
-            "currency": workspace_currency(session),
-        },
-    )
+    committees (with each member's persona), its supplier criteria and how well we meet
+    them, and notes."""
+    return render(request, "account_detail.html", account_context(session, account_id=account_id))
