@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from buyermap.analytics.personas.stored import active_run
+from buyermap.db.models import PersonaRow
 from tests.web.conftest import LiveApp, live_demo
 
 pytestmark = pytest.mark.browser
@@ -25,14 +26,19 @@ def persona_live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
         yield app
 
 
+def largest_persona(app: LiveApp) -> PersonaRow:
+    """The largest persona of the active run (its attributes loaded)."""
+    with app.workspace.sessions() as session:
+        run = active_run(session)
+        assert run is not None
+        return run.personas[0]
+
+
 def test_a_user_opens_the_personas_and_reads_a_card(
     persona_live: LiveApp, page: Any, tmp_path: Path
 ) -> None:
-    with persona_live.workspace.sessions() as session:
-        run = active_run(session)
-        assert run is not None
-        largest = run.personas[0]
-        name, share = largest.name, f"{round(100 * largest.share)}%"
+    largest = largest_persona(persona_live)
+    name, share = largest.name, f"{round(100 * largest.share)}%"
 
     page.goto(f"{persona_live.base_url}/")
     page.locator("nav[aria-label=Sections] a", has_text="Personas").click()
@@ -65,11 +71,8 @@ def test_a_persona_card_exports_its_contacts_as_numbers_and_words(
 ) -> None:
     from openpyxl import load_workbook
 
-    with persona_live.workspace.sessions() as session:
-        run = active_run(session)
-        assert run is not None
-        persona = run.personas[0]
-        key, size = persona.key, persona.size
+    persona = largest_persona(persona_live)
+    key, size = persona.key, persona.size
 
     page.goto(f"{persona_live.base_url}/personas/{key}")
     exports = page.locator("#persona-exports")

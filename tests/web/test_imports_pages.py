@@ -82,29 +82,29 @@ def test_the_preview_shows_the_detected_format_the_mapping_and_the_rejected_row(
     )
 
 
+def _run(client: TestClient, html: str, **fields: str) -> str:
+    """Import the previewed upload; the report page's path."""
+    form = {"entity": "accounts", "on_duplicate": "update", **fields, **_mapping_form(html)}
+    done = client.post(
+        f"/import/{_token(html)}/run",
+        data=form,
+        headers=csrf_headers(client, "/import"),
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    return str(done.headers["location"])
+
+
 def test_importing_with_partial_stores_the_run_and_its_quarantine_which_imports_once_fixed(
     app_client: TestClient,
 ) -> None:
     with app_client as client:
         html = _upload(client, HUBSPOT_COMPANIES.encode("cp1250"), "firmy.csv", partial="1")
-        token = _token(html)
-        form = {
-            "entity": "accounts",
-            "partial": "1",
-            "on_duplicate": "update",
-            **_mapping_form(html),
-        }
-        done = client.post(
-            f"/import/{token}/run",
-            data=form,
-            headers=csrf_headers(client, "/import"),
-            follow_redirects=False,
-        )
-        assert done.status_code == 303
-        report = client.get(done.headers["location"])
+        report_path = _run(client, html, partial="1")
+        report = client.get(report_path)
         assert 'data-count="imported">2<' in report.text
         assert 'data-count="rejected">1<' in report.text
-        run_id = done.headers["location"].rsplit("/", 1)[1]
+        run_id = report_path.rsplit("/", 1)[1]
         listed = client.get("/import").text
         assert "firmy.csv" in listed
         assert f"/import/runs/{run_id}/quarantine.csv" in listed
@@ -121,15 +121,7 @@ def test_importing_with_partial_stores_the_run_and_its_quarantine_which_imports_
 
         html = _upload(client, fixed.getvalue().encode("utf-8-sig"), "firmy.quarantine.csv")
         assert "left out" in html
-        token = _token(html)
-        form = {"entity": "accounts", "on_duplicate": "update", **_mapping_form(html)}
-        done = client.post(
-            f"/import/{token}/run",
-            data=form,
-            headers=csrf_headers(client, "/import"),
-            follow_redirects=False,
-        )
-        fixed_report = client.get(done.headers["location"]).text
+        fixed_report = client.get(_run(client, html)).text
         assert 'data-count="imported">1<' in fixed_report
         assert 'data-count="rejected">0<' in fixed_report
         assert "Imported: the records are in the workspace." in fixed_report
@@ -211,19 +203,6 @@ def test_an_unknown_file_type_is_refused_naming_the_valid_ones(app_client: TestC
 def _retry_cells(html: str) -> dict[str, str]:
     """The retry table's inputs by name (``cell.<row>.<column>``), as the browser sends them."""
     return dict(re.findall(r'<input name="(cell\.\d+\.\d+)" value="([^"]*)"', html))
-
-
-def _run(client: TestClient, html: str, **fields: str) -> str:
-    """Import the previewed upload; the report page's path."""
-    form = {"entity": "accounts", "on_duplicate": "update", **fields, **_mapping_form(html)}
-    done = client.post(
-        f"/import/{_token(html)}/run",
-        data=form,
-        headers=csrf_headers(client, "/import"),
-        follow_redirects=False,
-    )
-    assert done.status_code == 303
-    return str(done.headers["location"])
 
 
 def test_rows_refused_as_a_whole_come_back_in_the_table_until_all_import(
