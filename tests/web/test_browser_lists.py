@@ -56,8 +56,8 @@ def test_a_user_filters_deals_saves_the_view_and_opens_it_again(
     }
 
     page.fill("#results .save-view input[name=name]", "Busiest pair – Łukasz")
-    page.click("#results .save-view button")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # saved: HTMX goes to the view's list
+        page.click("#results .save-view button")
 
     page.goto(f"{lists_app.base_url}/deals")  # unfiltered again
     assert page.locator("#results .count").inner_text() != f"1–{min(count, 50)} of {count}"

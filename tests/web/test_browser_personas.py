@@ -94,7 +94,7 @@ def test_a_persona_card_exports_its_contacts_as_numbers_and_words(
     )
     assert len(rows) - 1 == size
     probabilities = [row[6] for row in rows[1:]]
-    assert all(isinstance(p, float) and 0 < p <= 1 for p in probabilities)
+    assert all(isinstance(p, int | float) and 0 < p <= 1 for p in probabilities)  # numbers
     assert probabilities == sorted(probabilities, reverse=True)  # most certain first
     assert sheet.cell(row=2, column=7).number_format == "0%"
     seniorities = {row[5] for row in rows[1:]} - {None}
