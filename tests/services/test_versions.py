@@ -74,3 +74,15 @@ def test_contacts_deals_and_notes_refuse_stale_saves_too(session: Session, kind:
         notes.update_note(session, note_id=note.id, data=NoteUpdate(body="Soitto tehty"))
         with pytest.raises(ConflictError, match="note"):
             notes.update_note(session, note_id=note.id, data=NoteUpdate(body="x", version=1))
+
+
+def test_a_new_deal_starts_at_version_one_with_its_stage_set(session: Session) -> None:
+    deal = deals.create_deal(session, data=DealCreate(name="Kraków fit-out"))
+    session.expire_all()
+    fresh = deals.get_deal(session, deal_id=deal.id)
+    assert fresh.version == 1
+    assert fresh.stage is not None
+    assert fresh.status == "open"
+    assert fresh.closed_at is None
+    deals.update_deal(session, deal_id=deal.id, data=DealUpdate(amount=10.0, version=1))
+    assert fresh.version == 2

@@ -16,6 +16,7 @@ import pytest
 
 from buyermap.schemas.entities import AccountUpdate, DealCreate
 from buyermap.services.accounts import get_account, list_accounts, update_account
+from buyermap.services.board import CARDS_PER_COLUMN, pipeline_board
 from buyermap.services.deals import create_deal, get_deal
 from buyermap.services.listing import ListQuery
 from buyermap.services.notes import notes_for
@@ -169,20 +170,26 @@ def test_a_user_logs_a_note_with_tags_without_a_reload(writable_app: LiveApp, pa
         assert (note.kind, note.tags) == ("meeting", ["cena", "konkurencja"])
 
 
-def test_a_stale_save_shows_both_values_and_the_user_keeps_theirs(
+def test_a_stale_save_shows_both_values_and_the_user_picks_per_field(
     writable_app: LiveApp, page: Any, tmp_path: Path
 ) -> None:
     page.goto(f"{writable_app.base_url}/accounts/new")
     page.fill("#f-name", "Plzeňské Kotle")
     page.fill("#f-industry", "Strojírenství")
+    page.fill("#f-country", "CZ")
     page.get_by_role("button", name="Create account").click()
     page.wait_for_url(re.compile(r".*/accounts/\d+$"))
     account_id = int(page.url.rsplit("/", 1)[1])
 
     page.goto(f"{writable_app.base_url}/accounts/{account_id}/edit")
     with writable_app.workspace.sessions() as session, session.begin():  # a colleague saves
-        update_account(session, account_id=account_id, data=AccountUpdate(industry="Energetika"))
+        update_account(
+            session,
+            account_id=account_id,
+            data=AccountUpdate(industry="Energetika", country="SK"),
+        )
     page.fill("#f-industry", "Teplárenství")
+    page.fill("#f-country", "PL")
     page.get_by_role("button", name="Save").click()
     conflict = page.locator("#conflict")
     conflict.wait_for()
@@ -193,7 +200,62 @@ def test_a_stale_save_shows_both_values_and_the_user_keeps_theirs(
     assert page.input_value("#f-industry") == "Teplárenství"
     page.screenshot(path=str(tmp_path / "conflict.png"), full_page=True)
 
-    page.get_by_role("button", name="Keep my values and save").click()
+    # my industry, the colleague's country
+    assert page.is_checked("#pick-industry-mine")
+    page.check("#pick-country-saved")
+    page.get_by_role("button", name="Save with these choices").click()
     page.wait_for_url(f"**/accounts/{account_id}")
     with writable_app.workspace.sessions() as session:
-        assert get_account(session, account_id=account_id).industry == "Teplárenství"
+        account = get_account(session, account_id=account_id)
+        assert (account.industry, account.country) == ("Teplárenství", "SK")
+
+
+def _big_deal(app: LiveApp, name: str) -> int:
+    """An open deal large enough to be among the cards a column shows."""
+    with app.workspace.sessions() as session, session.begin():
+        deal = create_deal(session, data=DealCreate(name=name, amount=9_900_000, currency="PLN"))
+        return deal.id
+
+
+def test_a_card_dropped_on_won_or_lost_closes_the_deal_and_a_long_column_links_to_the_rest(
+    writable_app: LiveApp, page: Any, tmp_path: Path
+) -> None:
+    with writable_app.workspace.sessions() as session, session.begin():
+        column = pipeline_board(session).columns[0]
+        stage, pipeline = column.stage.name, column.stage.pipeline.name
+        for i in range(max(0, CARDS_PER_COLUMN + 3 - column.count)):
+            create_deal(session, data=DealCreate(name=f"Drobna zakázka {i}", amount=100))
+    won_id = _big_deal(writable_app, "Elektrárna Dukovany servis")
+    lost_id = _big_deal(writable_app, "Szczecin port dźwigi")
+    with writable_app.workspace.sessions() as session:
+        total = pipeline_board(session).columns[0].count
+    base = writable_app.base_url
+
+    page.goto(f"{base}/deals/board")
+    more = page.locator(f'.board-col[data-stage="{stage}"] .board-more')
+    assert f"{total - CARDS_PER_COLUMN:,} more deals are not shown" in more.inner_text()
+    more.get_by_role("link", name=f"See all {total:,} in the deals list").click()
+    page.wait_for_url("**/deals?*")
+    assert page.locator('select[name="stage"]').input_value() == stage
+    assert page.locator('select[name="pipeline"]').input_value() == pipeline
+
+    page.goto(f"{base}/deals/board")
+    page.once("dialog", lambda dialog: dialog.accept())  # "Mark ... as won?"
+    page.drag_and_drop(f'.deal-card[data-deal="{won_id}"]', ".board-drop.won")
+    page.locator(f'.deal-card[data-deal="{won_id}"]').wait_for(state="detached")
+    with writable_app.workspace.sessions() as session:
+        assert get_deal(session, deal_id=won_id).status == "won"
+
+    page.drag_and_drop(f'.deal-card[data-deal="{lost_id}"]', ".board-drop.lost")
+    dialog = page.locator("#lost-dialog")
+    dialog.wait_for()
+    assert "Szczecin port dźwigi" in dialog.inner_text()
+    page.fill("#lost-dialog-reason", "Budżet obcięty")
+    page.screenshot(path=str(tmp_path / "lost-dialog.png"), full_page=True)
+    dialog.get_by_role("button", name="Mark as lost").click()
+    page.locator(f'.deal-card[data-deal="{lost_id}"]').wait_for(state="detached")
+    with writable_app.workspace.sessions() as session:
+        deal = get_deal(session, deal_id=lost_id)
+        assert deal.status == "lost"
+        assert deal.lost_reason is not None
+        assert deal.lost_reason.name == "Budżet obcięty"

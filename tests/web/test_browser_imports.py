@@ -134,3 +134,45 @@ def test_a_user_discovers_personas_from_the_web_on_the_demo(page: Any, tmp_path:
         page.goto(f"{app.base_url}/personas")
         assert page.locator("#no-run").count() == 0
         page.screenshot(path=str(tmp_path / "personas.png"), full_page=True)
+
+
+def test_a_user_fixes_rejected_rows_in_the_report_and_imports_them(
+    empty_app: tuple[str, Workspace], page: Any, tmp_path: Path
+) -> None:
+    base, workspace = empty_app
+    export = tmp_path / "organizacje.csv"
+    two_bad = ORGANISATIONS + "34;Kauno Baldai UAB;kaunobaldai.lt;daug;Lithuania\r\n"
+    export.write_bytes(two_bad.encode("cp1250"))
+    _upload(page, base, export, partial=True)
+    page.click("#do-import")
+    page.wait_for_selector("#retry")
+    assert page.locator('[data-count="rejected"]').inner_text() == "2"
+    table = page.locator("#retry table")
+    bad = table.locator("td.has-error")
+    assert bad.count() == 2
+    assert "sto dwadzieścia" in bad.first.locator(".field-error").inner_text()
+    page.screenshot(path=str(tmp_path / "retry.png"), full_page=True)
+
+    ceramika = table.locator('tr[data-row="3"]')
+    ceramika.locator('td[data-column="Organization - Number of employees"] input').fill("120")
+    page.click("text=Import the fixed rows")  # the other row is still bad
+    page.wait_for_url("**/import/runs/*")
+    page.wait_for_selector("#retry")
+    assert page.locator('[data-count="imported"]').inner_text() == "1"
+    left = page.locator("#retry tbody tr")
+    assert left.count() == 1
+    assert "daug" in left.locator("td.has-error .field-error").inner_text()
+    left.locator("td.has-error input").fill("45")
+    page.click("text=Import the fixed rows")
+    page.wait_for_selector("#import-counts")
+    page.wait_for_function("() => !document.querySelector('#retry')")
+    assert "Imported" in page.locator("#import-state").inner_text()
+    assert page.locator('[data-count="imported"]').inner_text() == "1"
+    with workspace.sessions() as session:
+        names = {a.name: a.employees for a in session.scalars(select(Account))}
+    assert names == {
+        "Wrocławskie Młyny S.A.": 350,
+        "Szegedi Paprika Zrt.": None,
+        "Świętokrzyska Ceramika": 120,
+        "Kauno Baldai UAB": 45,
+    }

@@ -56,8 +56,8 @@ def test_a_user_filters_deals_saves_the_view_and_opens_it_again(
     }
 
     page.fill("#results .save-view input[name=name]", "Busiest pair – Łukasz")
-    page.click("#results .save-view button")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # saved: HTMX goes to the view's list
+        page.click("#results .save-view button")
 
     page.goto(f"{lists_app.base_url}/deals")  # unfiltered again
     assert page.locator("#results .count").inner_text() != f"1–{min(count, 50)} of {count}"
@@ -91,3 +91,37 @@ def test_the_search_box_keeps_its_text_after_back(lists_app: LiveApp, page: Any)
     page.wait_for_function("() => location.search.includes('q=')")
     page.locator(f'#results a[href="/accounts/{account_id}"]').wait_for()
     assert page.locator("input[name=q]").input_value() == word
+
+
+def test_a_bad_filter_and_a_taken_view_name_are_shown_next_to_their_controls(
+    lists_app: LiveApp, page: Any, tmp_path: Path
+) -> None:
+    stage, _, _, _ = _busiest_stage_and_owner(lists_app)
+    base = lists_app.base_url
+    page.goto(f"{base}/deals?stage=Negotation&amount_min=lots")
+    stage_error = page.locator("#filter-error-stage")
+    assert "Stage 'Negotation' does not exist; use one of:" in stage_error.inner_text()
+    assert "Listed without this filter." in stage_error.inner_text()
+    assert (
+        "Amount from 'lots' is not a number"
+        in page.locator("#filter-error-amount_min").inner_text()
+    )
+    assert page.locator("input[name=amount_min]").input_value() == "lots"  # kept as typed
+    assert page.locator("#results tbody tr[data-id]").count() > 0  # listed without them
+    page.screenshot(path=str(tmp_path / "filter-error.png"))
+
+    page.select_option("select[name=stage]", stage)  # HTMX: the stage's message goes
+    page.wait_for_function("() => document.querySelector('#filter-error-stage').textContent === ''")
+    assert "lots" in page.locator("#filter-error-amount_min").inner_text()
+
+    page.goto(f"{base}/deals")
+    with page.expect_navigation():
+        page.fill("#results .save-view input[name=name]", "Wszystkie – dwa razy")
+        page.click("#results .save-view button")
+    page.fill("#results .save-view input[name=name]", "Wszystkie – dwa razy")
+    page.click("#results .save-view button")
+    error = page.locator("#save-view-error")
+    error.wait_for()
+    assert "has a view named 'Wszystkie – dwa razy' already" in error.inner_text()
+    assert page.locator("#save-view-name").input_value() == "Wszystkie – dwa razy"
+    assert page.evaluate("() => location.pathname") == "/deals"  # still on the list

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from buyermap.analytics.personas.stored import active_run
+from buyermap.db.models import PersonaRow
 from tests.web.conftest import LiveApp, live_demo
 
 pytestmark = pytest.mark.browser
@@ -25,14 +26,19 @@ def persona_live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
         yield app
 
 
+def largest_persona(app: LiveApp) -> PersonaRow:
+    """The largest persona of the active run (its attributes loaded)."""
+    with app.workspace.sessions() as session:
+        run = active_run(session)
+        assert run is not None
+        return run.personas[0]
+
+
 def test_a_user_opens_the_personas_and_reads_a_card(
     persona_live: LiveApp, page: Any, tmp_path: Path
 ) -> None:
-    with persona_live.workspace.sessions() as session:
-        run = active_run(session)
-        assert run is not None
-        largest = run.personas[0]
-        name, share = largest.name, f"{round(100 * largest.share)}%"
+    largest = largest_persona(persona_live)
+    name, share = largest.name, f"{round(100 * largest.share)}%"
 
     page.goto(f"{persona_live.base_url}/")
     page.locator("nav[aria-label=Sections] a", has_text="Personas").click()
@@ -58,3 +64,45 @@ def test_a_user_opens_the_personas_and_reads_a_card(
     assert shot.read_bytes().startswith(b"\x89PNG")
     page.emulate_media(media="print")
     assert page.locator(".topbar").is_hidden()
+
+
+def test_a_persona_card_exports_its_contacts_as_numbers_and_words(
+    persona_live: LiveApp, page: Any, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    persona = largest_persona(persona_live)
+    key, size = persona.key, persona.size
+
+    page.goto(f"{persona_live.base_url}/personas/{key}")
+    exports = page.locator("#persona-exports")
+    with page.expect_download() as xlsx_download:
+        exports.get_by_role("link", name="Excel (XLSX)").click()
+    xlsx = tmp_path / "contacts.xlsx"
+    xlsx_download.value.save_as(xlsx)
+    sheet = load_workbook(xlsx).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == (
+        "Name",
+        "Company",
+        "Email",
+        "Job title",
+        "Department",
+        "Seniority",
+        "Membership probability",
+    )
+    assert len(rows) - 1 == size
+    probabilities = [row[6] for row in rows[1:]]
+    assert all(isinstance(p, int | float) and 0 < p <= 1 for p in probabilities)  # numbers
+    assert probabilities == sorted(probabilities, reverse=True)  # most certain first
+    assert sheet.cell(row=2, column=7).number_format == "0%"
+    seniorities = {row[5] for row in rows[1:]} - {None}
+    assert seniorities
+    assert not any("_" in str(s) for s in seniorities)  # words, not c_level
+
+    with page.expect_download() as csv_download:
+        exports.get_by_role("link", name="CSV").click()
+    text = Path(csv_download.value.path()).read_bytes().decode("utf-8-sig")
+    assert text.splitlines()[0].endswith("Seniority,Membership probability")
+    assert len(text.splitlines()) - 1 == size

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html as markup
 import re
+from collections.abc import Callable
 from datetime import datetime
 
 import pytest
@@ -59,17 +60,47 @@ def create_account(client: TestClient, **fields: str) -> int:
     return int(response.headers["location"].rsplit("/", 1)[1])
 
 
+def inputs(html: str) -> dict[str, str]:
+    """Each input's value by its name, as a browser sends them (checked radios only)."""
+    found = re.findall(r'(<input[^>]*name="([^"]+)" value="([^"]*)"[^>]*>)', html)
+    return {
+        name: value for tag, name, value in found if 'type="radio"' not in tag or " checked" in tag
+    }
+
+
 def edit_form_data(client: TestClient, path: str) -> dict[str, str]:
     """Every input of an edit form as the browser would send it unchanged."""
-    html = client.get(path).text
+    return edit_form_data_from(client.get(path).text)
+
+
+def edit_form_data_from(html: str) -> dict[str, str]:
+    """The inputs of the form in ``html`` as a browser sends them (checked radios only)."""
     form = html[html.index('id="record-form"') :]
-    data = dict(re.findall(r'<input[^>]*name="([^"]+)" value="([^"]*)"', form))
+    data = inputs(form)
     for name, body in re.findall(
         r'<select id="[^"]*" name="([^"]+)"[^>]*>(.*?)</select>', form, re.S
     ):
         chosen = re.search(r'<option value="([^"]*)" selected>', body)
         data[name] = chosen.group(1) if chosen else ""
     return data
+
+
+StaleEdit = Callable[..., tuple[int, dict[str, str]]]
+
+
+@pytest.fixture
+def stale_edit(client: TestClient, workspace: Workspace) -> StaleEdit:
+    """Create an account, open its edit form, then a colleague saves ``colleague``: the
+    account's id and the (now stale) form's data."""
+
+    def make(colleague: AccountUpdate, **fields: str) -> tuple[int, dict[str, str]]:
+        account_id = create_account(client, **fields)
+        data = edit_form_data(client, f"/accounts/{account_id}/edit")
+        with workspace.sessions() as session, session.begin():
+            update_account(session, account_id=account_id, data=colleague)
+        return account_id, data
+
+    return make
 
 
 def test_a_new_account_is_created_and_the_browser_goes_to_its_page(
@@ -195,12 +226,11 @@ def test_an_edit_saves_only_what_changed_and_goes_to_the_record(
 
 
 def test_a_stale_save_shows_both_values_and_saving_again_keeps_mine(
-    client: TestClient, workspace: Workspace
+    client: TestClient, workspace: Workspace, stale_edit: StaleEdit
 ) -> None:
-    account_id = create_account(client, name="Brněnské Strojírny", industry="Strojírenství")
-    data = edit_form_data(client, f"/accounts/{account_id}/edit")
-    with workspace.sessions() as session, session.begin():  # a colleague saves meanwhile
-        update_account(session, account_id=account_id, data=AccountUpdate(industry="Energetika"))
+    account_id, data = stale_edit(
+        AccountUpdate(industry="Energetika"), name="Brněnské Strojírny", industry="Strojírenství"
+    )
     data["industry"] = "Automotive"
     response = client.post(f"/accounts/{account_id}/edit", data=data)
     assert response.status_code == 409
@@ -224,12 +254,11 @@ def test_a_stale_save_shows_both_values_and_saving_again_keeps_mine(
 
 
 def test_a_save_after_a_conflict_keeps_what_the_colleague_changed_elsewhere(
-    client: TestClient, workspace: Workspace
+    client: TestClient, workspace: Workspace, stale_edit: StaleEdit
 ) -> None:
-    account_id = create_account(client, name="Győri Keksz", industry="Élelmiszer")
-    data = edit_form_data(client, f"/accounts/{account_id}/edit")
-    with workspace.sessions() as session, session.begin():
-        update_account(session, account_id=account_id, data=AccountUpdate(industry="Édesség"))
+    account_id, data = stale_edit(
+        AccountUpdate(industry="Édesség"), name="Győri Keksz", industry="Élelmiszer"
+    )
     data["employees"] = "420"  # I change another field than my colleague did
     response = client.post(f"/accounts/{account_id}/edit", data=data)
     assert response.status_code == 409
@@ -242,15 +271,27 @@ def test_a_save_after_a_conflict_keeps_what_the_colleague_changed_elsewhere(
         assert (account.industry, account.employees) == ("Édesség", 420)
 
 
-def edit_form_data_from(html: str) -> dict[str, str]:
-    form = html[html.index('id="record-form"') :]
-    data = dict(re.findall(r'<input[^>]*name="([^"]+)" value="([^"]*)"', form))
-    for name, body in re.findall(
-        r'<select id="[^"]*" name="([^"]+)"[^>]*>(.*?)</select>', form, re.S
-    ):
-        chosen = re.search(r'<option value="([^"]*)" selected>', body)
-        data[name] = chosen.group(1) if chosen else ""
-    return data
+def test_after_a_conflict_each_field_keeps_the_value_the_user_picked(
+    client: TestClient, workspace: Workspace, stale_edit: StaleEdit
+) -> None:
+    account_id, data = stale_edit(
+        AccountUpdate(industry="Textil", country="SK"),
+        name="Szegedi Paprika",
+        industry="Élelmiszer",
+    )
+    data |= {"industry": "Fűszer", "country": "HU"}
+    response = client.post(f"/accounts/{account_id}/edit", data=data)
+    assert response.status_code == 409
+    assert re.findall(r'name="pick\.([^"]+)" value="mine" checked', response.text) == [
+        "industry",
+        "country",
+    ]
+    again = edit_form_data_from(response.text) | {"pick.industry": "mine", "pick.country": "saved"}
+    saved = client.post(f"/accounts/{account_id}/edit", data=again, follow_redirects=False)
+    assert saved.status_code == 303
+    with workspace.sessions() as session:
+        account = get_account(session, account_id=account_id)
+        assert (account.industry, account.country, account.version) == ("Fűszer", "SK", 3)
 
 
 def test_custom_fields_get_inputs_of_their_type_and_are_validated(
@@ -343,8 +384,15 @@ def _deal(workspace: Workspace, name: str = "Dodávka turbín") -> int:
         return deal.id
 
 
-def test_a_deal_is_edited_and_moved_from_its_page(client: TestClient, workspace: Workspace) -> None:
-    deal_id = _deal(workspace)
+@pytest.fixture
+def deal_id(workspace: Workspace) -> int:
+    """An open deal in the first stage of the default pipeline."""
+    return _deal(workspace)
+
+
+def test_a_deal_is_edited_and_moved_from_its_page(
+    client: TestClient, workspace: Workspace, deal_id: int
+) -> None:
     data = edit_form_data(client, f"/deals/{deal_id}/edit")
     assert data["currency"] == "CZK"
     data |= {"amount": "52000", "expected_close": "2026-09-30"}
@@ -377,9 +425,8 @@ def test_a_deal_is_edited_and_moved_from_its_page(client: TestClient, workspace:
 
 
 def test_a_move_back_in_time_is_refused_next_to_the_date(
-    client: TestClient, workspace: Workspace
+    client: TestClient, workspace: Workspace, deal_id: int
 ) -> None:
-    deal_id = _deal(workspace)
     response = client.post(
         f"/deals/{deal_id}/move",
         data={FIELD: token(client), "to_stage": "Qualified", "changed_at": "2025-12-01"},
@@ -415,9 +462,8 @@ def test_a_lost_move_from_the_board_records_the_reason(
 
 
 def test_the_board_moves_a_card_to_the_next_stage_and_counts_again(
-    client: TestClient, workspace: Workspace
+    client: TestClient, workspace: Workspace, deal_id: int
 ) -> None:
-    deal_id = _deal(workspace)
     with workspace.sessions() as session, session.begin():
         move_deal(session, data=StageChangeCreate(deal_id=deal_id, to_stage="Qualified"))
     response = client.post(
@@ -432,9 +478,8 @@ def test_the_board_moves_a_card_to_the_next_stage_and_counts_again(
 
 
 def test_a_note_is_logged_with_tags_and_comes_back_as_the_notes_region(
-    client: TestClient, workspace: Workspace
+    client: TestClient, workspace: Workspace, deal_id: int
 ) -> None:
-    deal_id = _deal(workspace)
     response = client.post(
         f"/deals/{deal_id}/notes",
         data={
@@ -461,9 +506,8 @@ def test_a_note_is_logged_with_tags_and_comes_back_as_the_notes_region(
 
 
 def test_a_note_without_a_body_comes_back_with_the_reason_and_the_title_kept(
-    client: TestClient, workspace: Workspace
+    client: TestClient, workspace: Workspace, deal_id: int
 ) -> None:
-    deal_id = _deal(workspace)
     response = client.post(
         f"/deals/{deal_id}/notes",
         data={FIELD: token(client), "kind": "call", "title": "Telefonát", "body": ""},
@@ -474,8 +518,9 @@ def test_a_note_without_a_body_comes_back_with_the_reason_and_the_title_kept(
     assert input_value(response.text, "title") == "Telefonát"
 
 
-def test_a_stale_note_edit_shows_both_values(client: TestClient, workspace: Workspace) -> None:
-    deal_id = _deal(workspace)
+def test_a_stale_note_edit_shows_both_values(
+    client: TestClient, workspace: Workspace, deal_id: int
+) -> None:
     client.post(
         f"/deals/{deal_id}/notes",
         data={FIELD: token(client), "kind": "call", "title": "Hovor", "body": "Původní text."},
@@ -494,7 +539,7 @@ def test_a_stale_note_edit_shows_both_values(client: TestClient, workspace: Work
     assert row is not None
     assert "Můj text." in row.group(1)
     assert "Kolegův text." in row.group(1)
-    again = dict(re.findall(r'<input[^>]*name="([^"]+)" value="([^"]*)"', response.text))
+    again = inputs(response.text)
     again |= {"kind": "call", "body": "Můj text."}
     saved = client.post(f"/notes/{note_id}/edit", data=again, headers=HX)
     assert saved.status_code == 200

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from buyermap.db.models import Account
 from buyermap.services.workspace import Workspace
 from buyermap.settings import Settings
 from buyermap.web.app import create_app
@@ -80,29 +82,29 @@ def test_the_preview_shows_the_detected_format_the_mapping_and_the_rejected_row(
     )
 
 
+def _run(client: TestClient, html: str, **fields: str) -> str:
+    """Import the previewed upload; the report page's path."""
+    form = {"entity": "accounts", "on_duplicate": "update", **fields, **_mapping_form(html)}
+    done = client.post(
+        f"/import/{_token(html)}/run",
+        data=form,
+        headers=csrf_headers(client, "/import"),
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    return str(done.headers["location"])
+
+
 def test_importing_with_partial_stores_the_run_and_its_quarantine_which_imports_once_fixed(
     app_client: TestClient,
 ) -> None:
     with app_client as client:
         html = _upload(client, HUBSPOT_COMPANIES.encode("cp1250"), "firmy.csv", partial="1")
-        token = _token(html)
-        form = {
-            "entity": "accounts",
-            "partial": "1",
-            "on_duplicate": "update",
-            **_mapping_form(html),
-        }
-        done = client.post(
-            f"/import/{token}/run",
-            data=form,
-            headers=csrf_headers(client, "/import"),
-            follow_redirects=False,
-        )
-        assert done.status_code == 303
-        report = client.get(done.headers["location"])
+        report_path = _run(client, html, partial="1")
+        report = client.get(report_path)
         assert 'data-count="imported">2<' in report.text
         assert 'data-count="rejected">1<' in report.text
-        run_id = done.headers["location"].rsplit("/", 1)[1]
+        run_id = report_path.rsplit("/", 1)[1]
         listed = client.get("/import").text
         assert "firmy.csv" in listed
         assert f"/import/runs/{run_id}/quarantine.csv" in listed
@@ -119,15 +121,7 @@ def test_importing_with_partial_stores_the_run_and_its_quarantine_which_imports_
 
         html = _upload(client, fixed.getvalue().encode("utf-8-sig"), "firmy.quarantine.csv")
         assert "left out" in html
-        token = _token(html)
-        form = {"entity": "accounts", "on_duplicate": "update", **_mapping_form(html)}
-        done = client.post(
-            f"/import/{token}/run",
-            data=form,
-            headers=csrf_headers(client, "/import"),
-            follow_redirects=False,
-        )
-        fixed_report = client.get(done.headers["location"]).text
+        fixed_report = client.get(_run(client, html)).text
         assert 'data-count="imported">1<' in fixed_report
         assert 'data-count="rejected">0<' in fixed_report
         assert "Imported: the records are in the workspace." in fixed_report
@@ -204,3 +198,60 @@ def test_an_unknown_file_type_is_refused_naming_the_valid_ones(app_client: TestC
     assert response.status_code == 422
     assert ".xlsx" in response.text
     assert "firmy.pdf" in response.text
+
+
+def _retry_cells(html: str) -> dict[str, str]:
+    """The retry table's inputs by name (``cell.<row>.<column>``), as the browser sends them."""
+    return dict(re.findall(r'<input name="(cell\.\d+\.\d+)" value="([^"]*)"', html))
+
+
+def test_rows_refused_as_a_whole_come_back_in_the_table_until_all_import(
+    app_client: TestClient, workspace: Workspace
+) -> None:
+    two_bad = HUBSPOT_COMPANIES + (
+        "9004;Kauno Baldai UAB;kaunobaldai.lt;Furniture;daug;Lithuania;geltona\r\n"
+    )
+    with app_client as client:
+        html = _upload(client, two_bad.encode("cp1250"), "firmy.csv")
+        report_path = _run(client, html)  # "import the valid rows" off: nothing is written
+        report = client.get(report_path).text
+        assert 'id="retry-refused"' in report
+        cells = _retry_cells(report)
+        assert len(cells) == 2 * 7  # the two rejected rows, every column
+        assert "około 80" in report
+        assert "daug" in report
+        marked = re.findall(r'<td data-column="([^"]+)" class="has-error">', report)
+        assert marked == ["Number of Employees", "Number of Employees"]
+
+        cells["cell.0.4"] = "80"  # one fixed, the other still bad
+        retried = client.post(
+            f"{report_path}/retry",
+            data=cells,
+            headers=csrf_headers(client, report_path),
+            follow_redirects=False,
+        )
+        assert retried.status_code == 303
+        second = client.get(retried.headers["location"]).text
+        assert "Not imported" in second  # refused as a whole, like the original
+        again = _retry_cells(second)
+        assert again["cell.0.4"] == "80"  # the fixed row is not lost
+        assert again["cell.1.4"] == "daug"
+        assert re.findall(r'<td data-column="([^"]+)" class="has-error">', second) == [
+            "Number of Employees"
+        ]
+
+        again["cell.1.4"] = "35"
+        last = client.post(
+            f"{retried.headers['location']}/retry",
+            data=again,
+            headers=csrf_headers(client, report_path),
+            follow_redirects=False,
+        )
+        final = client.get(last.headers["location"]).text
+        assert "Imported: the records are in the workspace." in final
+        assert 'data-count="imported">2<' in final
+        assert 'id="retry"' not in final
+        assert "firmy (fixed rows) (fixed rows).csv" in final
+    with workspace.sessions() as session:
+        employees = {a.name: a.employees for a in session.scalars(select(Account))}
+    assert employees == {"Pražská Strojírna a.s.": 80, "Kauno Baldai UAB": 35}

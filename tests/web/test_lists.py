@@ -164,9 +164,50 @@ def test_an_unknown_stage_names_the_valid_ones(client: TestClient, planted: Plan
     assert "'Negotation'" in message
     assert "Proposal" in message
     assert "Closed Won" in message
-    page = client.get("/deals", params={"stage": "Negotation"})
-    assert page.status_code == 422
-    assert "Negotation" in page.text
+    # the page lists without that filter and says why next to the stage control
+    page = client.get("/deals", params={"stage": "Negotation", "status": "open"})
+    assert page.status_code == 200
+    error = re.search(
+        r'<span class="filter-error" id="filter-error-stage"[^>]*>([^<]*)</span>', page.text
+    )
+    assert error is not None
+    assert "Stage &#39;Negotation&#39; does not exist" in error.group(1)
+    assert "Listed without this filter." in error.group(1)
+    assert re.search(r'id="filter-error-status"[^>]*></span>', page.text)  # the rest apply
+    assert set(_rows(page.text, "deals")) == {"Pojistka flotily", "Mlýn – linka 2"}
+
+
+def test_a_bad_number_or_a_backwards_range_is_shown_next_to_its_control(
+    client: TestClient, planted: Planted
+) -> None:
+    html = client.get(
+        "/deals",
+        params={"amount_min": "lots", "opened_from": "2026-06-01", "opened_to": "2026-01-01"},
+    ).text
+    assert "Amount from &#39;lots&#39; is not a number" in html
+    assert 'name="amount_min" value="lots"' in html  # what was typed stays in its control
+    assert re.search(
+        r'id="filter-error-opened_from"[^>]*>Opened from 2026-06-01 is after opened to', html
+    )
+    fragment = client.get(
+        "/deals", params={"amount_min": "lots"}, headers={"HX-Request": "true"}
+    ).text
+    assert 'id="filter-error-amount_min" hx-swap-oob="true"' in fragment
+
+
+def test_a_view_saved_under_a_name_in_use_says_so_next_to_the_name(
+    client: TestClient, planted: Planted
+) -> None:
+    headers = csrf_headers(client, "/deals") | {"HX-Request": "true"}
+    data = {"name": "Open deals", "view_params": "status=open"}
+    first = client.post("/deals/views", data=data, headers=headers)
+    assert first.status_code == 204
+    assert first.headers["HX-Redirect"] == "/deals?status=open"
+    again = client.post("/deals/views", data=data, headers=headers)
+    assert again.status_code == 409
+    assert 'id="save-view"' in again.text
+    assert "The deals list has a view named &#39;Open deals&#39; already" in again.text
+    assert 'value="Open deals"' in again.text  # the name typed is kept
 
 
 def test_a_backwards_range_is_refused_with_both_ends(client: TestClient, planted: Planted) -> None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from buyermap.charts.personas import card_figure
 from buyermap.db.models import Contact, PersonaAssignment
 from tests.web.persona_factory import PersonaApp, seed_personas
 
@@ -55,6 +59,23 @@ def test_cards_render_as_png_and_pdf(persona_app: PersonaApp) -> None:
     assert pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
     assert persona_app.client.get("/api/v1/personas/p2/card.pdf").content == pdf.content
+
+
+def test_png_and_pdf_cards_carry_the_title_the_html_card_shows(
+    persona_app: PersonaApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drawn: list[str] = []
+
+    def spy(persona: dict[str, Any], **kwargs: Any) -> Any:
+        drawn.append(str(persona["title"]))
+        return card_figure(persona, **kwargs)
+
+    monkeypatch.setattr("buyermap.analytics.personas.cards.card_figure", spy)
+    card = persona_app.client.get("/api/v1/personas/p2").json()
+    assert card["headline"] != card["title"]  # made from the traits, not the stored title
+    for fmt in ("png", "pdf"):
+        assert persona_app.client.get(f"/api/v1/personas/p2/card.{fmt}").status_code == 200
+    assert drawn == [card["headline"], card["headline"]]
 
 
 def test_a_contact_carries_its_persona(persona_app: PersonaApp) -> None:
@@ -121,3 +142,18 @@ def test_discovering_stores_a_run_and_assigns_every_contact(client: TestClient) 
     assert sum(done["personas"].values()) == 1
     got = client.get(f"/api/v1/contacts/{new.id}/persona").json()
     assert got["title"].startswith("seniority: manager, department: IT")
+
+
+def test_a_personas_contacts_download_as_csv_and_an_unknown_persona_is_named(
+    persona_app: PersonaApp,
+) -> None:
+    csv = persona_app.client.get("/api/v1/personas/p1/contacts.csv")
+    assert csv.status_code == 200
+    assert csv.headers["content-type"].startswith("text/csv")
+    assert 'filename="persona-p1-contacts.csv"' in csv.headers["content-disposition"]
+    lines = csv.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "Name,Company,Email,Job title,Department,Seniority,Membership probability"
+    assert len(lines) == 1 + 60
+    missing = persona_app.client.get("/api/v1/personas/p9/contacts.xlsx")
+    assert missing.status_code == 404
+    assert "p9" in missing.json()["message"]

@@ -25,6 +25,8 @@ def spec(client: TestClient) -> dict[str, Any]:
         ("/api/v1/pipeline/backtest.png", "image/png"),
         ("/api/v1/personas/{key}/card.pdf", "application/pdf"),
         ("/api/v1/personas/{key}/card.png", "image/png"),
+        ("/api/v1/personas/{key}/contacts.xlsx", XLSX),
+        ("/api/v1/personas/{key}/contacts.csv", "text/csv"),
     ],
 )
 def test_downloads_are_documented_with_their_media_type(

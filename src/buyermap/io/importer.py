@@ -139,6 +139,8 @@ def _new_report(
         dry_run=opts.dry_run,
         partial=opts.partial,
         on_duplicate=opts.on_duplicate,
+        create_stages=opts.create_stages,
+        blanks=list(opts.blanks) if opts.blanks is not None else None,
         notes=list(table.notes),
     )
     if left_out:

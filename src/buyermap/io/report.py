@@ -39,6 +39,8 @@ class ImportReport:
     dry_run: bool = False
     partial: bool = False
     on_duplicate: str = "update"
+    create_stages: bool = False
+    blanks: list[str] | None = None  # the blank placeholders asked for; None: the defaults
     format: str = "csv"
     encoding: str | None = None
     delimiter: str | None = None

@@ -99,6 +99,11 @@ def create_deal(session: Session, *, data: DealCreate) -> Deal:
         expected_close=data.expected_close,
         opened_at=opened,
         custom=validate_custom(session, entity="deal", values=data.custom),
+        # the state its first stage change derives (see refresh_deal_state), set before the
+        # first flush so a new deal is saved once and starts at version 1
+        stage_id=stage.id,
+        status=stage.kind,
+        closed_at=opened if stage.kind != StageKind.OPEN else None,
     )
     session.add(deal)
     session.flush()
@@ -106,7 +111,6 @@ def create_deal(session: Session, *, data: DealCreate) -> Deal:
         StageChange(deal_id=deal.id, to_stage_id=stage.id, changed_at=opened, amount=data.amount)
     )
     session.flush()
-    refresh_deal_state(session, deal_ids=[deal.id])
     return deal
 
 

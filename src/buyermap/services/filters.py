@@ -205,6 +205,33 @@ def parse_filter(kind: type[AnyFilter], params: FilterParams, *, strict: bool = 
     return kind(**values)
 
 
+def parse_filter_shown(
+    kind: type[AnyFilter], params: FilterParams
+) -> tuple[AnyFilter, dict[str, str]]:
+    """The filter a list page applies, and the message per filter it could not apply.
+
+    A page shows each message next to its control and lists without that filter (the rest
+    still apply), where :func:`parse_filter` (the REST API, saved views, exports) refuses."""
+    good: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for name in PARSERS[kind]:
+        raw = params.get(name)
+        if raw is None or not str(raw).strip():
+            continue
+        try:
+            parse_filter(kind, {name: raw})
+        except InvalidValueError as exc:
+            errors[name] = exc.message
+        else:
+            good[name] = str(raw)
+    try:
+        return parse_filter(kind, good), errors
+    except InvalidValueError as exc:  # a range that ends before it starts
+        low = next(lo for lo, hi in RANGES if lo in good and hi in good and lo in exc.message)
+        errors[low] = exc.message
+        return parse_filter(kind, {k: v for k, v in good.items() if k != low}), errors
+
+
 def filter_params(value: AnyFilter) -> dict[str, str]:
     """The filter back as string parameters (set ones only), for URLs and saved views."""
     out: dict[str, str] = {}
@@ -232,7 +259,10 @@ def _check_owner(session: Session, owner: int) -> None:
     if session.get(User, owner) is None:
         users = session.execute(select(User.id, User.name).order_by(User.name)).all()
         valid = [f"{uid} ({name})" for uid, name in users] or ["none: the workspace has no users"]
-        raise InvalidValueError(f"owner {owner} is no user; use one of: {_listing(valid)}")
+        raise InvalidValueError(
+            f"owner {owner} is no user; use one of: {_listing(valid)}",
+            details={"parameter": "owner"},
+        )
 
 
 def _active_run_id() -> Any:
@@ -252,14 +282,18 @@ def _persona_run(session: Session, key: str) -> int:
     if run_id is None:
         raise InvalidValueError(
             f"persona {key!r} cannot be used: the workspace has no persona run yet; "
-            "run persona discovery first"
+            "run persona discovery first",
+            details={"parameter": "persona"},
         )
     keys = session.execute(
         select(PersonaRow.key, PersonaRow.name).where(PersonaRow.run_id == run_id)
     ).all()
     if key not in {k for k, _ in keys}:
         valid = [f"{k} ({name})" for k, name in keys]
-        raise InvalidValueError(f"persona {key!r} does not exist; use one of: {_listing(valid)}")
+        raise InvalidValueError(
+            f"persona {key!r} does not exist; use one of: {_listing(valid)}",
+            details={"parameter": "persona"},
+        )
     return run_id
 
 
@@ -274,7 +308,8 @@ def apply_deal_filter(session: Session, stmt: Select[T], f: DealFilter) -> Selec
         if pipeline_id is None:
             names = list(session.scalars(select(Pipeline.name).order_by(Pipeline.name)))
             raise InvalidValueError(
-                f"pipeline {f.pipeline!r} does not exist; use one of: {_listing(names)}"
+                f"pipeline {f.pipeline!r} does not exist; use one of: {_listing(names)}",
+                details={"parameter": "pipeline"},
             )
         stmt = stmt.where(Deal.pipeline_id == pipeline_id)
     if f.stage is not None:
@@ -289,7 +324,8 @@ def apply_deal_filter(session: Session, stmt: Select[T], f: DealFilter) -> Selec
             names = sorted(session.scalars(names_q))
             where = f" in pipeline {f.pipeline!r}" if f.pipeline else ""
             raise InvalidValueError(
-                f"stage {f.stage!r} does not exist{where}; use one of: {_listing(names)}"
+                f"stage {f.stage!r} does not exist{where}; use one of: {_listing(names)}",
+                details={"parameter": "stage"},
             )
         stmt = stmt.where(Deal.stage_id.in_(stage_ids))
     if f.owner is not None:

@@ -11,8 +11,9 @@ validates exactly like the API. What the user typed is kept as text
 * a service error goes next to the field its ``details.field`` names, or the field its
   message is about (``hints``: a word of the message -> field), else above the form;
 * a stale save (``ConflictError`` with ``details.conflicts``) lists each field with
-  "your value" and "saved value"; the re-rendered form carries the current version, so
-  saving again keeps the user's values, and a link reloads the saved ones.
+  "your value" and "saved value" and a choice between them per field (see
+  :func:`edit_state`); the re-rendered form carries the current version, so saving again
+  applies the chosen values, and a link reloads all the saved ones.
 
 An edit form also carries the values it was opened with (hidden ``orig.<name>`` inputs);
 only fields whose value changed are sent to the service, so a save never writes back a
@@ -41,6 +42,7 @@ from buyermap.errors import BuyermapError, ConflictError, InvalidValueError
 from buyermap.services.custom_fields import check_value
 
 ORIGINAL = "orig."  # prefix of the hidden inputs holding the values an edit started from
+PICK = "pick."  # prefix of a conflict's radios: ``pick.<name>`` is "mine" or "saved"
 CUSTOM = "custom."  # prefix of custom fields' names (``custom.budget_owner``)
 NUMERIC = frozenset({"integer", "number"})
 M = TypeVar("M", bound=BaseModel)
@@ -167,6 +169,23 @@ def submitted(form: FormData, fields: Iterable[FormField]) -> tuple[dict[str, st
             continue
         values[f.name] = raw.strip() if isinstance(raw, str) else ""
     return values, original
+
+
+def edit_state(form: FormData, fields: list[FormField]) -> tuple[FormState, dict[str, str] | None]:
+    """A submitted edit form and the version it carries (as the schema's ``extra``).
+
+    After a conflict the user settles each field with a radio (``pick.<name>``): "saved"
+    takes the saved value (the form's ``orig.`` value since the conflict), so that field
+    is not sent and stays as saved; "mine" (the default) sends what the user typed."""
+    values, original = submitted(form, fields)
+    for name in values:
+        if form.get(PICK + name) == "saved" and name in original:
+            values[name] = original[name]
+    raw = form.get("version")
+    version = raw.strip() if isinstance(raw, str) and raw.strip() else None
+    started = int(version) if version is not None and version.isdigit() else None
+    state = FormState(fields, values, original=original, version=started)
+    return state, ({"version": version} if version is not None else None)
 
 
 # -- text to a schema ----------------------------------------------------------------------

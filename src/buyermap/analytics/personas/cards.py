@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from buyermap.analytics.personas.avatar import render_avatar
+from buyermap.analytics.personas.portrait import headline
 from buyermap.analytics.personas.profile import wilson
 from buyermap.analytics.personas.quotes import PersonaQuote, quotes_for_persona, tag_counts
 from buyermap.analytics.personas.stored import persona_dict
@@ -211,9 +212,11 @@ def card_image(
     highlights: list[str] | None = None,
 ) -> bytes:
     """The persona card as a PNG or PDF (matplotlib figure: avatar, name and title, share,
-    top traits with lift and interval bars, quotes)."""
+    top traits with lift and interval bars, quotes). The title is the one the HTML card
+    shows, made from the defining traits (:func:`portrait.headline`), not the stored one;
+    the picture stays the one the pages show (drawn from the stored title)."""
     fig = card_figure(
-        persona,
+        {**persona, "title": headline(persona)},
         avatar=render_avatar(str(persona["name"]), str(persona["title"]), size=256),
         n=n,
         share_ci=share_ci(persona, n=n),

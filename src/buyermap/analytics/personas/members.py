@@ -136,6 +136,21 @@ def contacts_of_persona(
     )
 
 
+def all_contacts_of_persona(
+    session: Session, *, run: PersonaRun, key: str
+) -> list[tuple[Contact, float]]:
+    """Every contact of the persona with its membership probability, most certain first
+    (the export of its contacts)."""
+    persona_dict(run, key)
+    rows = session.execute(
+        select(Contact, PersonaAssignment.probability)
+        .join(PersonaAssignment, PersonaAssignment.contact_id == Contact.id)
+        .where(PersonaAssignment.run_id == run.id, PersonaAssignment.persona_key == key)
+        .order_by(PersonaAssignment.probability.desc(), Contact.id)
+    ).all()
+    return [(contact, float(probability)) for contact, probability in rows]
+
+
 def top_members(session: Session, *, run: PersonaRun, key: str, limit: int) -> list[int]:
     """Ids of the persona's contacts with the highest membership probability."""
     return list(

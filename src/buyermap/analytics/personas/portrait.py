@@ -133,12 +133,22 @@ def _join(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def goal_sentences(
-    goal_traits: Iterable[Mapping[str, Any]], themes: Mapping[str, Sequence[ThemeLike]]
+# the note themes each list reads: (theme kind, the words before its label)
+GOAL_THEMES: tuple[tuple[str, str], ...] = (("goal", ""),)
+FRUSTRATION_THEMES: tuple[tuple[str, str], ...] = (
+    ("frustration", "frustrated by"),
+    ("objection", "objecting to"),
+)
+
+
+def trait_sentences(
+    traits: Iterable[Mapping[str, Any]],
+    themes: Mapping[str, Sequence[ThemeLike]],
+    kinds: Sequence[tuple[str, str]],
 ) -> list[str]:
-    """Goals and motivations in words: rated items with their scale, then note themes."""
+    """Rated items in words with their scale, then the note themes of ``kinds``."""
     out = []
-    for t in goal_traits:
+    for t in traits:
         if t["statistic"] != "share":
             continue
         value = likert(t["value"]) if _is_likert(t) else str(t["value"])
@@ -146,34 +156,28 @@ def goal_sentences(
             f"{words(base_name(t)).capitalize()}: {float(t['persona']):.0%} of them answer "
             f"{value}, against {float(t['population']):.0%} of all"
         )
-    for th in themes.get("goal", []):
-        out.append(
-            f"{th.label.capitalize()}: in the notes of {th.share:.0%} of them, "
-            f"against {th.population_share:.0%} of all"
-        )
+    for kind, what in kinds:
+        for th in themes.get(kind, []):
+            head = f"{what.capitalize()} {th.label}" if what else th.label.capitalize()
+            out.append(
+                f"{head}: in the notes of {th.share:.0%} of them, "
+                f"against {th.population_share:.0%} of all"
+            )
     return out
+
+
+def goal_sentences(
+    goal_traits: Iterable[Mapping[str, Any]], themes: Mapping[str, Sequence[ThemeLike]]
+) -> list[str]:
+    """Goals and motivations in words: rated items with their scale, then note themes."""
+    return trait_sentences(goal_traits, themes, GOAL_THEMES)
 
 
 def frustration_sentences(
     frustration_traits: Iterable[Mapping[str, Any]], themes: Mapping[str, Sequence[ThemeLike]]
 ) -> list[str]:
     """Frustrations and objections in words: rated items, then note themes."""
-    out = []
-    for t in frustration_traits:
-        if t["statistic"] != "share":
-            continue
-        value = likert(t["value"]) if _is_likert(t) else str(t["value"])
-        out.append(
-            f"{words(base_name(t)).capitalize()}: {float(t['persona']):.0%} of them answer "
-            f"{value}, against {float(t['population']):.0%} of all"
-        )
-    for kind, what in (("frustration", "frustrated by"), ("objection", "objecting to")):
-        for th in themes.get(kind, []):
-            out.append(
-                f"{what.capitalize()} {th.label}: in the notes of {th.share:.0%} of them, "
-                f"against {th.population_share:.0%} of all"
-            )
-    return out
+    return trait_sentences(frustration_traits, themes, FRUSTRATION_THEMES)
 
 
 def headlines(result: Mapping[str, Any]) -> dict[str, str]:

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 from buyermap.analytics.personas.members import personas_of_contacts
 from buyermap.services import accounts as svc
 from buyermap.services.deals import account_deals
-from buyermap.services.filters import AccountFilter, filter_params
+from buyermap.services.filters import filter_params
 from buyermap.services.relations import account_committee, workspace_currency
 from buyermap.web.deps import SessionDep
 from buyermap.web.forms import FormState
-from buyermap.web.pages.list_tools import filter_context, page_filter, render_list
+from buyermap.web.pages.list_tools import filter_context, listed_with, render_list
 from buyermap.web.pages.listing import PageQueryDep, list_context
 from buyermap.web.pages.mutual import criteria_context
 from buyermap.web.pages.notes import notes_context
@@ -27,13 +27,15 @@ router = APIRouter()
 @router.get("/accounts", summary="Accounts")
 def accounts_page(request: Request, session: SessionDep, query: PageQueryDep) -> Response:
     """Accounts with search, sortable columns and pages; HTMX gets the ``results`` block."""
-    filters = page_filter(request, "accounts")
-    assert isinstance(filters, AccountFilter)
-    listed = svc.list_accounts(session, query=query, filters=filters, clamp=True)
+    filters, listed, errors = listed_with(
+        request,
+        "accounts",
+        lambda f: svc.list_accounts(session, query=query, filters=f, clamp=True),
+    )
     context = list_context(
         request, query, listed, default_sort="name", filters=filter_params(filters)
     )
-    context.update(filter_context(session, "accounts", filters))
+    context.update(filter_context(session, "accounts", filters, errors, request))
     context["currency"] = workspace_currency(session)
     return render_list(request, "accounts.html", context)
 

@@ -9,10 +9,10 @@ from buyermap.analytics.personas.members import persona_of_contact, personas_of_
 from buyermap.analytics.personas.portrait import headlines
 from buyermap.analytics.personas.stored import active_run
 from buyermap.services import contacts as svc
-from buyermap.services.filters import ContactFilter, current_companies, filter_params
+from buyermap.services.filters import current_companies, filter_params
 from buyermap.services.relations import contact_committees, contact_deals
 from buyermap.web.deps import SessionDep
-from buyermap.web.pages.list_tools import filter_context, page_filter, render_list
+from buyermap.web.pages.list_tools import filter_context, listed_with, render_list
 from buyermap.web.pages.listing import PageQueryDep, list_context
 from buyermap.web.pages.notes import notes_context
 from buyermap.web.templating import render
@@ -23,13 +23,15 @@ router = APIRouter()
 @router.get("/contacts", summary="Contacts")
 def contacts_page(request: Request, session: SessionDep, query: PageQueryDep) -> Response:
     """Contacts with search, sortable columns and pages; HTMX gets the ``results`` block."""
-    filters = page_filter(request, "contacts")
-    assert isinstance(filters, ContactFilter)
-    listed = svc.list_contacts(session, query=query, filters=filters, clamp=True)
+    filters, listed, errors = listed_with(
+        request,
+        "contacts",
+        lambda f: svc.list_contacts(session, query=query, filters=f, clamp=True),
+    )
     context = list_context(
         request, query, listed, default_sort="last_name", filters=filter_params(filters)
     )
-    context.update(filter_context(session, "contacts", filters))
+    context.update(filter_context(session, "contacts", filters, errors, request))
     ids = [c.id for c in listed.items]
     context["personas"] = personas_of_contacts(session, contact_ids=ids)
     context["companies"] = current_companies(session, contact_ids=ids)

@@ -19,12 +19,12 @@ from buyermap.seams.cache import ResultCache
 from buyermap.seams.pipeline import StatsRequest, pipeline_stats
 from buyermap.seams.stale import StaleFlag, stale_flag
 from buyermap.services import deals as svc
-from buyermap.services.filters import DealFilter, filter_params
+from buyermap.services.filters import filter_params
 from buyermap.services.relations import deal_committee
 from buyermap.web.analyses import CacheDep
 from buyermap.web.deps import SessionDep, request_user
 from buyermap.web.pages.board import move_context
-from buyermap.web.pages.list_tools import filter_context, page_filter, render_list
+from buyermap.web.pages.list_tools import filter_context, listed_with, render_list
 from buyermap.web.pages.listing import PageQueryDep, list_context
 from buyermap.web.pages.notes import notes_context
 from buyermap.web.templating import render
@@ -97,13 +97,13 @@ def stale(
 @router.get("/deals", summary="Deals")
 def deals_page(request: Request, session: SessionDep, query: PageQueryDep) -> Response:
     """Deals with search, sortable columns and pages; HTMX gets the ``results`` block."""
-    filters = page_filter(request, "deals")
-    assert isinstance(filters, DealFilter)
-    listed = svc.list_deals(session, query=query, filters=filters, clamp=True)
+    filters, listed, errors = listed_with(
+        request, "deals", lambda f: svc.list_deals(session, query=query, filters=f, clamp=True)
+    )
     context = list_context(
         request, query, listed, default_sort="-opened_at", filters=filter_params(filters)
     )
-    context.update(filter_context(session, "deals", filters))
+    context.update(filter_context(session, "deals", filters, errors, request))
     return render_list(request, "deals.html", context)
 
 

@@ -35,6 +35,7 @@ from buyermap.web.forms import (
     FormField,
     FormRejectedError,
     FormState,
+    edit_state,
     form_status,
     parse_form,
     place_conflict,
@@ -286,22 +287,13 @@ def edit_form(request: Request, session: Session, entity: Entity, record_id: int
     return form_page(request, session, entity, state, record=record)
 
 
-def _version(form: FormData) -> str | None:
-    raw = form.get("version")
-    return raw.strip() if isinstance(raw, str) and raw.strip() else None
-
-
 def update(
     request: Request, session: Session, entity: Entity, record_id: int, form: FormData
 ) -> Response:
     record = entity.get(session, record_id)
     fields = entity.fields(session, creating=False)
-    values, original = submitted(form, fields)
-    version = _version(form)
-    started = int(version) if version is not None and version.isdigit() else None
-    state = FormState(fields, values, original=original, version=started)
+    state, extra = edit_state(form, fields)
     status = 422
-    extra = {"version": version} if version is not None else None
     data = parse_form(entity.update_schema, state, extra=extra, only_changed=True)
     if data is not None:
         try:
@@ -337,135 +329,94 @@ def delete(request: Request, session: Session, entity: Entity, record_id: int) -
     return RedirectResponse(f"/deleted?{urlencode(params)}", status_code=303)
 
 
-# -- the routes: accounts ----------------------------------------------------------------
+# -- the routes: six per kind of record, from one table ----------------------------------
+
+StartAccount = Annotated[
+    int | None,
+    Query(ge=1, le=MAX_INT, description="Start linked to this account (its id)"),
+]
+
+# (method, path after the record's path, summary with {a} for "an account", description)
+ROUTES = (
+    (
+        "GET",
+        "/new",
+        "New {kind}",
+        "The form for a new {kind} (``?account_id=`` starts "
+        "linked to that account, for contacts and deals).",
+    ),
+    (
+        "POST",
+        "/new",
+        "Create {a}",
+        "Create the {kind} and go to its page; a rejected form comes back with the reasons.",
+    ),
+    (
+        "GET",
+        "/{record_id}/edit",
+        "Edit {a}",
+        "The {kind}'s form, with its version for detecting a concurrent save.",
+    ),
+    (
+        "POST",
+        "/{record_id}/edit",
+        "Save {a}",
+        "Save the changed fields; a stale version "
+        "shows both values of each field, to pick per field.",
+    ),
+    (
+        "GET",
+        "/{record_id}/delete",
+        "Confirm deleting {a}",
+        "Asks before deleting and says what goes with the {kind}.",
+    ),
+    (
+        "POST",
+        "/{record_id}/delete",
+        "Delete {a}",
+        "Delete the {kind}; the next page says what went with it.",
+    ),
+)
 
 
-@router.get("/accounts/new", summary="New account")
-def new_account(request: Request, session: SessionDep) -> Response:
-    """The form for a new account."""
-    return new_form(request, session, ACCOUNT)
+def _handlers(entity: Entity) -> tuple[Callable[..., Response], ...]:
+    """The six route functions of one kind of record, in the order of :data:`ROUTES`."""
+
+    def new(request: Request, session: SessionDep, account_id: StartAccount = None) -> Response:
+        linked = account_id is not None and entity.kind != "account"
+        start = {"account_id": str(account_id)} if linked else {}
+        return new_form(request, session, entity, **start)
+
+    def make(request: Request, session: SessionDep, form: FormDep) -> Response:
+        return create(request, session, entity, form)
+
+    def edit(request: Request, session: SessionDep, record_id: RecordId) -> Response:
+        return edit_form(request, session, entity, record_id)
+
+    def save(request: Request, session: SessionDep, record_id: RecordId, form: FormDep) -> Response:
+        return update(request, session, entity, record_id, form)
+
+    def ask(request: Request, session: SessionDep, record_id: RecordId) -> Response:
+        return confirm_delete(request, session, entity, record_id)
+
+    def remove(request: Request, session: SessionDep, record_id: RecordId) -> Response:
+        return delete(request, session, entity, record_id)
+
+    return new, make, edit, save, ask, remove
 
 
-@router.post("/accounts/new", summary="Create an account", dependencies=[WRITE])
-def create_account(request: Request, session: SessionDep, form: FormDep) -> Response:
-    """Create the account and go to its page; a rejected form comes back with the reasons."""
-    return create(request, session, ACCOUNT, form)
-
-
-@router.get("/accounts/{account_id}/edit", summary="Edit an account")
-def edit_account(request: Request, session: SessionDep, account_id: RecordId) -> Response:
-    """The account's form, with its version for detecting a concurrent save."""
-    return edit_form(request, session, ACCOUNT, account_id)
-
-
-@router.post("/accounts/{account_id}/edit", summary="Save an account", dependencies=[WRITE])
-def save_account(
-    request: Request, session: SessionDep, account_id: RecordId, form: FormDep
-) -> Response:
-    """Save the changed fields; a stale version shows both values of each field."""
-    return update(request, session, ACCOUNT, account_id, form)
-
-
-@router.get("/accounts/{account_id}/delete", summary="Confirm deleting an account")
-def confirm_delete_account(request: Request, session: SessionDep, account_id: RecordId) -> Response:
-    """Asks before deleting and says what goes with the account."""
-    return confirm_delete(request, session, ACCOUNT, account_id)
-
-
-@router.post("/accounts/{account_id}/delete", summary="Delete an account", dependencies=[WRITE])
-def delete_account(request: Request, session: SessionDep, account_id: RecordId) -> Response:
-    """Delete the account; the next page says what went with it."""
-    return delete(request, session, ACCOUNT, account_id)
-
-
-# -- contacts ------------------------------------------------------------------------------
-
-
-@router.get("/contacts/new", summary="New contact")
-def new_contact(
-    request: Request,
-    session: SessionDep,
-    account_id: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
-) -> Response:
-    """The form for a new person (``?account_id=`` starts with a position there)."""
-    start = {"account_id": str(account_id)} if account_id else {}
-    return new_form(request, session, CONTACT, **start)
-
-
-@router.post("/contacts/new", summary="Create a contact", dependencies=[WRITE])
-def create_contact(request: Request, session: SessionDep, form: FormDep) -> Response:
-    """Create the person and go to their page."""
-    return create(request, session, CONTACT, form)
-
-
-@router.get("/contacts/{contact_id}/edit", summary="Edit a contact")
-def edit_contact(request: Request, session: SessionDep, contact_id: RecordId) -> Response:
-    """The person's form, with its version."""
-    return edit_form(request, session, CONTACT, contact_id)
-
-
-@router.post("/contacts/{contact_id}/edit", summary="Save a contact", dependencies=[WRITE])
-def save_contact(
-    request: Request, session: SessionDep, contact_id: RecordId, form: FormDep
-) -> Response:
-    """Save the changed fields; a stale version shows both values of each field."""
-    return update(request, session, CONTACT, contact_id, form)
-
-
-@router.get("/contacts/{contact_id}/delete", summary="Confirm deleting a contact")
-def confirm_delete_contact(request: Request, session: SessionDep, contact_id: RecordId) -> Response:
-    """Asks before deleting and says what goes with the person."""
-    return confirm_delete(request, session, CONTACT, contact_id)
-
-
-@router.post("/contacts/{contact_id}/delete", summary="Delete a contact", dependencies=[WRITE])
-def delete_contact(request: Request, session: SessionDep, contact_id: RecordId) -> Response:
-    """Delete the person."""
-    return delete(request, session, CONTACT, contact_id)
-
-
-# -- deals ---------------------------------------------------------------------------------
-
-
-@router.get("/deals/new", summary="New deal")
-def new_deal(
-    request: Request,
-    session: SessionDep,
-    account_id: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
-) -> Response:
-    """The form for a new deal (``?account_id=`` starts with that account)."""
-    start = {"account_id": str(account_id)} if account_id else {}
-    return new_form(request, session, DEAL, **start)
-
-
-@router.post("/deals/new", summary="Create a deal", dependencies=[WRITE])
-def create_deal(request: Request, session: SessionDep, form: FormDep) -> Response:
-    """Create the deal in its first (or the chosen) stage and go to its page."""
-    return create(request, session, DEAL, form)
-
-
-@router.get("/deals/{deal_id}/edit", summary="Edit a deal")
-def edit_deal(request: Request, session: SessionDep, deal_id: RecordId) -> Response:
-    """The deal's form, with its version (stage moves are on the deal page)."""
-    return edit_form(request, session, DEAL, deal_id)
-
-
-@router.post("/deals/{deal_id}/edit", summary="Save a deal", dependencies=[WRITE])
-def save_deal(request: Request, session: SessionDep, deal_id: RecordId, form: FormDep) -> Response:
-    """Save the changed fields; a stale version shows both values of each field."""
-    return update(request, session, DEAL, deal_id, form)
-
-
-@router.get("/deals/{deal_id}/delete", summary="Confirm deleting a deal")
-def confirm_delete_deal(request: Request, session: SessionDep, deal_id: RecordId) -> Response:
-    """Asks before deleting and says what goes with the deal."""
-    return confirm_delete(request, session, DEAL, deal_id)
-
-
-@router.post("/deals/{deal_id}/delete", summary="Delete a deal", dependencies=[WRITE])
-def delete_deal(request: Request, session: SessionDep, deal_id: RecordId) -> Response:
-    """Delete the deal with its stage history."""
-    return delete(request, session, DEAL, deal_id)
+for _entity in (ACCOUNT, CONTACT, DEAL):
+    _a = ("an " if _entity.kind[0] in "aeiou" else "a ") + _entity.kind
+    for (_method, _tail, _summary, _doc), _handler in zip(ROUTES, _handlers(_entity), strict=True):
+        router.add_api_route(
+            _entity.path + _tail,
+            _handler,
+            methods=[_method],
+            summary=_summary.format(kind=_entity.kind, a=_a),
+            description=_doc.format(kind=_entity.kind),
+            dependencies=[WRITE] if _method == "POST" else None,
+            name=f"{_handler.__name__}_{_entity.kind}",
+        )
 
 
 # -- shared --------------------------------------------------------------------------------

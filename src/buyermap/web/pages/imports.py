@@ -9,25 +9,29 @@ writes no record, only its :class:`~buyermap.db.models.ImportRun` with the quara
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi import APIRouter, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
+from buyermap.db.models import ImportRun
 from buyermap.domain.enums import EntityKind
 from buyermap.errors import BuyermapError, InvalidValueError
 from buyermap.io.importer import ON_DUPLICATE, ImportOptions, import_file
 from buyermap.io.mapping import IGNORE, list_mappings
 from buyermap.io.presets import PRESETS
 from buyermap.io.preview import field_words, preview_file
+from buyermap.io.readers import RawTable
+from buyermap.io.retry import every_row_quarantine, retry_options, retry_table, retry_text
 from buyermap.io.validate import PLACEHOLDERS
 from buyermap.services.import_runs import get_import_run, list_import_runs
 from buyermap.settings import Settings
 from buyermap.web.deps import WRITE, SessionDep, SettingsDep
 from buyermap.web.templating import render
-from buyermap.web.uploads import Upload, discard, find_upload, save_upload
+from buyermap.web.uploads import Upload, discard, find_upload, save_upload, store_text
 
 router = APIRouter()
 
@@ -124,27 +128,24 @@ def _form_context(session: Session, settings: Settings) -> dict[str, Any]:
     }
 
 
-def _choices(
-    entity: str,
-    preset: str,
-    encoding: str,
-    on_duplicate: str,
-    partial: str | None,
-    create_stages: str | None,
-    blanks: str,
-    mapping: str = "",
-    save_mapping: str = "",
-) -> Choices:
+def _text(form: FormData, name: str, default: str = "") -> str:
+    value = form.get(name)
+    return value if isinstance(value, str) else default
+
+
+def choices_of(form: FormData, *, mapping: bool = False) -> Choices:
+    """What the user chose on the upload or preview form (``mapping``: the upload form's
+    saved mapping; the preview sends a choice per column instead)."""
     return Choices(
-        entity=entity,
-        preset=preset,
-        encoding=encoding,
-        on_duplicate=on_duplicate,
-        partial=partial is not None,
-        create_stages=create_stages is not None,
-        blanks=blanks,
-        mapping=mapping,
-        save_mapping=save_mapping,
+        entity=_text(form, "entity"),
+        preset=_text(form, "preset"),
+        encoding=_text(form, "encoding"),
+        on_duplicate=_text(form, "on_duplicate", "update"),
+        partial=form.get("partial") is not None,
+        create_stages=form.get("create_stages") is not None,
+        blanks=_text(form, "blanks"),
+        mapping=_text(form, "mapping") if mapping else "",
+        save_mapping="" if mapping else _text(form, "save_mapping"),
     )
 
 
@@ -192,29 +193,12 @@ def _refused(
     return render(request, "imports.html", context, status_code=exc.http_status)
 
 
-Choice = Annotated[str, Form()]
-Check = Annotated[str | None, Form()]
-
-
 @router.post("/import", summary="Upload a file to import", dependencies=[WRITE])
 async def upload_file(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    file: UploadFile,
-    entity: Choice,
-    preset: Choice = "",
-    encoding: Choice = "",
-    on_duplicate: Choice = "update",
-    blanks: Choice = "",
-    mapping: Choice = "",
-    partial: Check = None,
-    create_stages: Check = None,
+    request: Request, session: SessionDep, settings: SettingsDep, file: UploadFile
 ) -> Response:
     """Step 1: keep the file under a token and show its mapping preview (a dry run)."""
-    choices = _choices(
-        entity, preset, encoding, on_duplicate, partial, create_stages, blanks, mapping
-    )
+    choices = choices_of(await request.form(), mapping=True)
     try:
         upload = await save_upload(settings, file)
         return _show_preview(request, session, settings, upload, choices, None)
@@ -222,9 +206,10 @@ async def upload_file(
         return _refused(request, session, settings, exc, choices)
 
 
-async def _columns(request: Request, header_size: int) -> dict[str, str]:
+def _columns(form: FormData) -> dict[str, str]:
     """The per-column choices of the preview (``map_<i>``: a field or ``-``)."""
-    form = await request.form()
+    raw = _text(form, "columns_n", "0")
+    header_size = int(raw) if raw.isdigit() else 0
     chosen: dict[str, str] = {}
     for i in range(header_size):
         value = form.get(f"map_{i}")
@@ -236,72 +221,55 @@ async def _columns(request: Request, header_size: int) -> dict[str, str]:
 
 @router.post("/import/{token}/preview", summary="Preview again", dependencies=[WRITE])
 async def repreview(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    token: str,
-    entity: Choice,
-    preset: Choice = "",
-    encoding: Choice = "",
-    on_duplicate: Choice = "update",
-    blanks: Choice = "",
-    columns_n: Annotated[int, Form()] = 0,
-    partial: Check = None,
-    create_stages: Check = None,
-    save_mapping: Choice = "",
+    request: Request, session: SessionDep, settings: SettingsDep, token: str
 ) -> Response:
     """The preview with the user's mapping (a select per column) and options."""
-    choices = _choices(
-        entity, preset, encoding, on_duplicate, partial, create_stages, blanks, "", save_mapping
-    )
+    form = await request.form()
+    choices = choices_of(form)
     try:
         upload = find_upload(settings, token)
-        columns = await _columns(request, columns_n)
-        return _show_preview(request, session, settings, upload, choices, columns)
+        return _show_preview(request, session, settings, upload, choices, _columns(form))
     except BuyermapError as exc:
         return _refused(request, session, settings, exc, choices)
 
 
-@router.post("/import/{token}/run", summary="Import the file", dependencies=[WRITE])
-async def run_import(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    token: str,
-    entity: Choice,
-    preset: Choice = "",
-    encoding: Choice = "",
-    on_duplicate: Choice = "update",
-    blanks: Choice = "",
-    columns_n: Annotated[int, Form()] = 0,
-    partial: Check = None,
-    create_stages: Check = None,
-    save_mapping: Choice = "",
-) -> Response:
-    """Step 2: import the file with the previewed mapping; then its report."""
-    choices = _choices(
-        entity, preset, encoding, on_duplicate, partial, create_stages, blanks, "", save_mapping
-    )
-    try:
-        upload = find_upload(settings, token)
-        columns = await _columns(request, columns_n)
-        options = choices.options(columns)
-        options.record_refused = True
-        options.quarantine = upload.path.parent / "quarantine.csv"
-        report = import_file(session, entity=_entity(entity), path=upload.path, options=options)
-    except BuyermapError as exc:
-        return _refused(request, session, settings, exc, choices)
+def _import_upload(
+    session: Session, upload: Upload, entity: str, options: ImportOptions
+) -> ImportRun:
+    """Import a kept upload (the report's run keeps the file's name); the upload goes."""
+    options.record_refused = True
+    options.quarantine = upload.path.parent / "quarantine.csv"
+    report = import_file(session, entity=_entity(entity), path=upload.path, options=options)
     assert report.import_run_id is not None
     run = get_import_run(session, run_id=report.import_run_id)
     run.file_name = upload.name[:500]
     discard(upload)
+    return run
+
+
+@router.post("/import/{token}/run", summary="Import the file", dependencies=[WRITE])
+async def run_import(
+    request: Request, session: SessionDep, settings: SettingsDep, token: str
+) -> Response:
+    """Step 2: import the file with the previewed mapping; then its report."""
+    form = await request.form()
+    choices = choices_of(form)
+    try:
+        upload = find_upload(settings, token)
+        run = _import_upload(session, upload, choices.entity, choices.options(_columns(form)))
+    except BuyermapError as exc:
+        return _refused(request, session, settings, exc, choices)
     return RedirectResponse(f"/import/runs/{run.id}", status_code=303)
 
 
 @router.get("/import/runs/{run_id}", summary="Import report")
 def report_page(request: Request, session: SessionDep, run_id: int) -> Response:
-    """What an import did: counts, the mapping, the rejected rows with their reasons."""
+    """What an import did: counts, the mapping, the rejected rows with their reasons, and
+    those rows as a table to fix in place and import again."""
     run = get_import_run(session, run_id=run_id)
+    retry = None
+    if run.quarantine_csv:
+        retry = retry_table(run.quarantine_csv, run.report.get("errors", []))
     return render(
         request,
         "import_report.html",
@@ -310,8 +278,40 @@ def report_page(request: Request, session: SessionDep, run_id: int) -> Response:
             "report": run.report,
             "entity_words": ENTITIES.get(EntityKind(run.entity), run.entity),
             "field_words": field_words,
+            "retry": retry,
         },
     )
+
+
+@router.post("/import/runs/{run_id}/retry", summary="Import fixed rows", dependencies=[WRITE])
+async def retry_rows(
+    request: Request, session: SessionDep, settings: SettingsDep, run_id: int
+) -> Response:
+    """Import the rejected rows as fixed in the report's table (``cell.<row>.<column>``)
+    as a file of their own, with the original import's kind and options; then its report,
+    where rows still bad come back in the same table."""
+    run = get_import_run(session, run_id=run_id)
+    if not run.quarantine_csv:
+        raise InvalidValueError(
+            f"import {run_id} ({run.file_name}) has no rejected rows kept to fix; "
+            "upload the file again at /import"
+        )
+    table = retry_table(run.quarantine_csv, run.report.get("errors", []))
+    form = await request.form()
+    rows = [
+        [_text(form, f"cell.{r}.{c}", cell).strip() for c, cell in enumerate(row.cells)]
+        for r, row in enumerate(table.rows)
+    ]
+    stem = run.file_name.rsplit(".", 1)[0] or "import"
+    upload = store_text(settings, f"{stem} (fixed rows).csv", retry_text(table.header, rows))
+    fixed = _import_upload(session, upload, run.entity, retry_options(run.report))
+    if not fixed.report.get("committed") and fixed.rejected:
+        # refused as a whole: every row comes back to the table, the bad ones marked
+        fixed.quarantine_csv = every_row_quarantine(
+            RawTable(table.header, rows, lines=list(range(2, len(rows) + 2)), format="csv"),
+            fixed.report.get("errors", []),
+        )
+    return RedirectResponse(f"/import/runs/{fixed.id}", status_code=303)
 
 
 @router.get("/import/runs/{run_id}/quarantine.csv", summary="Rejected rows of an import")

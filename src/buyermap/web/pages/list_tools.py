@@ -7,8 +7,8 @@ Routes here come before ``/accounts/{id}`` and the like (see ``pages/__init__.py
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Form, Request
@@ -16,13 +16,14 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from buyermap.db.models import SavedView
+from buyermap.errors import BuyermapError, InvalidValueError
 from buyermap.io.list_exports import (
+    MEDIA,
     ListTable,
     accounts_table,
     contacts_table,
     deals_table,
-    to_csv,
-    to_xlsx,
+    encode,
 )
 from buyermap.services import views as views_svc
 from buyermap.services.filters import (
@@ -39,12 +40,15 @@ from buyermap.services.filters import (
     filter_names,
     filter_params,
     parse_filter,
+    parse_filter_shown,
 )
 from buyermap.web.deps import WRITE, SessionDep
+from buyermap.web.forms import FormRejectedError, form_status
 from buyermap.web.pages.listing import PageQueryDep
 from buyermap.web.templating import is_htmx, render
 
 router = APIRouter()
+L = TypeVar("L")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +60,7 @@ class Control:
     kind: str  # select | number | date | text
     value: str
     options: Options
+    error: str = ""  # why the value given is not applied
 
 
 LABELS: dict[str, dict[str, tuple[str, str]]] = {
@@ -102,18 +107,72 @@ TABLES: dict[str, Callable[..., ListTable]] = {
 }
 
 
+def _filter_params(request: Request, page: str) -> dict[str, str | None]:
+    return {k: request.query_params.get(k) for k in filter_names(KINDS[page])}
+
+
 def page_filter(request: Request, page: str) -> AnyFilter:
-    """The page's filter from its URL (other parameters, like q and sort, are left alone)."""
-    names = filter_names(KINDS[page])
-    return parse_filter(KINDS[page], {k: request.query_params.get(k) for k in names})
+    """The page's filter from its URL (other parameters, like q and sort, are left alone);
+    a bad value is an error (the exports)."""
+    return parse_filter(KINDS[page], _filter_params(request, page))
 
 
-def filter_context(session: Session, page: str, filters: AnyFilter) -> dict[str, Any]:
-    """The filter bar's controls (selects filled from the data) and the page's saved views."""
+def shown_filter(request: Request, page: str) -> tuple[AnyFilter, dict[str, str]]:
+    """A list page's filter and the message of each filter it could not apply (shown next
+    to its control, see :func:`filter_context`)."""
+    return parse_filter_shown(KINDS[page], _filter_params(request, page))
+
+
+def listed_with(
+    request: Request, page: str, run: Callable[[Any], L]
+) -> tuple[AnyFilter, L, dict[str, str]]:
+    """``run(filters)`` (the page's listing) with the filters it can apply, and the message
+    of each it could not: a value that does not parse, or names nothing in the workspace
+    (a stage, owner or persona; the error names the parameter): that filter is left out."""
+    filters, errors = shown_filter(request, page)
+    while True:
+        try:
+            return filters, run(filters), errors
+        except InvalidValueError as exc:
+            name = exc.details.get("parameter")
+            if not isinstance(name, str) or getattr(filters, name, None) is None:
+                raise
+            errors[name] = exc.message
+            applied: Any = filters
+            filters = replace(applied, **{name: None})
+
+
+def _in_words(message: str, labels: dict[str, tuple[str, str]]) -> str:
+    """A filter's message with the parameters named by their labels (``amount_min`` ->
+    ``amount from``), as the filter bar shows them."""
+    for name, (label, _) in labels.items():
+        if "_" in name:
+            message = message.replace(name, label.lower())
+    return message
+
+
+def filter_context(
+    session: Session,
+    page: str,
+    filters: AnyFilter,
+    errors: dict[str, str] | None = None,
+    request: Request | None = None,
+) -> dict[str, Any]:
+    """The filter bar's controls (selects filled from the data, a refused value kept in
+    its control with the reason) and the page's saved views."""
     values = filter_params(filters)
+    errors = errors or {}
+    typed = {k: v or "" for k, v in _filter_params(request, page).items()} if request else {}
     options = OPTIONS[page](session)
     controls = [
-        Control(name, label, kind, values.get(name, ""), options.get(name, []))
+        Control(
+            name,
+            label,
+            kind,
+            typed.get(name, "") if name in errors else values.get(name, ""),
+            options.get(name, []),
+            _in_words(errors.get(name, ""), LABELS[page]),
+        )
         for name, (label, kind) in LABELS[page].items()
     ]
     hidden = {k: v for k, v in values.items() if k not in LABELS[page]}
@@ -130,6 +189,7 @@ def filter_context(session: Session, page: str, filters: AnyFilter) -> dict[str,
 def render_list(request: Request, template: str, context: dict[str, Any]) -> Response:
     """The list page, or its results for HTMX with the list's own URL to push (filters,
     search, sort and page that are set, the clamped page for one past the end)."""
+    context["htmx"] = is_htmx(request)
     response = render(request, template, context, block="results")
     if is_htmx(request):
         view, listed = context["view"], context["listed"]
@@ -146,13 +206,10 @@ def _register(page: str) -> None:
     def export(request: Request, session: Session, query: Any, fmt: str) -> Response:
         filters = page_filter(request, page)
         table = TABLES[page](session, query=query, filters=filters)
-        if fmt == "csv":
-            body, media = to_csv(table), "text/csv; charset=utf-8"
-        else:
-            body = to_xlsx(table)
-            media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         disposition = f'attachment; filename="{page}.{fmt}"'
-        return Response(body, media_type=media, headers={"Content-Disposition": disposition})
+        return Response(
+            encode(table, fmt), media_type=MEDIA[fmt], headers={"Content-Disposition": disposition}
+        )
 
     def export_csv(request: Request, session: SessionDep, query: PageQueryDep) -> Response:
         """The list with its filters, search and sort as CSV (UTF-8 with a BOM)."""
@@ -167,10 +224,29 @@ def _register(page: str) -> None:
         found = views_svc.get_view(session, view_id=view)
         return RedirectResponse(view_url(found), status_code=303)
 
-    def save(session: SessionDep, name: str = Form(""), view_params: str = Form("")) -> Response:
-        """Save the list's state; ``view_params`` is its query string (filters, q, sort)."""
+    def save(
+        request: Request, session: SessionDep, name: str = Form(""), view_params: str = Form("")
+    ) -> Response:
+        """Save the list's state; ``view_params`` is its query string (filters, q, sort).
+        From the list (HTMX) a refused save (a name in use, no name) comes back as the save
+        form with the message next to the name (409 or 422); saved, the list of the view."""
         params = dict(parse_qsl(view_params, keep_blank_values=False))
-        saved = views_svc.save_view(session, page=page, name=name, params=params)
+        try:
+            saved = views_svc.save_view(session, page=page, name=name, params=params)
+        except BuyermapError as exc:
+            if not is_htmx(request):
+                raise
+            context = {"page_key": page, "view_params": view_params, "name": name}
+            raise FormRejectedError(
+                render(
+                    request,
+                    "_save_view.html",
+                    context | {"error": exc.message[:1].upper() + exc.message[1:]},
+                    status_code=form_status(exc),
+                )
+            ) from exc
+        if is_htmx(request):
+            return Response(status_code=204, headers={"HX-Redirect": view_url(saved)})
         return RedirectResponse(view_url(saved), status_code=303)
 
     title = page.capitalize()

@@ -25,6 +25,7 @@ from buyermap.web.forms import (
     FormField,
     FormRejectedError,
     FormState,
+    edit_state,
     form_status,
     parse_form,
     place_conflict,
@@ -164,13 +165,8 @@ def save_note(request: Request, session: SessionDep, note_id: RecordId, form: Fo
     """Save the changed fields; a stale version shows both values of each field."""
     note = svc.get_note(session, note_id=note_id)
     fields = note_fields()
-    values, original = submitted(form, fields)
-    raw = form.get("version")
-    version = raw.strip() if isinstance(raw, str) and raw.strip() else None
-    started = int(version) if version is not None and version.isdigit() else None
-    state = FormState(fields, values, original=original, version=started)
+    state, extra = edit_state(form, fields)
     status = 422
-    extra = {"version": version} if version is not None else None
     data = parse_form(NoteUpdate, state, extra=extra, only_changed=True)
     if data is not None:
         try:

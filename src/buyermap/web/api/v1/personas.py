@@ -13,6 +13,8 @@ from buyermap.analytics.personas import stored as svc
 from buyermap.analytics.personas.cards import card_image_of, persona_card
 from buyermap.db.models import PersonaRun
 from buyermap.errors import NotFoundError
+from buyermap.io.list_exports import MEDIA as MEDIA_OF_TABLES
+from buyermap.io.list_exports import encode, persona_contacts_table
 from buyermap.schemas.common import valid_text
 from buyermap.schemas.personas import (
     AssignedPublic,
@@ -153,6 +155,31 @@ def card_png(session: SessionDep, key: str, run: RunParam = None) -> Response:
 def card_pdf(session: SessionDep, key: str, run: RunParam = None) -> Response:
     """The printable card as a one-page A4 PDF."""
     return _card(session, key, run, "pdf")
+
+
+def _contacts(session: SessionDep, key: str, run: str | None, fmt: str) -> Response:
+    found = svc.require_run(session, ref=run)
+    table = persona_contacts_table(session, run=found, key=key)
+    name = f"persona-{key}-contacts.{fmt}"
+    return Response(
+        encode(table, fmt),
+        media_type=MEDIA_OF_TABLES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/personas/{key}/contacts.csv", summary="A persona's contacts as CSV")
+def persona_contacts_csv(session: SessionDep, key: str, run: RunParam = None) -> Response:
+    """The persona's contacts (name, company, email, job title, department, seniority in
+    words) with their membership probability, most certain first; UTF-8 with a BOM."""
+    return _contacts(session, key, run, "csv")
+
+
+@router.get("/personas/{key}/contacts.xlsx", summary="A persona's contacts as Excel")
+def persona_contacts_xlsx(session: SessionDep, key: str, run: RunParam = None) -> Response:
+    """The persona's contacts as XLSX: headers in words, the probability as a percentage
+    number, a frozen header row."""
+    return _contacts(session, key, run, "xlsx")
 
 
 @router.get("/contacts/{contact_id}/persona", summary="A contact's persona")
