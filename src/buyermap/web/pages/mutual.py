@@ -7,7 +7,8 @@ typed and the message next to the field (422, or 409 for a criterion the account
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -70,6 +71,27 @@ def criteria_context(
     }
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
+def _submit(
+    form: Any, fields: list[FormField], schema: type[M], save: Callable[[M], None]
+) -> tuple[FormState, int | None]:
+    """Parse a posted form into ``schema`` and save it: the state and None when saved, else
+    the state with its messages placed and the status to show it again with."""
+    values, _ = submitted(form, fields)
+    state = FormState(fields, values)
+    data = parse_form(schema, state)
+    if data is None:
+        return state, 422
+    try:
+        save(data)
+    except BuyermapError as exc:
+        place_error(state, exc)
+        return state, form_status(exc)
+    return state, None
+
+
 @router.post(
     "/accounts/{account_id}/supplier-criteria",
     summary="Add a buyer's supplier criterion",
@@ -82,23 +104,14 @@ def add_criterion(
     # The account page shows the form again; it imports this module for criteria_context.
     from buyermap.web.pages.accounts import account_context
 
-    fields = criterion_fields()
-    values, _ = submitted(form, fields)
-    state = FormState(fields, values)
-    status = 422
-    data = parse_form(CriterionCreate, state)
-    if data is not None:
-        try:
-            svc.add_criterion(
-                session,
-                account_id=account_id,
-                data=svc.CriterionInput(**data.model_dump(mode="json")),
-            )
-        except BuyermapError as exc:
-            place_error(state, exc)
-            status = form_status(exc)
-        else:
-            return RedirectResponse(f"/accounts/{account_id}#supplier-criteria", status_code=303)
+    def save(data: CriterionCreate) -> None:
+        svc.add_criterion(
+            session, account_id=account_id, data=svc.CriterionInput(**data.model_dump(mode="json"))
+        )
+
+    state, status = _submit(form, criterion_fields(), CriterionCreate, save)
+    if status is None:
+        return RedirectResponse(f"/accounts/{account_id}#supplier-criteria", status_code=303)
     context = account_context(session, account_id=account_id, criteria_state=state)
     raise FormRejectedError(render(request, "account_detail.html", context, status_code=status))
 
@@ -153,19 +166,13 @@ def profile_page(request: Request, session: SessionDep) -> Response:
 @router.post("/profile", summary="Set a key of our profile", dependencies=[WRITE])
 def set_profile_key(request: Request, session: SessionDep, form: FormDep) -> Response:
     """Set one key's values (a new key, or new values for one we have)."""
-    fields = profile_fields()
-    values, _ = submitted(form, fields)
-    state = FormState(fields, values)
-    status = 422
-    data = parse_form(ProfileForm, state)
-    if data is not None:
-        try:
-            svc.set_profile_values(session, key=data.key, values=[data.values])
-        except BuyermapError as exc:
-            place_error(state, exc)
-            status = form_status(exc)
-        else:
-            return RedirectResponse("/profile", status_code=303)
+
+    def save(data: ProfileForm) -> None:
+        svc.set_profile_values(session, key=data.key, values=[data.values])
+
+    state, status = _submit(form, profile_fields(), ProfileForm, save)
+    if status is None:
+        return RedirectResponse("/profile", status_code=303)
     raise FormRejectedError(_profile_page(request, session, state, status))
 
 
