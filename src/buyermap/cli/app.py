@@ -12,6 +12,7 @@ import typer
 
 from buyermap import __version__
 from buyermap.cli import (
+    avatar,
     demo,
     fields,
     funnel,
@@ -73,7 +74,19 @@ def root(
 
 
 # The command groups, in the order ``--help`` lists them; a new group is one more entry.
-GROUPS = (workspace, records, fields, transfer, serve, demo, pipeline, pipelines, funnel, personas)
+GROUPS = (
+    workspace,
+    records,
+    fields,
+    transfer,
+    serve,
+    demo,
+    pipeline,
+    pipelines,
+    funnel,
+    personas,
+    avatar,
+)
 for group in GROUPS:
     group.register(app)
 

@@ -19,6 +19,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
+__all__ = ["threadpool_limits"]
+
 TOL = 1e-4
 # One BLAS thread: the problem is small per iteration, and threads fighting over two cores
 # made each fit four times slower.
@@ -45,7 +47,7 @@ def design(
 
 def fit(x: sparse.csr_matrix, y: np.ndarray, c: float) -> tuple[np.ndarray, float]:
     est = LogisticRegression(C=c, solver="lbfgs", max_iter=400, tol=TOL)
-    with warnings.catch_warnings(), threadpool_limits(1):
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         est.fit(x, y)
     return est.coef_[0].copy(), float(est.intercept_[0])
@@ -84,7 +86,7 @@ def cross_validate(
         est = LogisticRegression(solver="lbfgs", max_iter=400, tol=TOL, warm_start=True)
         for c in sorted(grid):
             est.set_params(C=c)
-            with warnings.catch_warnings(), threadpool_limits(1):
+            with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 est.fit(x[train], y[train])
             oof[c][test] = est.decision_function(x[test])

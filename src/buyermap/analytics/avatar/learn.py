@@ -21,6 +21,7 @@ import polars as pl
 from sklearn.metrics import roc_auc_score
 
 from buyermap.analytics.avatar.columns import (
+    BOOLEAN,
     CATEGORY,
     FALSE_WORDS,
     NUMBER,
@@ -40,6 +41,7 @@ from buyermap.analytics.avatar.fitting import (
     log_loss,
     platt,
     stratified_sample,
+    threadpool_limits,
 )
 from buyermap.analytics.avatar.model import TIER_QUANTILES, TIERS, AvatarModel, sigmoid
 from buyermap.analytics.avatar.query import COMFORT_MIN, COMFORT_PER_FEATURE, MIN_CLASS, LearnQuery
@@ -48,6 +50,7 @@ from buyermap.analytics.avatar.traits import Trait, proposed_rules, traits
 from buyermap.analytics.base import Provenance, hash_settings
 
 INTERACTION_ROWS = 20_000
+INTERACTION_MIN_ROWS = 2_000  # with fewer rows the out-of-fold gains of 15 pairs are noise
 INTERACTION_CANDIDATES = 6
 INTERACTION_GAIN = 0.0005  # nats per row, out of fold, and a gain in every fold
 PAIR_SCALE = 0.5  # an interaction's penalty is 1 / 0.5^2 = 4 times a main effect's
@@ -299,7 +302,7 @@ def _screen_pairs(
     terms: list[Term], codes: np.ndarray, y: np.ndarray, c: float, query: LearnQuery
 ) -> list[dict[str, Any]]:
     """Pairs of the strongest terms that lower the out-of-fold log-loss in every fold."""
-    if query.interactions <= 0 or len(terms) < 2:
+    if query.interactions <= 0 or len(terms) < 2 or y.size < INTERACTION_MIN_ROWS:
         return []
     rows = stratified_sample(y, INTERACTION_ROWS, query.seed + 1)
     sc, sy = codes[rows], y[rows]
@@ -428,6 +431,51 @@ def learn(
     progress: ProgressFn | None = None,
 ) -> AvatarResult:
     """Learn an avatar from ``table`` (see the module's docstring for the steps)."""
+    with threadpool_limits(1):
+        return _learn(query, table, inputs_hash=inputs_hash, progress=progress)
+
+
+def redundant(train: pl.DataFrame, kinds: list[ColumnKind]) -> dict[str, str]:
+    """Columns that repeat another one, with the reason: a category whose levels are
+    disjoint ranges of a number column (pre-made bands: the bands are learned from the
+    number instead), and the finer of two nested categories (every level of one falls in a
+    single level of the other, e.g. country in region: learned at the coarser level)."""
+    numbers_ = [k.name for k in kinds if k.kind == NUMBER]
+    cats = [k.name for k in kinds if k.kind in (CATEGORY, BOOLEAN)]
+    out: dict[str, str] = {}
+    for c in cats:
+        for num in numbers_:
+            ranges = (
+                train.select(pl.col(c), numbers_series(train[num]))
+                .drop_nulls()
+                .group_by(c)
+                .agg(pl.col(num).min().alias("lo"), pl.col(num).max().alias("hi"))
+                .sort("lo")
+            )
+            if ranges.height >= 2 and bool((ranges["hi"][:-1] < ranges["lo"][1:]).all()):
+                out[c] = f"its values are bands of {num!r}: the bands are learned from {num!r}"
+                break
+    for a, b in itertools.permutations([c for c in cats if c not in out], 2):
+        if a in out or b in out:
+            continue
+        pairs = train.select(a, b).drop_nulls().unique()
+        la, lb = pairs[a].n_unique(), pairs[b].n_unique()
+        if la > lb >= 2 and pairs.height == la:
+            out[a] = f"each of its values falls in one {b!r}: learned at the {b!r} level"
+    return out
+
+
+def numbers_series(series: pl.Series) -> pl.Series:
+    return pl.Series(series.name, numbers(series))
+
+
+def _learn(
+    query: LearnQuery,
+    table: pl.DataFrame,
+    *,
+    inputs_hash: str,
+    progress: ProgressFn | None = None,
+) -> AvatarResult:
     _check_columns(query, table)
     y_all, positive = outcome_labels(table[query.outcome], query.positive)
     labelled = ~np.isnan(y_all)
@@ -443,17 +491,21 @@ def learn(
     train = table.filter(pl.Series(labelled))
     y = y_all[labelled]
     minimum = max(query.min_level_count, math.ceil(query.min_level_share * n))
-    kinds: list[ColumnKind] = []
+    kinds = [infer(train[name]) for name in names]
+    repeats = {} if query.features else redundant(train, kinds)
+    kinds = [
+        ColumnKind(k.name, "ignored", repeats[k.name]) if k.name in repeats else k for k in kinds
+    ]
     terms: list[Term] = []
-    for name in names:
-        kind = infer(train[name])
+    for i, kind in enumerate(list(kinds)):
+        name = kind.name
         if kind.kind != "ignored":
             term = _single_term(kind, train[name], query, minimum)
             if term is None:
                 kind = ColumnKind(name, "ignored", f"no value held by {minimum} rows or more")
+                kinds[i] = kind
             else:
                 terms.append(term)
-        kinds.append(kind)
         if kind.kind == "ignored":
             warnings.append(f"column {name!r} is not used: {kind.reason}")
     if not terms:
