@@ -465,6 +465,28 @@ def redundant(train: pl.DataFrame, kinds: list[ColumnKind]) -> dict[str, str]:
     return out
 
 
+REDUNDANCY_ROWS = 50_000
+
+
+def _confirmed_redundant(train: pl.DataFrame, kinds: list[ColumnKind], seed: int) -> dict[str, str]:
+    """:func:`redundant` found on a sample of at most 50,000 rows, each confirmed on every
+    row (so a rare level the sample missed cannot make a column look redundant)."""
+    if train.height <= REDUNDANCY_ROWS:
+        return redundant(train, kinds)
+    found = redundant(train.sample(REDUNDANCY_ROWS, seed=seed), kinds)
+    if not found:
+        return {}
+    confirmed = redundant(
+        train,
+        [
+            k
+            for k in kinds
+            if k.kind == NUMBER or k.name in found or any(k.name in r for r in found.values())
+        ],
+    )
+    return {c: r for c, r in found.items() if c in confirmed}
+
+
 def numbers_series(series: pl.Series) -> pl.Series:
     return pl.Series(series.name, numbers(series))
 
@@ -492,7 +514,7 @@ def _learn(
     y = y_all[labelled]
     minimum = max(query.min_level_count, math.ceil(query.min_level_share * n))
     kinds = [infer(train[name]) for name in names]
-    repeats = {} if query.features else redundant(train, kinds)
+    repeats = {} if query.features else _confirmed_redundant(train, kinds, query.seed)
     kinds = [
         ColumnKind(k.name, "ignored", repeats[k.name]) if k.name in repeats else k for k in kinds
     ]
@@ -548,7 +570,8 @@ def _learn(
         for p in pairs:
             terms.append(_pair_term(terms, p["parts"][0], p["parts"][1]))
             interactions.append({"terms": p["terms"], "gain": round(p["gain"], 5)})
-        codes = model.codes(train)
+        extra = [pair_codes(terms, codes, (p["parts"][0], p["parts"][1])) for p in pairs]
+        codes = np.column_stack([codes, *extra])
         for i, t in enumerate(terms):
             t.counts = _counts(codes[:, i], t)
         sc = codes[sample]

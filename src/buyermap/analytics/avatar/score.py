@@ -32,6 +32,7 @@ class ScoreResult:
     effects: np.ndarray  # n x REASONS: the reason's effect (log-odds)
     words: list[str]  # global level index -> words
     features: list[str]  # global level index -> the term's feature label
+    level_effects: list[float]  # global level index -> its effect (weight - term baseline)
     drift: dict[str, Any]
     warnings: list[str]
 
@@ -57,16 +58,16 @@ class ScoreResult:
         return out
 
     def reasons_text(self) -> list[str]:
-        """Each row's reasons as one line: ``Software (+0.90, odds x2.46); ...``."""
-        parts = []
-        for j in range(self.top.shape[1]):
-            effect = self.effects[:, j]
-            words = np.asarray(self.words, dtype=object)[self.top[:, j]]
-            text = pl.Series(words, dtype=pl.Utf8) + pl.Series(
-                [f" ({e:+.2f}, odds x{math.exp(e):.2f})" for e in effect.tolist()],
-                dtype=pl.Utf8,
-            )
-            parts.append(text.set(pl.Series(np.abs(effect) < 1e-3), None))
+        """Each row's reasons as one line: ``Software (+0.90, odds x2.46); ...``. A reason's
+        effect depends only on its level, so each level's line is written once."""
+        lines = pl.Series(
+            [
+                None if abs(e) < 1e-3 else f"{w} ({e:+.2f}, odds x{math.exp(e):.2f})"
+                for w, e in zip(self.words, self.level_effects, strict=True)
+            ],
+            dtype=pl.Utf8,
+        )
+        parts = [lines.gather(self.top[:, j]) for j in range(self.top.shape[1])]
         frame = pl.DataFrame({f"r{j}": p for j, p in enumerate(parts)})
         joined = frame.select(
             pl.concat_str([pl.col(c) for c in frame.columns], separator="; ", ignore_nulls=True)
@@ -82,17 +83,25 @@ def score(model: AvatarModel, table: pl.DataFrame, *, reasons: int = REASONS) ->
     logits = model.intercept + weights.sum(axis=1)
     deviation = weights - model.baselines()[None, :]
     k = min(reasons, deviation.shape[1])
-    top_terms = np.argsort(-np.abs(deviation), axis=1, kind="stable")[:, :k]
+    size = np.abs(deviation)
+    if k < size.shape[1]:
+        part = np.argpartition(-size, k - 1, axis=1)[:, :k]
+        order = np.argsort(-np.take_along_axis(size, part, axis=1), axis=1, kind="stable")
+        top_terms = np.take_along_axis(part, order, axis=1)
+    else:
+        top_terms = np.argsort(-size, axis=1, kind="stable")
     effects = np.take_along_axis(deviation, top_terms, axis=1)
     offsets = np.concatenate([[0], np.cumsum([t.n_levels for t in model.terms])[:-1]])
     levels = np.take_along_axis(codes, top_terms, axis=1)
     top = offsets[top_terms] + levels
     words: list[str] = []
     features: list[str] = []
-    for t in model.terms:
+    level_effects: list[float] = []
+    for t, base in zip(model.terms, model.baselines(), strict=True):
         for code in range(t.n_levels):
             words.append(t.level_words(code, model.terms))
             features.append(t.label)
+            level_effects.append(float(t.coef[code] - base))
     probability = sigmoid(logits)
     fit = model.fit_of(logits)
     d = drift(model.base_rate, probability)
@@ -106,6 +115,7 @@ def score(model: AvatarModel, table: pl.DataFrame, *, reasons: int = REASONS) ->
         effects=effects,
         words=words,
         features=features,
+        level_effects=level_effects,
         drift=d,
         warnings=warnings,
     )
