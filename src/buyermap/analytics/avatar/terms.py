@@ -54,6 +54,24 @@ def number_range(low: float, high: float) -> str:
     return f"{number_words(low)}-{number_words(high)}"
 
 
+def range_words(label: str, low: float | None, high: float | None) -> str:
+    """A range of a number column in words. A count noun reads after the numbers
+    ("200-2,000 employees", "under 5 years on the market"), any other name before them
+    ("age under 30", "balance 1,000 or more", "annual revenue 10M-100M")."""
+    if low is None:
+        text = f"under {number_words(high or 0)}"
+    elif high is None:
+        text = f"{number_words(low)} or more"
+    else:
+        text = number_range(low, high)
+    first = label.split(" ")[0] if label else ""
+    if first.endswith("s") and not first.endswith("ss"):
+        if high is None and low is not None:
+            return f"{number_words(low)} {label} or more"
+        return f"{text} {label}"
+    return f"{label} {text}"
+
+
 def _log_grid(low: float, high: float) -> list[float]:
     out: list[float] = []
     for exp in range(math.floor(math.log10(low)) - 1, math.ceil(math.log10(high)) + 1):
@@ -159,10 +177,10 @@ class Term:
             if not e:
                 return f"any {self.label}"
             if code == 0:
-                return f"under {number_words(e[0])} {self.label}"
+                return range_words(self.label, None, e[0])
             if code == len(e):
-                return f"{number_words(e[-1])} {self.label} or more"
-            return f"{number_range(e[code - 1], e[code])} {self.label}"
+                return range_words(self.label, e[-1], None)
+            return range_words(self.label, e[code - 1], e[code])
         if code == len(self.levels):
             return f"{self.label}: {OTHER}"
         value = self.levels[code]

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from buyermap.analytics.avatar.columns import NUMBER
-from buyermap.analytics.avatar.terms import Term, number_range, number_words
+from buyermap.analytics.avatar.terms import Term, number_words, range_words
 
 MIN_TRAIT_EFFECT = 0.05
 RULE_EFFECT = 0.25
@@ -109,12 +109,7 @@ def _number_traits(term: Term, min_count: int) -> list[Trait]:
         effect = _against_rest(coef, counts, inside)
         low, _ = term.bounds(lo)
         _, high = term.bounds(hi)
-        if low is None:
-            value = f"under {number_words(high or 0)} {term.label}"
-        elif high is None:
-            value = f"{number_words(low)} {term.label} or more"
-        else:
-            value = f"{number_range(low, high)} {term.label}"
+        value = range_words(term.label, low, high)
         out.append(
             Trait(
                 feature=term.label,
