@@ -64,7 +64,11 @@ def test_force_learns_below_the_floor_marked_as_forced() -> None:
     assert forced.evidence == "forced"
 
 
-def test_numbers_and_yes_no_words_written_as_text_are_read_as_such() -> None:
+def test_numbers_and_yes_no_words_written_as_text_are_read_as_such(planted: tuple) -> None:  # type: ignore[type-arg]
+    _, _, result = planted
+    kinds = {c.name: c.kind for c in result.columns}
+    assert kinds["employees"] == kinds["years_on_market"] == "number"  # text in the table
+    assert kinds["holding"] == "boolean"  # yes/no in seven languages
     assert infer(pl.Series("e", ["12 500", "1.234,5", "$1,200", "7", None])).kind == "number"
     words = ["tak", "nie", "igen", "nem", "ano", "ne", "kyllä", "ei", "já", "nei", "da", "nu"]
     assert infer(pl.Series("h", words)).kind == "boolean"
@@ -135,8 +139,8 @@ def test_it_ranks_better_than_a_linear_logistic_and_as_well_as_gradient_boosting
     def matrix(t: pl.DataFrame, enc: OneHotEncoder) -> np.ndarray:
         nums = np.column_stack(
             [
-                np.log1p(t["employees"].str.replace_all(r"[ .]", "").cast(pl.Float64).to_numpy()),
-                t["years_on_market"].to_numpy(),
+                np.log1p(t["employees"].str.replace_all(r"[ ,]", "").cast(pl.Float64).to_numpy()),
+                t["years_on_market"].str.replace(",", ".").cast(pl.Float64).to_numpy(),
                 t["noise_number"].to_numpy(),
             ]
         )

@@ -11,8 +11,8 @@ Who buys (``won`` = yes), on the log-odds scale (:func:`true_logit`):
 * ``holding`` (yes/no words, in several languages) +0.3 when yes;
 * ``noise_number`` and ``noise_category`` carry nothing.
 
-Numbers are written as text in mixed styles (``12 500``, ``1.234,5``) in a share of rows,
-so the file path of type inference is exercised.
+With ``as_text`` numbers are written as text in mixed styles (employees ``12 500``,
+``12,500`` or ``12500``; years ``9.6`` or ``9,6``), so type inference reads text columns.
 """
 
 from __future__ import annotations
@@ -69,23 +69,28 @@ def companies(n: int, *, seed: int = 0, as_text: bool = True) -> tuple[pl.DataFr
     lang = rng.integers(0, len(YES), n)
     holding_words = np.where(holding, np.asarray(YES)[lang], np.asarray(NO)[lang])
     emp_col: pl.Series
+    age_col: pl.Series
     if as_text:
         styled = [
-            f"{e:,}".replace(",", " ")
-            if i % 3 == 0
-            else f"{e:,}".replace(",", ".")
-            if i % 3 == 1
-            else str(e)
+            f"{e:,}".replace(",", " ") if i % 3 == 0 else f"{e:,}" if i % 3 == 1 else str(e)
             for i, e in enumerate(employees.tolist())
         ]
         emp_col = pl.Series("employees", styled)
+        age_col = pl.Series(
+            "years_on_market",
+            [
+                f"{y:,.1f}".replace(",", " ").replace(".", ",") if i % 2 else f"{y:.1f}"
+                for i, y in enumerate(years.tolist())
+            ],
+        )
     else:
         emp_col = pl.Series("employees", employees)
+        age_col = pl.Series("years_on_market", np.round(years, 1))
     table = pl.DataFrame(
         [
             pl.Series("id", np.arange(1, n + 1)),
             emp_col,
-            pl.Series("years_on_market", np.round(years, 1)),
+            age_col,
             pl.Series("industry", industry),
             pl.Series("region", region),
             pl.Series("holding", holding_words),
