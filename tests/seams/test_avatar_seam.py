@@ -153,3 +153,23 @@ def test_a_bad_setting_is_refused_alike_naming_the_field(both: Both) -> None:
     missing = both.client.post("/api/v1/avatars/nobody/score")
     assert missing.status_code == 404
     assert "saved avatars" in missing.json()["error"]["message"]
+
+
+def test_an_avatar_learned_from_a_file_is_saved_in_the_workspace(
+    both: Both, tmp_path: Path
+) -> None:
+    from buyermap.analytics.avatar.synth import companies
+
+    path = tmp_path / "won.csv"
+    companies(600, seed=8)[0].write_csv(path)
+    done = _cli(
+        both.url, "learn", "--input", str(path), "--id-column", "id", "--outcome", "won",
+        "--positive", "yes", "--exclude", "noise_number", "--save", "from-file", "--json",
+    )  # fmt: skip
+    assert done.exit_code == 0, done.output
+    doc = json.loads(done.stdout)
+    assert (doc["avatar"], doc["version"], doc["source"]) == ("from-file", 1, "won.csv")
+    assert "noise_number" not in {c["name"] for c in doc["columns"]}
+    saved = both.client.get("/api/v1/avatars/from-file").json()
+    assert saved["source"] == "won.csv"
+    assert saved["metrics"]["n"] == doc["n"] == 600
