@@ -129,3 +129,43 @@ def test_criteria_and_profile_are_edited_over_rest(client: TestClient) -> None:
     assert client.get(url).json() == []
     assert client.delete("/api/v1/profile/nyelvek").status_code == 204
     assert client.get("/api/v1/profile").json() == {"profile": {}}
+
+
+def test_they_fit_us_comes_from_the_avatar_that_scored_last(
+    client: TestClient, workspace: Workspace
+) -> None:
+    from buyermap.seams.mutual import mutual
+    from buyermap.services.avatars import save_avatar, save_scores
+    from buyermap.services.mutual import CriterionInput, add_criterion
+
+    aid = client.post("/api/v1/accounts", json={"name": "Tampere Oy", "domain": "tre.fi"}).json()[
+        "id"
+    ]
+    with workspace.sessions() as session, session.begin():
+        add_criterion(
+            session,
+            account_id=aid,
+            data=CriterionInput("languages", "includes", "suomi"),
+        )
+        assert mutual(session).avatar is None
+        for fit, name in ((40.0, "old"), (87.5, "icp")):
+            avatar = save_avatar(
+                session,
+                name=name,
+                kind="learned",
+                source="workspace",
+                source_hash="x",
+                settings={},
+                model={},
+                metrics={},
+            )
+            save_scores(
+                session,
+                avatar=avatar,
+                rows=[
+                    {"account_id": aid, "fit": fit, "probability": 0.5, "tier": "A", "reasons": []}
+                ],
+            )
+    doc = client.get("/api/v1/avatar/mutual").json()
+    assert doc["avatar"] == "icp v1"
+    assert (doc["accounts"][0]["fit"], doc["accounts"][0]["tier"]) == (87.5, "A")

@@ -12,6 +12,7 @@ import typer
 
 from buyermap import __version__
 from buyermap.cli import (
+    avatar,
     demo,
     fields,
     funnel,
@@ -86,6 +87,7 @@ GROUPS = (
     funnel,
     personas,
     mutual,
+    avatar,
 )
 for group in GROUPS:
     group.register(app)

@@ -1,5 +1,6 @@
 """``profile``: our seller profile (the "sales persona" buyers measure us against), and
-``avatar mutual``: how well we fit each buyer's supplier criteria.
+``avatar mutual`` (registered in the avatar group): how well we fit each buyer's supplier
+criteria.
 
 Buyers' criteria come in with ``buyermap import supplier-criteria FILE.csv`` (columns
 ``account_domain,criterion,operator,value,weight,must_have``).
@@ -22,14 +23,12 @@ profile_app = typer.Typer(
     help="Our seller profile: the keys buyers' supplier criteria are judged on.",
     no_args_is_help=True,
 )
-avatar_app = typer.Typer(help="The customer avatar and mutual fit.", no_args_is_help=True)
 
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 
 
 def register(app: typer.Typer) -> None:
     app.add_typer(profile_app, name="profile")
-    app.add_typer(avatar_app, name="avatar")
 
 
 @profile_app.command("import")
@@ -105,7 +104,6 @@ def profile_remove(ctx: typer.Context, key: Annotated[str, typer.Argument()]) ->
         svc.remove_profile_key(session, key=key)
 
 
-@avatar_app.command("mutual")
 def avatar_mutual(
     ctx: typer.Context,
     account: Annotated[str | None, typer.Option(help="Only the account with this domain.")] = None,
@@ -120,10 +118,13 @@ def avatar_mutual(
     if as_json:
         print_json(doc.model_dump(mode="json"))
         return
-    table = Table("account", "we fit them", "met", "unmet", "unknown", "must-haves unmet")
+    table = Table(
+        "account", "they fit us", "we fit them", "met", "unmet", "unknown", "must-haves unmet"
+    )
     for a in doc.accounts:
         table.add_row(
             a.domain or a.name,
+            "not scored" if a.fit is None else f"{a.fit:.0f} of 100 (tier {a.tier})",
             "no known criteria" if a.we_fit_them is None else f"{a.we_fit_them:.0f} of 100",
             str(len(a.met)),
             str(len(a.unmet)),

@@ -559,3 +559,46 @@ class SupplierCriterion(Versioned, Timestamped, Base):
     source: Mapped[str | None] = mapped_column(String(120))
 
     __table_args__ = (UniqueConstraint("account_id", "criterion", "operator"),)
+
+
+class Avatar(Base):
+    """A customer avatar saved by name: each save of a name is a new version. ``model`` is
+    the fitted model as JSON (terms, edges, levels, weights; never a pickle), ``metrics``
+    the learning's document (AUC, tiers, traits, rules, warnings)."""
+
+    __tablename__ = "avatars"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))  # learned | rules
+    source: Mapped[str] = mapped_column(String(500))  # "workspace" or the file's name
+    source_hash: Mapped[str] = mapped_column(String(64))
+    settings: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    model: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    metrics: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("name", "version"),
+        CheckConstraint("kind in ('learned', 'rules')", name="kind"),
+    )
+
+
+class AvatarScore(Base):
+    """An account's score by one avatar version: fit 0-100, probability, tier, reasons."""
+
+    __tablename__ = "avatar_scores"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    avatar_id: Mapped[int] = mapped_column(ForeignKey("avatars.id", ondelete="CASCADE"))
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    fit: Mapped[float] = mapped_column(Float)
+    probability: Mapped[float] = mapped_column(Float)
+    tier: Mapped[str] = mapped_column(String(200))
+    reasons: Mapped[list[Any]] = mapped_column(JSONType, default=list)
+    scored_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("avatar_id", "account_id"),)

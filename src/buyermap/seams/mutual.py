@@ -4,13 +4,11 @@ the buyer fits us.
 One document (:class:`MutualDocument`) for ``buyermap avatar mutual --json``,
 ``GET /api/v1/avatar/mutual`` and the pages; the judgement is
 :func:`buyermap.domain.mutual.mutual_fit`, the data :mod:`buyermap.services.mutual`.
-``fit`` (they fit us: the customer avatar's score) is filled from the latest stored avatar
-scores when the workspace has them, else null.
+``fit`` and ``tier`` (they fit us: the customer avatar's score) come from the avatar that
+scored the workspace most recently (``avatar`` names it), else null.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
@@ -18,9 +16,7 @@ from sqlalchemy.orm import Session
 from buyermap.db.models import Account
 from buyermap.domain.mutual import MutualFit, Verdict
 from buyermap.services import mutual as svc
-
-# account id -> (fit 0-100, tier): given by the avatar once scores are stored.
-FitLookup = Callable[[Session, list[int]], Mapping[int, tuple[float, str]]]
+from buyermap.services.avatars import latest_fits
 
 
 class _Doc(BaseModel):
@@ -56,6 +52,10 @@ class AccountMutual(_Doc):
 
 class MutualDocument(_Doc):
     accounts: list[AccountMutual]
+    avatar: str | None = Field(
+        description="The avatar whose fit is shown (NAME vN: the one that scored the "
+        "workspace last); null when none has (buyermap avatar score --avatar NAME)"
+    )
     profile_keys: int = Field(description="How many keys our seller profile has")
 
 
@@ -88,15 +88,14 @@ def _account(account: Account, fit: MutualFit, scored: tuple[float, str] | None)
     )
 
 
-def mutual(
-    session: Session, *, account: str | None = None, fits: FitLookup | None = None
-) -> MutualDocument:
+def mutual(session: Session, *, account: str | None = None) -> MutualDocument:
     """Every account with supplier criteria, or the one with domain ``account``."""
     ids = None if account is None else [svc.find_account(session, domain=account).id]
     pairs = svc.mutual_fits(session, account_ids=ids)
-    scored = {} if fits is None else fits(session, [a.id for a, _ in pairs])
+    avatar, scored = latest_fits(session, account_ids=[a.id for a, _ in pairs])
     return MutualDocument(
         accounts=[_account(a, f, scored.get(a.id)) for a, f in pairs],
+        avatar=None if avatar is None else f"{avatar.name} v{avatar.version}",
         profile_keys=len(svc.seller_profile(session)),
     )
 
@@ -106,4 +105,5 @@ def account_mutual(session: Session, *, account_id: int) -> AccountMutual | None
     pairs = svc.mutual_fits(session, account_ids=[account_id])
     if not pairs or not (pairs[0][1].met or pairs[0][1].unmet or pairs[0][1].unknown):
         return None
-    return _account(*pairs[0], None)
+    _, scored = latest_fits(session, account_ids=[account_id])
+    return _account(*pairs[0], scored.get(account_id))

@@ -1,7 +1,7 @@
 """mutual fit: our seller profile and the buyers' supplier criteria
 
 Revision ID: 0010
-Revises: 0006
+Revises: 0008
 Create Date: 2026-12-02 01:30:00
 
 - ``seller_profile``: one row per key of our profile (the "sales persona"), its values;
@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql
 from buyermap.db.types import UTCDateTime
 
 revision: str = "0010"
-down_revision: str | None = "0006"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

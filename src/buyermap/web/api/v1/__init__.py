@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends
 
 from buyermap.web.api.v1 import (
     accounts,
+    avatar,
     contacts,
     deals,
     funnels,
@@ -34,6 +35,7 @@ ROUTERS: tuple[tuple[ModuleType, str, str], ...] = (
     (notes, "notes", "Notes, calls, meetings and interviews on accounts, contacts and deals."),
     (pipelines, "pipelines", "Pipelines and their stages: create, rename, reorder, close."),
     (personas, "personas", "Persona runs, persona cards, contacts' personas."),
+    (avatar, "avatars", "The customer avatar: learned from outcomes, saved, scores."),
     (pipeline, "pipeline", "Stage analytics, the bookings forecast, its backtest."),
     (funnels, "funnels", "Exact windowed event funnels over event files."),
     (views, "saved views", "Saved views of the lists: filters, search and sort under a name."),

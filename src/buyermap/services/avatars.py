@@ -1,0 +1,222 @@
+"""Customer avatars in the workspace: the accounts as a table to learn from, saved avatars
+(a name, a version per save) and the accounts' scores. Keyword-only; never commits.
+
+The table has one row per account: its fields (industry, employees, annual revenue,
+years on the market from the founded year, country, region, part of a holding = has a
+parent account) and its custom fields by their declared type, plus ``outcome``: ``won``
+when the account has a won deal, ``lost`` when it has deals and every one is lost, empty
+otherwise (open deals only, or none: scored, not trained on). Deal outcomes never become
+features (no leakage): only the account's own fields do.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+import polars as pl
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from buyermap.db.models import Account, Avatar, AvatarScore, CustomFieldDef, Deal
+from buyermap.domain.enums import CustomFieldType
+from buyermap.errors import NotFoundError
+
+ACCOUNT_ID = "account_id"
+OUTCOME = "outcome"
+IDENTITY_COLUMNS = (ACCOUNT_ID, "name", "domain")
+LABELS = {
+    "industry": "industry",
+    "employees": "employees",
+    "annual_revenue": "annual revenue",
+    "years_on_market": "years on the market",
+    "country": "country",
+    "region": "region",
+    "part_of_holding": "part of a holding",
+}
+_NUMERIC = {CustomFieldType.INTEGER.value, CustomFieldType.NUMBER.value}
+_LEVELS = {CustomFieldType.TEXT.value, CustomFieldType.CHOICE.value}
+
+
+def _outcomes(session: Session) -> dict[int, str]:
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = session.execute(
+        select(Deal.account_id, Deal.status, func.count())
+        .where(Deal.account_id.is_not(None))
+        .group_by(Deal.account_id, Deal.status)
+    )
+    for account_id, status, n in rows:
+        if account_id is not None:
+            counts[int(account_id)][str(status)] = int(n)
+    out: dict[int, str] = {}
+    for account_id, by_status in counts.items():
+        if by_status.get("won"):
+            out[account_id] = "won"
+        elif by_status.get("lost") and not by_status.get("open"):
+            out[account_id] = "lost"
+    return out
+
+
+def accounts_table(session: Session, *, year: int | None = None) -> pl.DataFrame:
+    """One row per account (see the module's docstring); ``year`` for the years on the
+    market (default: this year)."""
+    this_year = year or datetime.now(UTC).year
+    defs = list(
+        session.scalars(
+            select(CustomFieldDef)
+            .where(CustomFieldDef.entity == "account")
+            .order_by(CustomFieldDef.key)
+        )
+    )
+    outcomes = _outcomes(session)
+    accounts = list(session.execute(select(Account).order_by(Account.id)).scalars())
+    cols: dict[str, list[Any]] = {
+        ACCOUNT_ID: [a.id for a in accounts],
+        "name": [a.name for a in accounts],
+        "domain": [a.domain for a in accounts],
+        "industry": [a.industry for a in accounts],
+        "employees": [a.employees for a in accounts],
+        "annual_revenue": [a.annual_revenue for a in accounts],
+        "years_on_market": [
+            None if a.founded_year is None else max(0, this_year - a.founded_year) for a in accounts
+        ],
+        "country": [a.country for a in accounts],
+        "region": [a.region for a in accounts],
+        "part_of_holding": ["yes" if a.parent_id is not None else "no" for a in accounts],
+    }
+    schema: dict[str, Any] = {
+        ACCOUNT_ID: pl.Int64,
+        "name": pl.Utf8,
+        "domain": pl.Utf8,
+        "industry": pl.Utf8,
+        "employees": pl.Float64,
+        "annual_revenue": pl.Float64,
+        "years_on_market": pl.Float64,
+        "country": pl.Utf8,
+        "region": pl.Utf8,
+        "part_of_holding": pl.Utf8,
+    }
+    for d in defs:
+        name = d.key if d.key not in cols else f"custom_{d.key}"
+        values = [(a.custom or {}).get(d.key) for a in accounts]
+        if d.type in _NUMERIC:
+            cols[name] = [
+                v if isinstance(v, int | float) and not isinstance(v, bool) else None
+                for v in values
+            ]
+            schema[name] = pl.Float64
+        elif d.type == CustomFieldType.BOOLEAN.value:
+            cols[name] = [None if not isinstance(v, bool) else "yes" if v else "no" for v in values]
+            schema[name] = pl.Utf8
+        elif d.type in _LEVELS:
+            cols[name] = [None if v is None or v == "" else str(v) for v in values]
+            schema[name] = pl.Utf8
+    cols[OUTCOME] = [outcomes.get(a.id) for a in accounts]
+    schema[OUTCOME] = pl.Utf8
+    return pl.DataFrame(cols, schema=schema)
+
+
+def custom_labels(session: Session) -> dict[str, str]:
+    """Words for the custom fields' columns: their declared label, in lower case."""
+    defs = session.scalars(select(CustomFieldDef).where(CustomFieldDef.entity == "account"))
+    return {d.key: d.label.lower() for d in defs}
+
+
+# -- saved avatars ------------------------------------------------------------------------
+
+
+def save_avatar(
+    session: Session,
+    *,
+    name: str,
+    kind: str,
+    source: str,
+    source_hash: str,
+    settings: dict[str, Any],
+    model: dict[str, Any],
+    metrics: dict[str, Any],
+) -> Avatar:
+    """Save an avatar under ``name``: version 1, or one more than the newest of that name."""
+    latest = session.scalar(select(func.max(Avatar.version)).where(Avatar.name == name))
+    avatar = Avatar(
+        name=name,
+        version=int(latest or 0) + 1,
+        kind=kind,
+        source=source[:500],
+        source_hash=source_hash,
+        settings=settings,
+        model=model,
+        metrics=metrics,
+    )
+    session.add(avatar)
+    session.flush()
+    return avatar
+
+
+def find_avatar(session: Session, *, name: str, version: int | None = None) -> Avatar | None:
+    query = select(Avatar).where(Avatar.name == name)
+    if version is not None:
+        query = query.where(Avatar.version == version)
+    return session.scalar(query.order_by(Avatar.version.desc()).limit(1))
+
+
+def require_avatar(session: Session, *, name: str, version: int | None = None) -> Avatar:
+    """The avatar (newest version unless ``version``); not found names the saved ones."""
+    found = find_avatar(session, name=name, version=version)
+    if found is not None:
+        return found
+    names = sorted(set(session.scalars(select(Avatar.name))))
+    which = f"{name!r} version {version}" if version is not None else repr(name)
+    saved = ", ".join(map(repr, names)) if names else "none yet (learn one with --save NAME)"
+    raise NotFoundError(
+        f"no avatar {which} in this workspace; saved avatars: {saved}",
+        details={"name": name, "version": version, "avatars": names},
+    )
+
+
+def list_avatars(session: Session) -> list[Avatar]:
+    """Every saved avatar version, by name, newest version first."""
+    return list(session.scalars(select(Avatar).order_by(Avatar.name, Avatar.version.desc())))
+
+
+def save_scores(session: Session, *, avatar: Avatar, rows: list[dict[str, Any]]) -> int:
+    """Replace the avatar's scores with ``rows`` (``account_id``, ``fit``, ``probability``,
+    ``tier``, ``reasons``); returns how many were stored."""
+    session.execute(delete(AvatarScore).where(AvatarScore.avatar_id == avatar.id))
+    now = datetime.now(UTC).replace(tzinfo=None)
+    if rows:
+        session.execute(
+            insert(AvatarScore), [r | {"avatar_id": avatar.id, "scored_at": now} for r in rows]
+        )
+    session.flush()
+    return len(rows)
+
+
+def scores_of(session: Session, *, avatar: Avatar) -> list[AvatarScore]:
+    return list(
+        session.scalars(
+            select(AvatarScore)
+            .where(AvatarScore.avatar_id == avatar.id)
+            .order_by(AvatarScore.account_id)
+        )
+    )
+
+
+def latest_fits(
+    session: Session, *, account_ids: list[int]
+) -> tuple[Avatar | None, dict[int, tuple[float, str]]]:
+    """The avatar scored most recently and its (fit, tier) of these accounts; (None, {})
+    when no avatar has scored the workspace yet."""
+    newest = session.scalar(
+        select(AvatarScore.avatar_id).order_by(AvatarScore.scored_at.desc(), AvatarScore.id.desc())
+    )
+    if newest is None:
+        return None, {}
+    avatar = session.get(Avatar, newest)
+    rows = session.execute(
+        select(AvatarScore.account_id, AvatarScore.fit, AvatarScore.tier).where(
+            AvatarScore.avatar_id == newest, AvatarScore.account_id.in_(account_ids)
+        )
+    )
+    return avatar, {aid: (fit, tier) for aid, fit, tier in rows}
