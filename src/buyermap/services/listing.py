@@ -23,7 +23,12 @@ from sqlalchemy import column as sql_column
 from sqlalchemy import table as sql_table
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from buyermap.db.search_index import MIN_TRIGRAM_CHARS, SEARCH_COLUMNS, fts_table
+from buyermap.db.search_index import (
+    MIN_TRIGRAM_CHARS,
+    SEARCH_COLUMNS,
+    fts_table,
+    search_expression,
+)
 from buyermap.errors import InvalidValueError
 
 T = TypeVar("T")
@@ -66,17 +71,17 @@ def _fts_phrase(text: str, columns: Sequence[str]) -> str:
 
 
 def _indexed_candidates(
-    text: str, columns: Sequence[InstrumentedAttribute[Any] | ColumnElement[Any]]
+    session: Session, text: str, columns: Sequence[InstrumentedAttribute[Any] | ColumnElement[Any]]
 ) -> ColumnElement[bool] | None:
-    """SQLite: the rows of the columns' table whose trigram index holds ``text`` (a superset
-    of the rows whose columns contain it, as the index folds case for all letters and LIKE
-    for ASCII only); None when no index answers (short text, other columns)."""
+    """The rows of the columns' table whose search index holds ``text``: a superset of the
+    rows whose columns contain it (SQLite's index folds the case of every letter where LIKE
+    folds ASCII; PostgreSQL's holds the columns joined), or None when no index answers
+    (text too short for trigrams, columns the index does not cover)."""
     if len(text) < MIN_TRIGRAM_CHARS:
         return None
     found = [getattr(col, "expression", col) for col in columns]
     if not all(isinstance(c, Column) for c in found):
         return None
-    id_column: Column[int] = found[0].table.c.id
     tables = {c.table.name for c in found}
     if len(tables) != 1:
         return None
@@ -84,6 +89,10 @@ def _indexed_candidates(
     names = [c.name for c in found]
     if not set(names) <= set(SEARCH_COLUMNS.get(table, ())):
         return None
+    if session.get_bind().dialect.name != "sqlite":
+        joined: ColumnElement[str] = literal_column(f"({search_expression(table)})")
+        return joined.ilike(f"%{_escaped(text)}%", escape="\\")
+    id_column: Column[int] = found[0].table.c.id
     fts = fts_table(table)
     index = sql_table(fts, sql_column("rowid", Integer))
     match = literal_column(fts).op("MATCH")(bindparam(None, _fts_phrase(text, names), String))
@@ -100,15 +109,16 @@ def search_clause(
     SQLite's LIKE ignores ASCII case by itself (as its ``lower()`` only folds ASCII, the
     result is the same) and is about three times faster without ``lower()``; PostgreSQL
     uses ILIKE. Both are answered from the search index when it covers the columns
-    (:mod:`buyermap.db.search_index`): on PostgreSQL the trigram indexes serve ILIKE
-    itself; on SQLite the FTS5 table gives the candidate rows, and LIKE decides among them,
-    so the rows found are the same as without the index.
+    (:mod:`buyermap.db.search_index`): the index gives the candidate rows (SQLite: the FTS5
+    table's MATCH; PostgreSQL: ILIKE on the indexed expression) and LIKE/ILIKE on the
+    columns decides among them, so the rows found are the same as without the index.
     """
     pattern = f"%{_escaped(text)}%"
-    if session.get_bind().dialect.name != "sqlite":
-        return or_(*(col.ilike(pattern, escape="\\") for col in columns))
-    matches = or_(*(col.like(pattern, escape="\\") for col in columns))
-    candidates = _indexed_candidates(text, columns)
+    if session.get_bind().dialect.name == "sqlite":
+        matches = or_(*(col.like(pattern, escape="\\") for col in columns))
+    else:
+        matches = or_(*(col.ilike(pattern, escape="\\") for col in columns))
+    candidates = _indexed_candidates(session, text, columns)
     return matches if candidates is None else and_(candidates, matches)
 
 

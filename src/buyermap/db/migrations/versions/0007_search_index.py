@@ -7,8 +7,9 @@ Create Date: 2026-12-02 00:50:00
 SQLite: an FTS5 table with the trigram tokenizer per list (``accounts_fts``,
 ``contacts_fts``, ``deals_fts``), external content over the list's table, filled from the
 rows there are and kept in step by triggers after insert, update (of the searched columns)
-and delete. PostgreSQL: the ``pg_trgm`` extension and a GIN trigram index per searched
-column, which ``ILIKE '%x%'`` uses. The columns are those of
+and delete. PostgreSQL: the ``pg_trgm`` extension and per table one GIN trigram index on
+its searched columns joined by spaces, which ``ILIKE '%x%'`` on the same expression uses
+(``buyermap.db.search_index.search_expression``). The columns are those of
 ``buyermap.db.search_index.SEARCH_COLUMNS`` at this revision (written out here, as a
 migration must not change when the code does).
 
@@ -59,14 +60,10 @@ def upgrade() -> None:
         return
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     for table, columns in COLUMNS.items():
-        for column in columns:
-            op.create_index(
-                f"ix_{table}_{column}_trgm",
-                table,
-                [column],
-                postgresql_using="gin",
-                postgresql_ops={column: "gin_trgm_ops"},
-            )
+        joined = " || ' ' || ".join(f"coalesce({table}.{c}, '')" for c in columns)
+        op.execute(
+            f"CREATE INDEX ix_{table}_search_trgm ON {table} USING gin (({joined}) gin_trgm_ops)"
+        )
 
 
 def downgrade() -> None:
@@ -77,6 +74,5 @@ def downgrade() -> None:
             op.execute(f"DROP TABLE IF EXISTS {table}_fts")
         return
     # the pg_trgm extension stays: other databases objects may use it
-    for table, columns in COLUMNS.items():
-        for column in columns:
-            op.drop_index(f"ix_{table}_{column}_trgm", table_name=table)
+    for table in COLUMNS:
+        op.execute(f"DROP INDEX IF EXISTS ix_{table}_search_trgm")
