@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +25,6 @@ from typer.testing import CliRunner
 from buyermap.cli.app import app as cli_app
 from buyermap.db.models import Account, Contact, Deal
 from buyermap.services.workspace import Workspace
-from buyermap.settings import Settings
-from buyermap.web.app import create_app
-from buyermap.web.server import serve_in_background
 from tests.conftest import opened_workspace
 
 pytestmark = pytest.mark.browser
@@ -115,23 +111,12 @@ def _web_import(page: Any, base: str, entity: str, path: Path) -> dict[str, int]
     return counts
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[str, Workspace]]:
-    url = f"sqlite:///{tmp_path / 'web.db'}"
-    settings = Settings(database_url=url, upload_dir=tmp_path / "uploads")
-    with (
-        opened_workspace(url) as workspace,
-        serve_in_background(create_app(settings, workspace=workspace)) as base,
-    ):
-        yield base, workspace
-
-
 @pytest.mark.skipif(not EXPORTS.is_dir(), reason=f"the real export files are not at {EXPORTS}")
 @pytest.mark.parametrize("crm", sorted(FILES))
 def test_real_exports_imported_from_the_web_arrive_as_from_the_cli(
-    crm: str, served: tuple[str, Workspace], page: Any, tmp_path: Path
+    crm: str, empty_app: tuple[str, Workspace], page: Any, tmp_path: Path
 ) -> None:
-    base, workspace = served
+    base, workspace = empty_app
     files = FILES[crm]
     web = [_web_import(page, base, entity, EXPORTS / name) for entity, name in files]
 
