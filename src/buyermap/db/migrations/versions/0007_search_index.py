@@ -13,6 +13,10 @@ its searched columns joined by spaces, which ``ILIKE '%x%'`` on the same express
 ``buyermap.db.search_index.SEARCH_COLUMNS`` at this revision (written out here, as a
 migration must not change when the code does).
 
+Also ``ix_deals_currency`` (both backends): the workspace's currency, the most common of
+its deals', is counted on every accounts and pipeline page (100k deals, SQLite: 36 ms ->
+8 ms of CPU).
+
 A later migration that rebuilds one of these tables on SQLite (``batch_alter_table`` copies,
 drops and renames it) drops its triggers with it: it must create them again
 (``tests/db/test_search_index.py`` checks they exist at head).
@@ -53,6 +57,7 @@ def _sqlite_statements(table: str, columns: tuple[str, ...]) -> list[str]:
 
 
 def upgrade() -> None:
+    op.create_index("ix_deals_currency", "deals", ["currency"])
     if op.get_bind().dialect.name == "sqlite":
         for table, columns in COLUMNS.items():
             for statement in _sqlite_statements(table, columns):
@@ -67,6 +72,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_deals_currency", table_name="deals")
     if op.get_bind().dialect.name == "sqlite":
         for table in COLUMNS:
             for trigger in ("insert", "delete", "update"):
