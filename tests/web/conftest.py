@@ -128,3 +128,15 @@ def page(browser: Any) -> Iterator[Any]:
         yield context.new_page()
     finally:
         context.close()
+
+
+@pytest.fixture
+def empty_app(tmp_path: Path) -> Iterator[tuple[str, Workspace]]:
+    """A fresh, empty SQLite workspace served by uvicorn in a thread: (base URL, workspace)."""
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    settings = Settings(database_url=url, upload_dir=tmp_path / "uploads")
+    with (
+        opened_workspace(url) as workspace,
+        serve_in_background(create_app(settings, workspace=workspace)) as base,
+    ):
+        yield base, workspace

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +16,6 @@ from sqlalchemy import select
 
 from buyermap.db.models import Account
 from buyermap.services.workspace import Workspace
-from buyermap.settings import Settings
-from buyermap.web.app import create_app
-from buyermap.web.server import serve_in_background
-from tests.conftest import opened_workspace
 from tests.web.conftest import live_demo
 
 pytestmark = pytest.mark.browser
@@ -34,17 +29,6 @@ ORGANISATIONS = (
     "32;Szegedi Paprika Zrt.;szegedipaprika.hu;N/A;Hungary\r\n"
     "33;Świętokrzyska Ceramika;ceramika-sk.pl;sto dwadzieścia;Poland\r\n"
 )
-
-
-@pytest.fixture
-def empty_app(tmp_path: Path) -> Iterator[tuple[str, Workspace]]:
-    url = f"sqlite:///{tmp_path / 'empty.db'}"
-    settings = Settings(database_url=url, upload_dir=tmp_path / "uploads")
-    with (
-        opened_workspace(url) as workspace,
-        serve_in_background(create_app(settings, workspace=workspace)) as base,
-    ):
-        yield base, workspace
 
 
 def _upload(page: Any, base: str, path: Path, *, partial: bool) -> None:

@@ -21,7 +21,7 @@ from buyermap.schemas.entities import AccountCreate, AccountDeleted, AccountUpda
 from buyermap.services.custom_fields import validate_custom
 from buyermap.services.external_refs import drop_external_refs
 from buyermap.services.filters import AccountFilter, apply_account_filter
-from buyermap.services.listing import Listed, ListQuery, all_rows, run_list
+from buyermap.services.listing import Listed, ListQuery, ListSpec, all_rows, run_list
 from buyermap.services.references import require_ref
 from buyermap.services.versions import check_delete_version, check_version, take_version
 
@@ -154,7 +154,12 @@ def delete_account(
     return summary
 
 
-ACCOUNT_SEARCH = [Account.name, Account.domain, Account.industry, Account.country]
+ACCOUNT_LIST = ListSpec(
+    sortable=ACCOUNT_SORTS,
+    searchable=[Account.name, Account.domain, Account.industry, Account.country],
+    default_sort="name",
+    tiebreak=Account.id,
+)
 
 
 def list_accounts(
@@ -167,16 +172,7 @@ def list_accounts(
     stmt = select(Account)
     if filters is not None:
         stmt = apply_account_filter(session, stmt, filters)
-    return run_list(
-        session,
-        stmt,
-        query=query,
-        sortable=ACCOUNT_SORTS,
-        searchable=ACCOUNT_SEARCH,
-        default_sort="name",
-        tiebreak=Account.id,
-        clamp=clamp,
-    )
+    return run_list(session, stmt, spec=ACCOUNT_LIST, query=query, clamp=clamp)
 
 
 def all_accounts(session: Session, *, query: ListQuery, filters: AccountFilter) -> list[Account]:
@@ -186,11 +182,8 @@ def all_accounts(session: Session, *, query: ListQuery, filters: AccountFilter) 
         apply_account_filter(
             session, select(Account).options(selectinload(Account.owner)), filters
         ),
+        spec=ACCOUNT_LIST,
         query=query,
-        sortable=ACCOUNT_SORTS,
-        searchable=ACCOUNT_SEARCH,
-        default_sort="name",
-        tiebreak=Account.id,
     )
 
 

@@ -13,7 +13,7 @@ from buyermap.schemas.entities import ContactCreate, ContactUpdate
 from buyermap.services.custom_fields import validate_custom
 from buyermap.services.external_refs import drop_external_refs
 from buyermap.services.filters import ContactFilter, apply_contact_filter, contact_company_search
-from buyermap.services.listing import Listed, ListQuery, all_rows, run_list
+from buyermap.services.listing import Listed, ListQuery, ListSpec, all_rows, run_list
 from buyermap.services.references import require_ref
 from buyermap.services.versions import check_delete_version, check_version, take_version
 
@@ -133,7 +133,14 @@ def link_contact(
     return link
 
 
-CONTACT_SEARCH = [Contact.first_name, Contact.last_name, Contact.email, Contact.job_title]
+# search also finds the name of the company a contact works at now
+CONTACT_LIST = ListSpec(
+    sortable=CONTACT_SORTS,
+    searchable=[Contact.first_name, Contact.last_name, Contact.email, Contact.job_title],
+    default_sort="last_name",
+    tiebreak=Contact.id,
+    search=contact_company_search,
+)
 
 
 def list_contacts(
@@ -154,17 +161,7 @@ def list_contacts(
         )
     if filters is not None:
         stmt = apply_contact_filter(session, stmt, filters)
-    return run_list(
-        session,
-        stmt,
-        query=query,
-        sortable=CONTACT_SORTS,
-        searchable=CONTACT_SEARCH,
-        search=contact_company_search(session),
-        default_sort="last_name",
-        tiebreak=Contact.id,
-        clamp=clamp,
-    )
+    return run_list(session, stmt, spec=CONTACT_LIST, query=query, clamp=clamp)
 
 
 def all_contacts(session: Session, *, query: ListQuery, filters: ContactFilter) -> list[Contact]:
@@ -172,12 +169,8 @@ def all_contacts(session: Session, *, query: ListQuery, filters: ContactFilter) 
     return all_rows(
         session,
         apply_contact_filter(session, select(Contact), filters),
+        spec=CONTACT_LIST,
         query=query,
-        sortable=CONTACT_SORTS,
-        searchable=CONTACT_SEARCH,
-        search=contact_company_search(session),
-        default_sort="last_name",
-        tiebreak=Contact.id,
     )
 
 

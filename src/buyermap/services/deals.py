@@ -26,7 +26,7 @@ from buyermap.schemas.entities import (
 from buyermap.services.custom_fields import validate_custom
 from buyermap.services.external_refs import drop_external_refs
 from buyermap.services.filters import DealFilter, apply_deal_filter, deal_stage_owner_search
-from buyermap.services.listing import Listed, ListQuery, all_rows, run_list
+from buyermap.services.listing import Listed, ListQuery, ListSpec, all_rows, run_list
 from buyermap.services.pipelines import (
     default_pipeline,
     find_stage,
@@ -44,6 +44,14 @@ DEAL_SORTS = {
     "status": Deal.status,
     "id": Deal.id,
 }
+# search also finds a stage name or an owner's name
+DEAL_LIST = ListSpec(
+    sortable=DEAL_SORTS,
+    searchable=[Deal.name, Deal.source],
+    default_sort="-opened_at",
+    tiebreak=Deal.id,
+    search=deal_stage_owner_search,
+)
 
 
 def get_deal(session: Session, *, deal_id: int) -> Deal:
@@ -275,12 +283,8 @@ def list_deals(
     return run_list(
         session,
         _deals_stmt(session, account_id=account_id, status=status, filters=filters),
+        spec=DEAL_LIST,
         query=query,
-        sortable=DEAL_SORTS,
-        searchable=[Deal.name, Deal.source],
-        search=deal_stage_owner_search(session),
-        default_sort="-opened_at",
-        tiebreak=Deal.id,
         clamp=clamp,
     )
 
@@ -314,12 +318,8 @@ def all_deals(session: Session, *, query: ListQuery, filters: DealFilter) -> lis
     return all_rows(
         session,
         _deals_stmt(session, filters=filters).options(selectinload(Deal.pipeline)),
+        spec=DEAL_LIST,
         query=query,
-        sortable=DEAL_SORTS,
-        searchable=[Deal.name, Deal.source],
-        search=deal_stage_owner_search(session),
-        default_sort="-opened_at",
-        tiebreak=Deal.id,
     )
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from buyermap.db.models import (
@@ -384,13 +384,7 @@ def apply_contact_filter(session: Session, stmt: Select[T], f: ContactFilter) ->
             )
         )
     if f.company is not None:
-        stmt = stmt.where(
-            Contact.id.in_(
-                select(AccountContact.contact_id)
-                .join(Account, Account.id == AccountContact.account_id)
-                .where(_current_position(), search_clause(session, f.company, [Account.name]))
-            )
-        )
+        stmt = stmt.where(Contact.id.in_(_matching_accounts(session, f.company)))
     if f.seniority is not None:
         stmt = stmt.where(Contact.seniority == f.seniority)
     if f.department is not None:
@@ -428,38 +422,43 @@ def current_companies(session: Session, *, contact_ids: list[int]) -> dict[int, 
     return out
 
 
-def contact_company_search(session: Session) -> Callable[[str], Any]:
+def _matching_accounts(session: Session, text: str) -> Any:
+    """Contacts whose current company's name contains ``text``: the accounts first (from the
+    search index), then their positions by account."""
+    return select(AccountContact.contact_id).where(
+        AccountContact.account_id.in_(
+            select(Account.id).where(search_clause(session, text, [Account.name]))
+        ),
+        _current_position(),
+    )
+
+
+def contact_company_search(session: Session, text: str) -> Any:
     """Search on contacts that also finds the name of a company they work at now."""
-
-    def search(text: str) -> Any:
-        own = search_clause(
-            session, text, [Contact.first_name, Contact.last_name, Contact.email, Contact.job_title]
-        )
-        at_company = Contact.id.in_(
-            select(AccountContact.contact_id)
-            .join(Account, Account.id == AccountContact.account_id)
-            .where(_current_position(), search_clause(session, text, [Account.name]))
-        )
-        return or_(own, at_company)
-
-    return search
+    own = search_clause(
+        session, text, [Contact.first_name, Contact.last_name, Contact.email, Contact.job_title]
+    )
+    return or_(own, Contact.id.in_(_matching_accounts(session, text)))
 
 
-def deal_stage_owner_search(session: Session) -> Callable[[str], Any]:
-    """Search on deals that also finds the deal's stage name or its owner's name."""
+def deal_stage_owner_search(session: Session, text: str) -> Any:
+    """Search on deals that also finds the deal's stage name or its owner's name.
 
-    def search(text: str) -> Any:
-        own = search_clause(session, text, [Deal.name, Deal.source])
-        in_stage = Deal.stage_id.in_(
-            select(Stage.id).where(search_clause(session, text, [Stage.name]))
-        )
-        by_owner = and_(
-            Deal.owner_id.is_not(None),
-            Deal.owner_id.in_(select(User.id).where(search_clause(session, text, [User.name]))),
-        )
-        return or_(own, in_stage, by_owner)
-
-    return search
+    The stages and users (few rows) are searched first; the deals are then filtered by their
+    ids, which the deals' indexes answer, rather than by a join to every deal's stage.
+    """
+    conditions = [search_clause(session, text, [Deal.name, Deal.source])]
+    stage_ids = list(
+        session.scalars(select(Stage.id).where(search_clause(session, text, [Stage.name])))
+    )
+    if stage_ids:
+        conditions.append(Deal.stage_id.in_(stage_ids))
+    owner_ids = list(
+        session.scalars(select(User.id).where(search_clause(session, text, [User.name])))
+    )
+    if owner_ids:
+        conditions.append(Deal.owner_id.in_(owner_ids))
+    return or_(*conditions)
 
 
 Options = list[tuple[str, str]]

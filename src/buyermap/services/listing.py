@@ -6,9 +6,29 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    func,
+    literal_column,
+    or_,
+    select,
+)
+from sqlalchemy import column as sql_column
+from sqlalchemy import table as sql_table
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from buyermap.db.search_index import (
+    MIN_TRIGRAM_CHARS,
+    SEARCH_COLUMNS,
+    fts_table,
+    search_expression,
+)
 from buyermap.errors import InvalidValueError
 
 T = TypeVar("T")
@@ -40,6 +60,45 @@ class Listed(Generic[T]):
         return max((self.total + self.page_size - 1) // self.page_size, 1)
 
 
+def _escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _fts_phrase(text: str, columns: Sequence[str]) -> str:
+    """An FTS5 query for ``text`` as one literal phrase in these columns: quotes doubled, so
+    ``*``, ``-``, ``NEAR``, ``OR`` and the like are plain text."""
+    return "{" + " ".join(columns) + '} : "' + text.replace('"', '""') + '"'
+
+
+def _indexed_candidates(
+    session: Session, text: str, columns: Sequence[InstrumentedAttribute[Any] | ColumnElement[Any]]
+) -> ColumnElement[bool] | None:
+    """The rows of the columns' table whose search index holds ``text``: a superset of the
+    rows whose columns contain it (SQLite's index folds the case of every letter where LIKE
+    folds ASCII; PostgreSQL's holds the columns joined), or None when no index answers
+    (text too short for trigrams, columns the index does not cover)."""
+    if len(text) < MIN_TRIGRAM_CHARS:
+        return None
+    found = [getattr(col, "expression", col) for col in columns]
+    if not all(isinstance(c, Column) for c in found):
+        return None
+    tables = {c.table.name for c in found}
+    if len(tables) != 1:
+        return None
+    table = tables.pop()
+    names = [c.name for c in found]
+    if not set(names) <= set(SEARCH_COLUMNS.get(table, ())):
+        return None
+    if session.get_bind().dialect.name != "sqlite":
+        joined: ColumnElement[str] = literal_column(f"({search_expression(table)})")
+        return joined.ilike(f"%{_escaped(text)}%", escape="\\")
+    id_column: Column[int] = found[0].table.c.id
+    fts = fts_table(table)
+    index = sql_table(fts, sql_column("rowid", Integer))
+    match = literal_column(fts).op("MATCH")(bindparam(None, _fts_phrase(text, names), String))
+    return id_column.in_(select(index.c.rowid).where(match))
+
+
 def search_clause(
     session: Session,
     text: str,
@@ -49,13 +108,18 @@ def search_clause(
 
     SQLite's LIKE ignores ASCII case by itself (as its ``lower()`` only folds ASCII, the
     result is the same) and is about three times faster without ``lower()``; PostgreSQL
-    uses ILIKE.
+    uses ILIKE. Both are answered from the search index when it covers the columns
+    (:mod:`buyermap.db.search_index`): the index gives the candidate rows (SQLite: the FTS5
+    table's MATCH; PostgreSQL: ILIKE on the indexed expression) and LIKE/ILIKE on the
+    columns decides among them, so the rows found are the same as without the index.
     """
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
+    pattern = f"%{_escaped(text)}%"
     if session.get_bind().dialect.name == "sqlite":
-        return or_(*(col.like(pattern, escape="\\") for col in columns))
-    return or_(*(col.ilike(pattern, escape="\\") for col in columns))
+        matches = or_(*(col.like(pattern, escape="\\") for col in columns))
+    else:
+        matches = or_(*(col.ilike(pattern, escape="\\") for col in columns))
+    candidates = _indexed_candidates(session, text, columns)
+    return matches if candidates is None else and_(candidates, matches)
 
 
 def _count(stmt: Select[Any]) -> Select[int]:
@@ -69,36 +133,45 @@ def _count(stmt: Select[Any]) -> Select[int]:
     return stmt.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
 
 
-Search = Callable[[str], ColumnElement[bool]]
-"""A list's own search: the text (stripped) to a condition; for matches in related rows."""
+Search = Callable[[Session, str], ColumnElement[bool]]
+"""A list's own search: the session and the text (stripped) to a condition; for matches in
+related rows."""
+
+
+@dataclass(frozen=True, slots=True)
+class ListSpec:
+    """How a list sorts and searches: the sort keys, the searched columns (or its own
+    ``search``), the sort when none is asked for and the column that breaks ties."""
+
+    sortable: Mapping[str, InstrumentedAttribute[Any] | ColumnElement[Any]]
+    searchable: Sequence[InstrumentedAttribute[Any]]
+    default_sort: str
+    tiebreak: InstrumentedAttribute[Any]
+    search: Search | None = None
 
 
 def _ordered(
-    session: Session,
-    stmt: Select[T],
-    *,
-    query: ListQuery,
-    sortable: Mapping[str, InstrumentedAttribute[Any] | ColumnElement[Any]],
-    searchable: Sequence[InstrumentedAttribute[Any]],
-    default_sort: str,
-    tiebreak: InstrumentedAttribute[Any],
-    search: Search | None,
+    session: Session, stmt: Select[T], *, spec: ListSpec, query: ListQuery
 ) -> tuple[Select[T], Select[T]]:
     """(the searched statement, the same ordered) after checking the sort key."""
-    sort = query.sort or default_sort
+    sort = query.sort or spec.default_sort
     descending = sort.startswith("-")
     key = sort.lstrip("-")
-    if key not in sortable:
+    if key not in spec.sortable:
         raise InvalidValueError(
-            f"cannot sort by {key!r}; sort by one of: {', '.join(sorted(sortable))}"
+            f"cannot sort by {key!r}; sort by one of: {', '.join(sorted(spec.sortable))}"
         )
     if query.q and query.q.strip():
         text = query.q.strip()
-        stmt = stmt.where(search(text) if search else search_clause(session, text, searchable))
-    column = sortable[key]
+        stmt = stmt.where(
+            spec.search(session, text)
+            if spec.search
+            else search_clause(session, text, spec.searchable)
+        )
+    column = spec.sortable[key]
     # empty values (an unknown opening date, no amount) last either way, on every database
     order = (column.desc() if descending else column.asc()).nulls_last()
-    tie = tiebreak.desc() if descending else tiebreak.asc()
+    tie = spec.tiebreak.desc() if descending else spec.tiebreak.asc()
     return stmt, stmt.order_by(order, tie)
 
 
@@ -106,12 +179,8 @@ def run_list(
     session: Session,
     stmt: Select[T],
     *,
+    spec: ListSpec,
     query: ListQuery,
-    sortable: Mapping[str, InstrumentedAttribute[Any] | ColumnElement[Any]],
-    searchable: Sequence[InstrumentedAttribute[Any]],
-    default_sort: str,
-    tiebreak: InstrumentedAttribute[Any],
-    search: Search | None = None,
     clamp: bool = False,
 ) -> Listed[T]:
     """One page of the list. A page past the last is empty, or with ``clamp`` the last page
@@ -122,16 +191,7 @@ def run_list(
         raise InvalidValueError(
             f"page size {query.page_size} is not valid; use 1 to {MAX_PAGE_SIZE}"
         )
-    searched, ordered = _ordered(
-        session,
-        stmt,
-        query=query,
-        sortable=sortable,
-        searchable=searchable,
-        default_sort=default_sort,
-        tiebreak=tiebreak,
-        search=search,
-    )
+    searched, ordered = _ordered(session, stmt, spec=spec, query=query)
     total = session.scalar(_count(searched)) or 0
     page, asked = query.page, None
     last_page = max((total + query.page_size - 1) // query.page_size, 1)
@@ -145,26 +205,7 @@ def run_list(
     )
 
 
-def all_rows(
-    session: Session,
-    stmt: Select[T],
-    *,
-    query: ListQuery,
-    sortable: Mapping[str, InstrumentedAttribute[Any] | ColumnElement[Any]],
-    searchable: Sequence[InstrumentedAttribute[Any]],
-    default_sort: str,
-    tiebreak: InstrumentedAttribute[Any],
-    search: Search | None = None,
-) -> list[T]:
+def all_rows(session: Session, stmt: Select[T], *, spec: ListSpec, query: ListQuery) -> list[T]:
     """Every row of the list in its order (search and sort as :func:`run_list`, no pages)."""
-    _, ordered = _ordered(
-        session,
-        stmt,
-        query=query,
-        sortable=sortable,
-        searchable=searchable,
-        default_sort=default_sort,
-        tiebreak=tiebreak,
-        search=search,
-    )
+    _, ordered = _ordered(session, stmt, spec=spec, query=query)
     return list(session.scalars(ordered).all())

@@ -15,7 +15,7 @@ from buyermap.db.types import utcnow
 from buyermap.domain.enums import NoteKind
 from buyermap.errors import InvalidValueError, NotFoundError
 from buyermap.schemas.notes import NoteCreate, NoteUpdate
-from buyermap.services.listing import Listed, ListQuery, run_list
+from buyermap.services.listing import Listed, ListQuery, ListSpec, run_list
 from buyermap.services.versions import check_delete_version, check_version, take_version
 
 # The records a note can belong to, by the name of its link.
@@ -32,6 +32,12 @@ NOTE_SORTS: dict[str, Any] = {
     "source": Note.source,
     "id": Note.id,
 }
+NOTE_LIST = ListSpec(
+    sortable=NOTE_SORTS,
+    searchable=[Note.title, Note.body, Note.source],
+    default_sort="-occurred_at",
+    tiebreak=Note.id,
+)
 
 
 def _require_parent(session: Session, *, link: str, key: int) -> None:
@@ -85,15 +91,7 @@ def list_notes(
             stmt = stmt.where(getattr(Note, link) == key)
     if kind is not None:
         stmt = stmt.where(Note.kind == kind.value)
-    return run_list(
-        session,
-        stmt,
-        query=query,
-        sortable=NOTE_SORTS,
-        searchable=[Note.title, Note.body, Note.source],
-        default_sort="-occurred_at",
-        tiebreak=Note.id,
-    )
+    return run_list(session, stmt, spec=NOTE_LIST, query=query)
 
 
 def update_note(session: Session, *, note_id: int, data: NoteUpdate) -> Note:

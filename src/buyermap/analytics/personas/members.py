@@ -26,7 +26,7 @@ from buyermap.analytics.personas.stored import (
 from buyermap.db.models import CommitteeMember, Contact, PersonaAssignment, PersonaRun
 from buyermap.domain.enums import CommitteeRole
 from buyermap.errors import NotFoundError
-from buyermap.services.listing import Listed, ListQuery, run_list
+from buyermap.services.listing import Listed, ListQuery, ListSpec, run_list
 
 # A deal's lead buyer: the first of these roles present, else the most influential member.
 LEAD_ROLES = (CommitteeRole.DECISION_MAKER, CommitteeRole.ECONOMIC_BUYER, CommitteeRole.CHAMPION)
@@ -106,6 +106,12 @@ PERSONA_CONTACT_SORTS = {
     "seniority": Contact.seniority,
     "id": Contact.id,
 }
+PERSONA_CONTACT_LIST = ListSpec(
+    sortable=PERSONA_CONTACT_SORTS,
+    searchable=[Contact.first_name, Contact.last_name, Contact.email, Contact.job_title],
+    default_sort="-probability",
+    tiebreak=Contact.id,
+)
 
 
 def contacts_of_persona(
@@ -118,15 +124,7 @@ def contacts_of_persona(
         .join(PersonaAssignment, PersonaAssignment.contact_id == Contact.id)
         .where(PersonaAssignment.run_id == run.id, PersonaAssignment.persona_key == key)
     )
-    listed = run_list(
-        session,
-        stmt,
-        query=query,
-        sortable=PERSONA_CONTACT_SORTS,
-        searchable=[Contact.first_name, Contact.last_name, Contact.email, Contact.job_title],
-        default_sort="-probability",
-        tiebreak=Contact.id,
-    )
+    listed = run_list(session, stmt, spec=PERSONA_CONTACT_LIST, query=query)
     found = personas_of_contacts(session, contact_ids=[c.id for c in listed.items], run=run)
     return Listed(
         items=[(c, found[c.id].probability) for c in listed.items],

@@ -7,6 +7,7 @@ from sqlalchemy import create_engine
 
 from buyermap.db import models  # noqa: F401  (registers the tables)
 from buyermap.db.base import Base
+from buyermap.db.search_index import include_name
 
 config = context.config
 target_metadata = Base.metadata
@@ -30,6 +31,7 @@ def run() -> None:
                 target_metadata=target_metadata,
                 render_as_batch=sqlite,
                 compare_type=True,
+                include_name=include_name,
             )
             context.run_migrations()
             if sqlite:

@@ -1,16 +1,13 @@
 """avatars: customer avatars saved by name and version, and the accounts' scores
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-02 00:53:38
 
 - ``avatars``: name (a new save of a name is a new version), kind (learned or rules),
   source (``workspace`` or the file's name) and its hash, settings, the fitted model as
   JSON (terms, edges, levels, weights: no pickle), the learning's metrics;
 - ``avatar_scores``: an account's fit, probability, tier and reasons by one avatar version.
-
-down_revision is 0006 on the avatar branch; another branch adds 0007 and the merge
-re-chains this one after it.
 """
 
 from collections.abc import Sequence
@@ -22,7 +19,7 @@ from sqlalchemy.dialects import postgresql
 import buyermap.db.types
 
 revision: str = "0008"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

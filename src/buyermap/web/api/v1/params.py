@@ -7,8 +7,11 @@ an emptied list (total 0) from a page too far (total > 0) and ask for the last p
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
+from dataclasses import fields
 from datetime import date
+from enum import Enum
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Query
@@ -19,7 +22,6 @@ from buyermap.schemas.common import MAX_INT, Page, valid_text
 from buyermap.services.filters import (
     SIZE_BANDS,
     AccountFilter,
-    AnyFilter,
     ContactFilter,
     DealFilter,
     parse_filter,
@@ -69,121 +71,92 @@ def page_of(listed: Listed[Any], public: Callable[[Any], T]) -> Page[T]:
     )
 
 
-def _filter_of(kind: type[AnyFilter], values: dict[str, Any]) -> AnyFilter:
-    """Typed query parameters through the list's filter model (ranges, valid choices)."""
-    return parse_filter(kind, {k: None if v is None else str(v) for k, v in values.items()})
-
-
 def _text_param(what: str) -> Any:
-    return Query(max_length=200, description=what)
+    return Annotated[str | None, Query(max_length=200, description=what)]
 
 
-OwnerParam = Annotated[
-    int | None, Query(ge=1, le=MAX_INT, description="Owner's user id (see GET /api/v1/status).")
-]
-PersonaParam = Annotated[
-    str | None,
-    Query(
-        max_length=80,
-        description="Persona key in the active persona run (see GET /api/v1/personas).",
-    ),
-]
+def _id_param(what: str) -> Any:
+    return Annotated[int | None, Query(ge=1, le=MAX_INT, description=what)]
 
 
-def deal_filter(
-    pipeline: Annotated[str | None, _text_param("Pipeline name.")] = None,
-    stage: Annotated[
-        str | None, _text_param("Stage name (in any pipeline, or in `pipeline` when given).")
-    ] = None,
-    owner: OwnerParam = None,
-    status: Annotated[DealStatus | None, Query(description="open, won or lost.")] = None,
-    amount_min: Annotated[
-        float | None, Query(ge=0, le=1e15, description="Smallest amount (in the deal's currency).")
-    ] = None,
-    amount_max: Annotated[
-        float | None, Query(ge=0, le=1e15, description="Largest amount (in the deal's currency).")
-    ] = None,
-    opened_from: Annotated[
-        date | None, Query(description="Opened on or after (YYYY-MM-DD).")
-    ] = None,
-    opened_to: Annotated[
-        date | None, Query(description="Opened on or before (YYYY-MM-DD).")
-    ] = None,
-    closed_from: Annotated[
-        date | None, Query(description="Closed on or after (YYYY-MM-DD).")
-    ] = None,
-    closed_to: Annotated[
-        date | None, Query(description="Closed on or before (YYYY-MM-DD).")
-    ] = None,
-) -> DealFilter:
-    found = _filter_of(
-        DealFilter,
-        {
-            "pipeline": pipeline,
-            "stage": stage,
-            "owner": owner,
-            "status": status.value if status else None,
-            "amount_min": amount_min,
-            "amount_max": amount_max,
-            "opened_from": opened_from,
-            "opened_to": opened_to,
-            "closed_from": closed_from,
-            "closed_to": closed_to,
-        },
-    )
-    assert isinstance(found, DealFilter)
-    return found
+def _amount_param(what: str) -> Any:
+    return Annotated[float | None, Query(ge=0, le=1e15, description=what)]
 
 
-def account_filter(
-    industry: Annotated[str | None, _text_param("Industry, exactly as stored.")] = None,
-    country: Annotated[str | None, _text_param("Country, exactly as stored.")] = None,
-    owner: OwnerParam = None,
-    size: Annotated[
+def _day_param(what: str) -> Any:
+    return Annotated[date | None, Query(description=what)]
+
+
+FILTER_PARAMS: dict[str, Any] = {
+    # deals
+    "pipeline": _text_param("Pipeline name."),
+    "stage": _text_param("Stage name (in any pipeline, or in `pipeline` when given)."),
+    "status": Annotated[DealStatus | None, Query(description="open, won or lost.")],
+    "amount_min": _amount_param("Smallest amount (in the deal's currency)."),
+    "amount_max": _amount_param("Largest amount (in the deal's currency)."),
+    "opened_from": _day_param("Opened on or after (YYYY-MM-DD)."),
+    "opened_to": _day_param("Opened on or before (YYYY-MM-DD)."),
+    "closed_from": _day_param("Closed on or after (YYYY-MM-DD)."),
+    "closed_to": _day_param("Closed on or before (YYYY-MM-DD)."),
+    # accounts
+    "industry": _text_param("Industry, exactly as stored."),
+    "country": _text_param("Country, exactly as stored."),
+    "size": Annotated[
         str | None,
         Query(max_length=20, description=f"Employees band: one of {', '.join(SIZE_BANDS)}."),
-    ] = None,
-    persona: PersonaParam = None,
-) -> AccountFilter:
-    found = _filter_of(
-        AccountFilter,
-        {
-            "industry": industry,
-            "country": country,
-            "owner": owner,
-            "size": size,
-            "persona": persona,
-        },
+    ],
+    # contacts
+    "account_id": _id_param("Contacts with a position at this account."),
+    "company": _text_param("Text in the name of the company they work at now."),
+    "seniority": Annotated[Seniority | None, Query(description="Seniority band.")],
+    "department": _text_param("Department, exactly as stored."),
+    # more than one list
+    "owner": _id_param("Owner's user id (see GET /api/v1/status)."),
+    "persona": Annotated[
+        str | None,
+        Query(
+            max_length=80,
+            description="Persona key in the active persona run (see GET /api/v1/personas).",
+        ),
+    ],
+}
+"""The query parameter of each filter field: its type, bounds and description."""
+
+F = TypeVar("F", DealFilter, AccountFilter, ContactFilter)
+
+
+def filter_dependency(kind: type[F]) -> Callable[..., F]:
+    """The FastAPI dependency of a list's filter: one query parameter per field of the filter
+    model (in its order, typed by ``FILTER_PARAMS``), read through the model's parser
+    (ranges, valid choices)."""
+
+    def dependency(**values: Any) -> F:
+        found = parse_filter(
+            kind,
+            {
+                k: None if v is None else str(v.value if isinstance(v, Enum) else v)
+                for k, v in values.items()
+            },
+        )
+        assert isinstance(found, kind)
+        return found
+
+    dependency.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter(
+                f.name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=None,
+                annotation=FILTER_PARAMS[f.name],
+            )
+            for f in fields(kind)
+        ],
+        return_annotation=kind,
     )
-    assert isinstance(found, AccountFilter)
-    return found
+    dependency.__name__ = dependency.__qualname__ = f"{kind.__name__.lower()}_params"
+    return dependency
 
 
-def contact_filter(
-    account_id: Annotated[
-        int | None, Query(ge=1, le=MAX_INT, description="Contacts with a position at this account.")
-    ] = None,
-    company: Annotated[
-        str | None, _text_param("Text in the name of the company they work at now.")
-    ] = None,
-    seniority: Annotated[Seniority | None, Query(description="Seniority band.")] = None,
-    department: Annotated[str | None, _text_param("Department, exactly as stored.")] = None,
-    persona: PersonaParam = None,
-) -> ContactFilter:
-    found = _filter_of(
-        ContactFilter,
-        {
-            "account_id": account_id,
-            "company": company,
-            "seniority": seniority.value if seniority else None,
-            "department": department,
-            "persona": persona,
-        },
-    )
-    assert isinstance(found, ContactFilter)
-    return found
-
-
-DealFilterDep = Annotated[DealFilter, Depends(deal_filter)]
-AccountFilterDep = Annotated[AccountFilter, Depends(account_filter)]
-ContactFilterDep = Annotated[ContactFilter, Depends(contact_filter)]
+DealFilterDep = Annotated[DealFilter, Depends(filter_dependency(DealFilter))]
+AccountFilterDep = Annotated[AccountFilter, Depends(filter_dependency(AccountFilter))]
+ContactFilterDep = Annotated[ContactFilter, Depends(filter_dependency(ContactFilter))]

@@ -1,6 +1,6 @@
 """mutual fit: our seller profile and the buyers' supplier criteria
 
-Revision ID: 0010
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-02 01:30:00
 
@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql
 
 from buyermap.db.types import UTCDateTime
 
-revision: str = "0010"
+revision: str = "0009"
 down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
