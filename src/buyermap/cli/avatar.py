@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from buyermap.analytics.avatar.fitting import ProgressFn
 from buyermap.cli.common import (
     MAX_SEED,
     BuyermapGroup,
     console,
-    err_console,
     out_path,
     print_json,
+    step_progress,
     unit_of_work,
 )
 from buyermap.cli.mutual import avatar_mutual
@@ -45,27 +41,6 @@ avatar_app = typer.Typer(
 def register(app: typer.Typer) -> None:
     avatar_app.command("mutual")(avatar_mutual)
     app.add_typer(avatar_app, name="avatar")
-
-
-@contextmanager
-def _progress(enabled: bool) -> Iterator[ProgressFn | None]:
-    if not enabled:
-        yield None
-        return
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TaskProgressColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("avatar", total=1)
-
-        def update(label: str, done: int, total: int) -> None:
-            bar.update(task, description=label, completed=done, total=max(total, 1))
-
-        yield update
 
 
 def _print_learned(doc: AvatarLearned) -> None:
@@ -151,7 +126,7 @@ def learn_cmd(
     )
     source = AvatarSource(path=input, id_column=id_column)
     found: Learned
-    with _progress(not json_out) as progress:
+    with step_progress(not json_out, "avatar") as progress:
         if input is not None and save is None:
             found = learn_avatar(None, request, source=source, progress=progress)
         else:

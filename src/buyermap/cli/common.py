@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -14,6 +14,7 @@ from typing import Any
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from sqlalchemy.orm import Session
 from typer.core import TyperGroup
 
@@ -111,3 +112,29 @@ class BuyermapGroup(TyperGroup):
             if wants_json:
                 print_json(error_document(exc))
             raise fail(cli_message(exc), code=exc.exit_code) from None
+
+
+StepProgress = Callable[[str, int, int], None]
+
+
+@contextmanager
+def step_progress(enabled: bool, name: str) -> Iterator[StepProgress | None]:
+    """A Rich progress bar on stderr for work that reports ``(label, done, total)`` steps
+    (persona discovery, avatar learning); None when ``enabled`` is off (``--json``)."""
+    if not enabled:
+        yield None
+        return
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(name, total=1)
+
+        def update(label: str, done: int, total: int) -> None:
+            bar.update(task, description=label, completed=done, total=max(total, 1))
+
+        yield update

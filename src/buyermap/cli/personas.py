@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy.orm import Session
 
@@ -19,7 +17,6 @@ from buyermap.analytics.personas.discover import PersonaResult
 from buyermap.analytics.personas.errors import PersonaInputError
 from buyermap.analytics.personas.loading import read_input
 from buyermap.analytics.personas.runs import assign, compare, default_runs_dir, load_run
-from buyermap.analytics.personas.selection import ProgressFn
 from buyermap.cli.common import (
     MAX_SEED,
     BuyermapGroup,
@@ -27,6 +24,7 @@ from buyermap.cli.common import (
     err_console,
     print_json,
     state,
+    step_progress,
     unit_of_work,
 )
 from buyermap.db.models import PersonaRun
@@ -85,27 +83,6 @@ def load_doc(ctx: typer.Context, ref: str | None, runs_dir: Path | None) -> dict
     return resolve_run(
         ctx, ref, runs_dir, stored=lambda _, run: svc.run_doc(run), from_file=lambda doc: doc
     )
-
-
-@contextmanager
-def _progress(enabled: bool) -> Iterator[ProgressFn | None]:
-    if not enabled:
-        yield None
-        return
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TaskProgressColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("personas", total=1)
-
-        def update(label: str, done: int, total: int) -> None:
-            bar.update(task, description=label, completed=done, total=max(total, 1))
-
-        yield update
 
 
 def _print_result(result: PersonaResult, saved: str) -> None:
@@ -213,7 +190,7 @@ def discover_cmd(
         fit_rows=fit_rows,
         force=force,
     )
-    with _progress(not json_out) as progress:
+    with step_progress(not json_out, "personas") as progress:
         if input is not None:
             source = PersonaSource(path=input, id_column=id_column)
             found = discover_personas(
