@@ -169,3 +169,12 @@ def test_they_fit_us_comes_from_the_avatar_that_scored_last(
     doc = client.get("/api/v1/avatar/mutual").json()
     assert doc["avatar"] == "icp v1"
     assert (doc["accounts"][0]["fit"], doc["accounts"][0]["tier"]) == (87.5, "A")
+
+
+def test_a_profile_key_in_another_case_is_the_same_key(client: TestClient) -> None:
+    """Keys meet in any case, non-ASCII letters too (SQLite's lower() folds only ASCII)."""
+    assert client.put("/api/v1/profile/Éire", json={"values": ["yes"]}).status_code == 200
+    again = client.put("/api/v1/profile/éIRE", json={"values": ["no"]})
+    assert again.status_code == 200, again.text
+    assert client.get("/api/v1/profile").json() == {"profile": {"Éire": ["no"]}}
+    assert client.delete("/api/v1/profile/ÉIRE").status_code == 204

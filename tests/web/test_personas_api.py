@@ -156,4 +156,4 @@ def test_a_personas_contacts_download_as_csv_and_an_unknown_persona_is_named(
     assert len(lines) == 1 + 60
     missing = persona_app.client.get("/api/v1/personas/p9/contacts.xlsx")
     assert missing.status_code == 404
-    assert "p9" in missing.json()["message"]
+    assert "p9" in missing.json()["error"]["message"]

@@ -33,6 +33,15 @@ def seller_profile(session: Session) -> dict[str, list[str]]:
     return {e.key: list(e.values) for e in entries}
 
 
+def _entry(session: Session, key: str) -> SellerProfileEntry | None:
+    """The profile entry of ``key`` in any case. Compared in Python (the profile is small):
+    SQLite's lower() folds only ASCII, so "Éire" and "éire" would not meet in SQL."""
+    wanted = fold(key)
+    return next(
+        (e for e in session.scalars(select(SellerProfileEntry)) if fold(e.key) == wanted), None
+    )
+
+
 def _clean_key(key: str) -> str:
     text = " ".join(key.split())
     if not text:
@@ -64,9 +73,7 @@ def set_profile_values(session: Session, *, key: str, values: Sequence[str]) -> 
             f"{name!r} needs at least one value (several: separated by ';')",
             details={"field": "values"},
         )
-    entry = session.scalar(
-        select(SellerProfileEntry).where(func.lower(SellerProfileEntry.key) == name.lower())
-    )
+    entry = _entry(session, name)
     if entry is None:
         entry = SellerProfileEntry(key=name, values=cleaned)
         session.add(entry)
@@ -77,9 +84,7 @@ def set_profile_values(session: Session, *, key: str, values: Sequence[str]) -> 
 
 
 def remove_profile_key(session: Session, *, key: str) -> None:
-    entry = session.scalar(
-        select(SellerProfileEntry).where(func.lower(SellerProfileEntry.key) == key.strip().lower())
-    )
+    entry = _entry(session, key)
     if entry is None:
         raise NotFoundError(f"our profile has no key {key!r}")
     session.delete(entry)
