@@ -60,3 +60,29 @@ class InputFileError(BuyermapError):
 
     code = "bad_input_file"
     exit_code = 2
+
+
+class InsufficientEvidenceError(BuyermapError):
+    """Too few rows (or positives, negatives) for an analysis to stand on: it refuses and
+    names how many it needs (exit code 2). Persona discovery and the avatar raise it."""
+
+    code = "insufficient_evidence"
+    http_status = 422
+    exit_code = 2
+
+
+class AnalysisInputError(BuyermapError):
+    """A column, value, option or saved run given to an analysis is unusable (exit code 2).
+    Each analysis names its own ``code`` in a subclass."""
+
+    code = "analysis_input_error"
+    http_status = 422
+    exit_code = 2
+
+
+class PersonaInputError(AnalysisInputError):
+    code = "persona_input_error"
+
+
+class AvatarInputError(AnalysisInputError):
+    code = "avatar_input_error"

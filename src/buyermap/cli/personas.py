@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 from buyermap.analytics.personas import members as persona_contacts
 from buyermap.analytics.personas import stored as svc
 from buyermap.analytics.personas.discover import PersonaResult
-from buyermap.analytics.personas.errors import PersonaInputError
 from buyermap.analytics.personas.loading import read_input
 from buyermap.analytics.personas.runs import assign, compare, default_runs_dir, load_run
 from buyermap.cli.common import (
@@ -28,6 +27,7 @@ from buyermap.cli.common import (
     unit_of_work,
 )
 from buyermap.db.models import PersonaRun
+from buyermap.errors import PersonaInputError
 from buyermap.seams.personas import (
     PersonaSource,
     build_request,

@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 
 from buyermap.analytics.personas.avatar import save_avatar
 from buyermap.analytics.personas.cards import card_image, card_image_of, persona_card
-from buyermap.analytics.personas.errors import PersonaInputError
 from buyermap.analytics.personas.export import export_run
 from buyermap.cli.common import console, out_path
 from buyermap.cli.personas import load_doc, personas_app, resolve_run
 from buyermap.db.models import PersonaRun
+from buyermap.errors import PersonaInputError
 
 
 @personas_app.command("export")

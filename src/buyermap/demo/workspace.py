@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from buyermap.analytics.personas.errors import InsufficientEvidenceError
 from buyermap.analytics.personas.stored import DEMO_QUERY, discover_workspace
 from buyermap.demo.generator import DemoSummary, build_demo
+from buyermap.errors import InsufficientEvidenceError
 
 # The scale the web's "Build the demo workspace" uses: about 200 accounts, built in seconds.
 WEB_SCALE = 0.1

@@ -21,12 +21,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from buyermap.analytics.avatar import AvatarModel, AvatarResult, LearnQuery, learn, score
-from buyermap.analytics.avatar.errors import AvatarInputError
 from buyermap.analytics.avatar.fitting import ProgressFn
 from buyermap.analytics.avatar.score import ScoreResult
 from buyermap.analytics.personas.loading import input_hash, read_input, table_hash
 from buyermap.db.models import Avatar
-from buyermap.errors import InvalidValueError
+from buyermap.errors import AvatarInputError, InvalidValueError
 from buyermap.schemas.common import Text120
 from buyermap.seams.documents import Doc, Provenance
 from buyermap.seams.requests import build

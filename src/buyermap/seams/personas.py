@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 from buyermap.analytics.personas import stored as svc
 from buyermap.analytics.personas.cards import persona_card
 from buyermap.analytics.personas.discover import DiscoverQuery, PersonaResult, discover
-from buyermap.analytics.personas.errors import PersonaInputError
 from buyermap.analytics.personas.loading import (
     CONTACT_ID,
     contacts_table,
@@ -47,7 +46,7 @@ from buyermap.db.models import (
     PersonaRun,
     SurveyAnswer,
 )
-from buyermap.errors import InvalidValueError
+from buyermap.errors import InvalidValueError, PersonaInputError
 from buyermap.schemas.common import Text120
 from buyermap.schemas.personas import (
     MAX_DISCOVER_WORK,

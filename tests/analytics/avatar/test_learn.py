@@ -16,9 +16,9 @@ from sklearn.preprocessing import OneHotEncoder
 
 from buyermap.analytics.avatar import AvatarModel, LearnQuery, learn, score
 from buyermap.analytics.avatar.columns import infer
-from buyermap.analytics.avatar.errors import AvatarEvidenceError, AvatarInputError
 from buyermap.analytics.avatar.learn import AvatarResult
 from buyermap.analytics.avatar.synth import companies
+from buyermap.errors import AvatarInputError, InsufficientEvidenceError
 
 QUERY = LearnQuery(outcome="won", id_column="id")
 
@@ -37,7 +37,7 @@ def test_twenty_rows_with_three_positives_are_refused_with_the_number_needed() -
             "won": ["yes"] * 3 + ["no"] * 17,
         }
     )
-    with pytest.raises(AvatarEvidenceError) as raised:
+    with pytest.raises(InsufficientEvidenceError) as raised:
         learn(QUERY, table, inputs_hash="x")
     message = raised.value.message
     assert "at least 30 positive and 30 negative" in message

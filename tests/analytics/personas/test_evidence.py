@@ -6,9 +6,9 @@ import polars as pl
 import pytest
 
 from buyermap.analytics.personas.discover import DiscoverQuery, discover, required_rows
-from buyermap.analytics.personas.errors import InsufficientEvidenceError
 from buyermap.analytics.personas.selection import UNTRUSTED
 from buyermap.analytics.personas.synth import make_personas_data
+from buyermap.errors import InsufficientEvidenceError
 from tests.analytics.personas.conftest import FAST
 
 FEW = ("department", "seniority", "company_size", "webinars_attended", "annual_spend")

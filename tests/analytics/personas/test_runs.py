@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from buyermap.analytics.personas.discover import PersonaResult
-from buyermap.analytics.personas.errors import PersonaInputError
 from buyermap.analytics.personas.runs import assign, compare, load_run, save_run
 from buyermap.analytics.personas.synth import SynthData
+from buyermap.errors import PersonaInputError
 
 
 def test_a_run_is_saved_with_inputs_hash_settings_version_and_model(

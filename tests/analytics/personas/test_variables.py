@@ -12,10 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from buyermap.analytics.personas.encoding import encode
-from buyermap.analytics.personas.errors import PersonaInputError
 from buyermap.analytics.personas.loading import read_input
 from buyermap.analytics.personas.variables import choose_variables, infer_variable
-from buyermap.errors import BuyermapError
+from buyermap.errors import BuyermapError, PersonaInputError
 
 
 def test_it_infers_each_kind_with_a_reason() -> None:

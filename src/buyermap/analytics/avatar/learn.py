@@ -31,7 +31,6 @@ from buyermap.analytics.avatar.columns import (
     numbers,
     texts,
 )
-from buyermap.analytics.avatar.errors import AvatarEvidenceError, AvatarInputError
 from buyermap.analytics.avatar.fitting import (
     C_GRID,
     ProgressFn,
@@ -48,6 +47,7 @@ from buyermap.analytics.avatar.query import COMFORT_MIN, COMFORT_PER_FEATURE, MI
 from buyermap.analytics.avatar.terms import Term, learn_edges, learn_levels, pair_codes
 from buyermap.analytics.avatar.traits import Trait, proposed_rules, traits
 from buyermap.analytics.base import Provenance, hash_settings
+from buyermap.errors import AvatarInputError, InsufficientEvidenceError
 
 INTERACTION_ROWS = 20_000
 INTERACTION_MIN_ROWS = 2_000  # with fewer rows the out-of-fold gains of 15 pairs are noise
@@ -216,7 +216,7 @@ def check_evidence(positives: int, negatives: int, *, n: int, force: bool) -> st
         "rows": n,
     }
     if min(positives, negatives) < 3:
-        raise AvatarEvidenceError(
+        raise InsufficientEvidenceError(
             f"an avatar needs at least {MIN_CLASS} positive and {MIN_CLASS} negative rows; "
             f"there are {positives} positive and {negatives} negative of {n} rows, too few "
             "to learn anything even with force",
@@ -224,7 +224,7 @@ def check_evidence(positives: int, negatives: int, *, n: int, force: bool) -> st
         )
     if force:
         return "forced"
-    raise AvatarEvidenceError(
+    raise InsufficientEvidenceError(
         f"too few outcomes to learn an avatar: it needs at least {MIN_CLASS} positive and "
         f"{MIN_CLASS} negative rows and has {positives} positive and {negatives} negative "
         f"(of {n} rows with an outcome); add outcomes, or force a low-evidence avatar",

@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from buyermap.analytics.avatar.errors import AvatarInputError
 from buyermap.analytics.avatar.terms import Term, pair_codes
+from buyermap.errors import AvatarInputError
 
 FORMAT = 1
 TIERS = ("A", "B", "C", "D")

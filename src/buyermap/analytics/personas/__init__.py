@@ -8,7 +8,7 @@ compared (``runs``). The use case is :func:`discover`; see docs/personas.md.
 from __future__ import annotations
 
 from buyermap.analytics.personas.discover import DiscoverQuery, PersonaResult, discover
-from buyermap.analytics.personas.errors import InsufficientEvidenceError, PersonaInputError
+from buyermap.errors import InsufficientEvidenceError, PersonaInputError
 
 __all__ = [
     "DiscoverQuery",

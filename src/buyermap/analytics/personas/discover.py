@@ -11,7 +11,6 @@ import polars as pl
 
 from buyermap.analytics.base import Provenance, hash_settings
 from buyermap.analytics.personas.encoding import Encoded, encode
-from buyermap.analytics.personas.errors import InsufficientEvidenceError, PersonaInputError
 from buyermap.analytics.personas.model import LCAModel, posterior, single_threaded_blas
 from buyermap.analytics.personas.profile import Persona, build_personas
 from buyermap.analytics.personas.selection import (
@@ -21,6 +20,7 @@ from buyermap.analytics.personas.selection import (
     choose_k,
 )
 from buyermap.analytics.personas.variables import Selection, choose_variables
+from buyermap.errors import InsufficientEvidenceError, PersonaInputError
 
 ANALYSIS = "personas.discover"
 ROWS_PER_VARIABLE = 10  # hard floor

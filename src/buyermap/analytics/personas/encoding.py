@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from buyermap.analytics.personas.errors import PersonaInputError
 from buyermap.analytics.personas.variables import OTHER, Variable, _as_text, _numeric
+from buyermap.errors import PersonaInputError
 
 DISCRETE = ("categorical", "ordinal")
 

@@ -18,9 +18,9 @@ from scipy.optimize import linear_sum_assignment
 from buyermap import __version__
 from buyermap.analytics.personas.discover import Assignments, PersonaResult
 from buyermap.analytics.personas.encoding import encode
-from buyermap.analytics.personas.errors import PersonaInputError
 from buyermap.analytics.personas.model import LCAModel, posterior, single_threaded_blas
 from buyermap.analytics.personas.variables import Variable
+from buyermap.errors import PersonaInputError
 
 RUN_FORMAT = 1
 DRIFT = 0.20

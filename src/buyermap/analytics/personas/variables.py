@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from buyermap.analytics.personas.errors import PersonaInputError
+from buyermap.errors import PersonaInputError
 
 MODELLED = ("categorical", "ordinal", "count", "continuous")
 KINDS = (*MODELLED, "id", "text", "constant", "date")
