@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from fastapi.testclient import TestClient
 
@@ -39,3 +40,23 @@ def demo_workspace(
 def make_client(db_url: str, workspace: Workspace) -> TestClient:
     """A test client of the web app over ``workspace``; use it as a context manager."""
     return TestClient(create_app(Settings(database_url=db_url), workspace=workspace))
+
+
+@dataclass(frozen=True)
+class Both:
+    """A workspace behind an app: the seam tests ask the CLI (``--db url``) and the REST
+    API (``client``) the same question."""
+
+    url: str
+    client: TestClient
+    workspace: Workspace
+
+
+@contextmanager
+def demo_behind_app(url: str, *, scale: float, seed: int = 7) -> Iterator[Both]:
+    """``demo_workspace(url, scale=scale, seed=seed)`` with a test client of the app over it."""
+    with (
+        demo_workspace(url, scale=scale, seed=seed) as workspace,
+        make_client(url, workspace) as client,
+    ):
+        yield Both(url=url, client=client, workspace=workspace)

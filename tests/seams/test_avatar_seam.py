@@ -7,37 +7,27 @@ import csv
 import io
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from buyermap.cli.app import app
 from buyermap.db.models import Account
-from tests.factories import demo_workspace, make_client
-
-
-@dataclass(frozen=True)
-class Both:
-    url: str
-    client: TestClient
-    count_accounts: Any
+from tests.factories import Both, demo_behind_app
 
 
 @pytest.fixture(scope="module")
 def both(module_db_url: str) -> Iterator[Both]:
-    with demo_workspace(module_db_url, scale=0.2, seed=3) as workspace:
+    with demo_behind_app(module_db_url, scale=0.2, seed=3) as both:
+        yield both
 
-        def count() -> int:
-            with workspace.sessions() as s:
-                return int(s.scalar(select(func.count()).select_from(Account)) or 0)
 
-        with make_client(module_db_url, workspace) as client:
-            yield Both(url=module_db_url, client=client, count_accounts=count)
+def _count_accounts(both: Both) -> int:
+    with both.workspace.sessions() as s:
+        return int(s.scalar(select(func.count()).select_from(Account)) or 0)
 
 
 def _cli(url: str, *args: str) -> Any:
@@ -72,7 +62,7 @@ def test_saving_again_makes_a_new_version_and_scores_are_the_same_document(
     saved = json.loads(done.stdout)
     again = both.client.post("/api/v1/avatars/learn", json={"save": "icp"}).json()
     assert (saved["avatar"], saved["version"], again["version"]) == ("icp", 1, 2)
-    assert saved["stored_scores"] == both.count_accounts()
+    assert saved["stored_scores"] == _count_accounts(both)
     listed = both.client.get("/api/v1/avatars").json()
     assert [(a["name"], a["version"]) for a in listed][:2] == [("icp", 2), ("icp", 1)]
     assert both.client.get("/api/v1/avatars/icp", params={"version": 1}).json()["version"] == 1
@@ -84,7 +74,7 @@ def test_saving_again_makes_a_new_version_and_scores_are_the_same_document(
     assert cli | {"out": None} == api
     with out.open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    assert len(rows) == both.count_accounts() == cli["n"] == cli["stored"]
+    assert len(rows) == _count_accounts(both) == cli["n"] == cli["stored"]
     assert list(rows[0]) == [
         "account_id", "name", "domain", "fit", "probability", "tier", "reasons",
     ]  # fmt: skip
@@ -102,7 +92,7 @@ def test_a_prospect_file_is_scored_without_importing_it(both: Both, tmp_path: Pa
         "p3,Odd,Aerospace,,Mars,\n",
         encoding="utf-8",
     )
-    before = both.count_accounts()
+    before = _count_accounts(both)
     out = tmp_path / "scored.csv"
     done = _cli(
         both.url, "score", "--avatar", "icp", "--input", str(prospects), "--id-column", "ref",
@@ -113,7 +103,7 @@ def test_a_prospect_file_is_scored_without_importing_it(both: Both, tmp_path: Pa
     assert doc["n"] == 3
     assert doc["stored"] == 0
     assert any("no column" in w for w in doc["warnings"])  # e.g. annual_revenue: scored empty
-    assert both.count_accounts() == before
+    assert _count_accounts(both) == before
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert [r["ref"] for r in rows] == ["p1", "p2", "p3"]
     assert float(rows[0]["fit"]) > float(rows[1]["fit"])

@@ -6,28 +6,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from buyermap.cli.app import app
 from buyermap.seams.cache import ResultCache
 from buyermap.seams.personas import DiscoverRequest
 from tests.conftest import opened_workspace
-from tests.factories import make_client
+from tests.factories import Both, make_client
 from tests.web.persona_factory import seed_personas
 
 SETTINGS = {"k": 3, "restarts": 3, "bootstrap": 3, "seed": 1, "exclude": ["job_title"]}
 FLAGS = ["--k", "3", "--restarts", "3", "--bootstrap", "3", "--seed", "1", "--exclude", "job_title"]
-
-
-@dataclass(frozen=True)
-class Both:
-    url: str
-    client: TestClient
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +30,7 @@ def both(module_db_url: str) -> Iterator[Both]:
         with workspace.sessions() as session, session.begin():
             seed_personas(session)
         with make_client(module_db_url, workspace) as client:
-            yield Both(url=module_db_url, client=client)
+            yield Both(url=module_db_url, client=client, workspace=workspace)
 
 
 def _comparable(doc: dict[str, Any]) -> dict[str, Any]:

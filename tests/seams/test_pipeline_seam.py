@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -14,25 +13,14 @@ from typer.testing import CliRunner
 
 from buyermap.cli.app import app
 from buyermap.seams.cache import ResultCache
-from buyermap.services.workspace import Workspace
-from tests.factories import demo_workspace, make_client
-
-
-@dataclass(frozen=True)
-class Both:
-    url: str
-    client: TestClient
-    workspace: Workspace
+from tests.factories import Both, demo_behind_app
 
 
 @pytest.fixture(scope="module")
 def both(module_db_url: str) -> Iterator[Both]:
     """A small demo workspace behind an app; the CLI reads the same database."""
-    with (
-        demo_workspace(module_db_url, scale=0.1) as workspace,
-        make_client(module_db_url, workspace) as client,
-    ):
-        yield Both(url=module_db_url, client=client, workspace=workspace)
+    with demo_behind_app(module_db_url, scale=0.1) as both:
+        yield both
 
 
 def _timeless(doc: Any) -> Any:
