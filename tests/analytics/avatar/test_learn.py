@@ -166,3 +166,15 @@ def test_values_never_seen_in_training_score_as_other_with_a_warning(planted: tu
     scored = score(result.model, fresh)
     assert scored.n == 200
     assert any("not seen in training" in w for w in scored.warnings)
+
+
+def test_an_empty_cell_scores_as_unknown_not_as_a_value_never_seen(planted: tuple) -> None:  # type: ignore[type-arg]
+    _, _, result = planted
+    fresh, _ = companies(200, seed=9)
+    fresh = fresh.with_columns(pl.lit(None, dtype=pl.Utf8).alias("industry"))
+    scored = score(result.model, fresh)
+    assert not any("not seen in training" in w for w in scored.warnings)
+    term = next(t for t in result.model.terms if t.column == "industry")
+    codes = term.codes(fresh["industry"])
+    assert set(codes.tolist()) == {term.missing_code}
+    assert term.level_words(term.missing_code).endswith("unknown")
