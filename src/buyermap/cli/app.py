@@ -13,6 +13,7 @@ import typer
 from buyermap import __version__
 from buyermap.cli import (
     avatar,
+    backup,
     demo,
     fields,
     funnel,
@@ -77,6 +78,7 @@ def root(
 # The command groups, in the order ``--help`` lists them; a new group is one more entry.
 GROUPS = (
     workspace,
+    backup,
     records,
     fields,
     transfer,

@@ -159,16 +159,13 @@ class Term:
         mapping = {level: i for i, level in enumerate(self.levels)}
         # replace_strict sends nulls to ``default`` too: an empty cell would score as
         # "other" (a value unseen in training) instead of "unknown", so nulls go first.
-        coded = (
-            pl.select(
-                pl.when(text.is_null())
-                .then(pl.lit(self.missing_code, dtype=pl.Int32))
-                .otherwise(
-                    text.replace_strict(mapping, default=len(self.levels), return_dtype=pl.Int32)
-                )
+        coded = pl.select(
+            pl.when(text.is_null())
+            .then(pl.lit(self.missing_code, dtype=pl.Int32))
+            .otherwise(
+                text.replace_strict(mapping, default=len(self.levels), return_dtype=pl.Int32)
             )
-            .to_series()
-        )
+        ).to_series()
         return coded.to_numpy().astype(np.int32)
 
     def level_words(self, code: int, terms: list[Term] | None = None) -> str:
