@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
 from buyermap.db.base import Base
@@ -75,4 +82,60 @@ def test_sqlite_workspaces_use_write_ahead_logging(sqlite_url: str) -> None:
         mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
         fks = conn.exec_driver_sql("PRAGMA foreign_keys").scalar()
     assert (mode, fks) == ("wal", 1)
+    engine.dispose()
+
+
+KILL_MIDWAY = """
+import os, signal, sys
+from alembic import command
+from alembic.operations import Operations
+from buyermap.db.engine import alembic_config, make_engine
+
+url, start, after = sys.argv[1], sys.argv[2], int(sys.argv[3])
+engine = make_engine(url)
+if start != "base":
+    command.upgrade(alembic_config(engine), start)
+done = 0
+invoke = Operations.invoke
+
+def killing(self, operation):
+    global done
+    out = invoke(self, operation)
+    done += 1
+    if done == after:
+        os.kill(os.getpid(), signal.SIGKILL)  # no cleanup, no rollback by Python
+    return out
+
+Operations.invoke = killing
+command.upgrade(alembic_config(engine), "head")
+"""
+
+
+@pytest.mark.parametrize(("start", "after"), [("base", 5), ("previous", 1)])
+def test_a_migration_killed_midway_leaves_a_workspace_that_opens(
+    db_url: str, tmp_path: Path, start: str, after: int
+) -> None:
+    engine = make_engine(db_url)
+    script = ScriptDirectory.from_config(alembic_config(engine))
+    head_id = script.get_current_head()
+    assert head_id is not None
+    head = script.get_revision(head_id)
+    assert head is not None
+    begin = str(head.down_revision) if start == "previous" else "base"
+    program = tmp_path / "kill_midway.py"
+    program.write_text(KILL_MIDWAY, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(program), db_url, begin, str(after)], capture_output=True, check=False
+    )
+    assert done.returncode == -signal.SIGKILL, done.stderr.decode()
+    with engine.connect() as conn:  # what the kill left: the revision it started from
+        current = MigrationContext.configure(conn).get_current_revision()
+    assert current == (None if begin == "base" else begin)
+    migrate(engine)  # what opening the workspace does
+    with engine.connect() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() == head.revision
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"include_name": include_name}), Base.metadata
+        )
+    assert diff == []
     engine.dispose()
