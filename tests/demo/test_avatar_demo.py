@@ -65,7 +65,8 @@ def test_the_workspace_picks_up_the_demo_avatars_scores(demo: Workspace) -> None
     with demo.sessions() as session:
         ids = list(session.scalars(select(Account.id)))
         avatar, fits = latest_fits(session, account_ids=ids)
-    assert avatar is not None and avatar.name == DEMO_AVATAR
+    assert avatar is not None
+    assert avatar.name == DEMO_AVATAR
     assert set(fits) == set(ids)
     assert {tier for _, tier in fits.values()} == {"A", "B", "C", "D"}
 
