@@ -113,6 +113,7 @@ def test_without_companies_the_avatar_is_learned_over_contacts(session: Session)
     fill_people(session)
     learned = learn_avatar(session, LearnRequest(save="people")).document
     assert learned.over == "contacts"
+    assert avatar_svc.require_avatar(session, name="people").metrics["over"] == "contacts"
     assert learned.source == CONTACTS_SOURCE
     assert learned.n == 320
     assert learned.stored_scores == 0  # contact scores go to a file, not the workspace
@@ -255,6 +256,13 @@ def test_the_cli_and_the_api_give_the_same_persona_split(
     with make_client(url, workspace) as client:
         api = client.get("/api/v1/avatars/people/personas").json()
         missing = client.get("/api/v1/avatars/nobody/personas")
+        by_rest = client.post("/api/v1/avatars/learn", json={"over": "contacts", "seed": 0})
+        bad = client.post("/api/v1/avatars/learn", json={"over": "companies"})
+    assert by_rest.status_code == 201, by_rest.text
+    assert by_rest.json()["over"] == "contacts"
+    assert by_rest.json()["traits"] == learned["traits"]  # the same learning as the CLI's
+    assert bad.status_code == 422
+    assert bad.json()["error"]["details"]["errors"][0]["field"] == "over"
     assert cli == api
     assert scored["top_tier_by_persona"] == api["personas"]
     assert api["personas"][0]["persona"] == "money"

@@ -340,24 +340,23 @@ def learn_avatar(
             source_hash=result.provenance.inputs_hash,
             settings=result.settings,
             model=result.model.to_json(),
-            metrics=_metrics(result, origin),
+            metrics=_metrics(result, origin, over),
         )
         if origin == "workspace":
             stored = _store_scores(session, saved, result.model, table)
     document = AvatarLearned.model_validate(
-        _metrics(result, origin)
+        _metrics(result, origin, over)
         | {
             "avatar": saved.name if saved else None,
             "version": saved.version if saved else None,
             "stored_scores": stored,
-            "over": over,
         }
     )
     return Learned(result=result, document=document, avatar=saved)
 
 
-def _metrics(result: AvatarResult, origin: str) -> dict[str, Any]:
-    return result.to_dict() | {"source": origin, "avatar": None, "version": None}
+def _metrics(result: AvatarResult, origin: str, over: str) -> dict[str, Any]:
+    return result.to_dict() | {"source": origin, "avatar": None, "version": None, "over": over}
 
 
 # -- scoring ------------------------------------------------------------------------------
