@@ -1,6 +1,7 @@
-"""Known answers: the avatar learned from the demo's accounts recovers the planted win
-pattern (``demo/constants.py``: industry + size band + region; deal source is a deal's,
-not an account's, trait)."""
+"""Known answers: the avatar the demo build learns from its accounts (``seams.demo``, as
+``buyermap demo`` and ``POST /demo`` build it) recovers the planted win pattern
+(``demo/constants.py``: industry + size band + region; deal source is a deal's, not an
+account's, trait), and its stored scores are the ones the workspace picks up."""
 
 from __future__ import annotations
 
@@ -14,22 +15,27 @@ from sqlalchemy import select
 
 from buyermap.db.models import Account, AvatarScore
 from buyermap.demo.constants import WIN_INDUSTRY, WIN_REGION, WIN_SIZE, size_band
-from buyermap.seams.avatar import AvatarLearned, LearnRequest, learn_avatar
+from buyermap.seams.avatar import AvatarLearned
+from buyermap.seams.demo import DEMO_AVATAR, build_demo_workspace
+from buyermap.services.avatars import latest_fits, require_avatar
 from buyermap.services.workspace import Workspace
-from tests.factories import demo_workspace
+from tests.conftest import opened_workspace
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
     path: Path = tmp_path_factory.mktemp("avatar-demo") / "demo.db"
-    with demo_workspace(f"sqlite:///{path}", seed=7, scale=1.0) as ws:
+    with opened_workspace(f"sqlite:///{path}") as ws:
+        with ws.sessions() as session, session.begin():
+            built = build_demo_workspace(session, seed=7, scale=1.0)
+        assert not built.avatar_refused, built.avatar
         yield ws
 
 
 @pytest.fixture(scope="module")
 def learned(demo: Workspace) -> AvatarLearned:
-    with demo.sessions() as session, session.begin():
-        return learn_avatar(session, LearnRequest(save="icp")).document
+    with demo.sessions() as session:
+        return AvatarLearned.model_validate(require_avatar(session, name=DEMO_AVATAR).metrics)
 
 
 def _planted(account: Account) -> float:
@@ -53,6 +59,16 @@ def test_the_fit_ranks_the_accounts_like_the_planted_win_probability(
         planted = np.array([_planted(a) for a in accounts])
     assert len(scores) == len(accounts)  # every account carries a fit, a tier and reasons
     assert spearmanr(fit, planted).statistic >= 0.9
+
+
+def test_the_workspace_picks_up_the_demo_avatars_scores(demo: Workspace) -> None:
+    with demo.sessions() as session:
+        ids = list(session.scalars(select(Account.id)))
+        avatar, fits = latest_fits(session, account_ids=ids)
+    assert avatar is not None
+    assert avatar.name == DEMO_AVATAR
+    assert set(fits) == set(ids)
+    assert {tier for _, tier in fits.values()} == {"A", "B", "C", "D"}
 
 
 def test_it_names_software_mid_size_and_dach_among_the_top_traits(learned: AvatarLearned) -> None:

@@ -82,3 +82,17 @@ def test_demo_again_serves_the_workspace_it_built(
     assert again.exit_code == 0, again.output
     assert served == [(None, 8123)]
     assert "serving it as it is" in again.stderr
+
+
+def test_demo_learns_its_avatar_and_says_so(tmp_path: Path) -> None:
+    result = _demo(tmp_path / "demo.db", "--scale", "0.1")
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.stdout.split())  # Rich wraps long lines
+    assert "avatar 'demo': learned from" in said
+    assert "200 accounts scored" in said
+
+
+def test_a_tiny_demo_says_why_it_has_no_avatar(tmp_path: Path) -> None:
+    result = _demo(tmp_path / "demo.db", "--scale", "0.02")
+    assert result.exit_code == 0, result.output
+    assert "no avatar: too few outcomes" in " ".join(result.stdout.split())

@@ -44,6 +44,8 @@ def test_building_the_demo_fills_the_workspace_and_is_refused_once_it_holds_reco
     assert "this workspace is empty" not in home
     assert client.get("/api/v1/accounts").json()["total"] > 100
     assert client.get("/pipeline").status_code == 200
+    # the demo's avatar is learned and saved with the build (every account scored)
+    assert [a["name"] for a in client.get("/api/v1/avatars").json()] == ["demo"]
     again = client.post("/demo", headers=headers)
     assert again.status_code == 409
     assert "already holds records" in again.text

@@ -21,10 +21,12 @@ from buyermap.cli.mutual import avatar_mutual
 from buyermap.schemas.avatars import AvatarSummary
 from buyermap.seams.avatar import (
     AvatarLearned,
+    AvatarPersonas,
     AvatarScored,
     AvatarSource,
     Learned,
     avatar_list,
+    avatar_personas,
     build_request,
     learn_avatar,
     score_avatar,
@@ -100,6 +102,14 @@ def learn_cmd(
         int, typer.Option("--interactions", help="At most this many pairwise interactions.")
     ] = 3,
     seed: Annotated[int, typer.Option("--seed", min=0, max=MAX_SEED, help="Random seed.")] = 0,
+    over: Annotated[
+        str | None,
+        typer.Option(
+            "--over",
+            help="The workspace's rows: accounts or contacts (people, B2C); default accounts, "
+            "contacts when the workspace has no accounts.",
+        ),
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Learn the customer avatar: the traits that separate the companies that buy.
@@ -109,10 +119,16 @@ def learn_cmd(
     none are scored, not trained on); with --save the avatar is stored in the workspace
     (also when learned from a file) and, for the workspace, every account's score.
 
+    With --over contacts (and by itself in a workspace without accounts) it learns over the
+    contacts' own fields (seniority, department, job title, custom contact fields): buyers
+    are the contacts on a won deal's committee, the others those whose deals are all lost.
+
     Refuses (exit code 2) with fewer than 30 positive or 30 negative rows, naming how many
     it needs. The settings and the --json document are those of POST /api/v1/avatars/learn.
 
     Example: [bold]buyermap avatar learn --input won.csv --id-column id --outcome won --json[/]
+
+    Example: [bold]buyermap avatar learn --over contacts --save people --json[/]
     """
     request = build_request(
         outcome=outcome,
@@ -123,6 +139,7 @@ def learn_cmd(
         folds=folds,
         interactions=interactions,
         seed=seed,
+        over=over,
     )
     source = AvatarSource(path=input, id_column=id_column)
     found: Learned
@@ -172,8 +189,11 @@ def score_cmd(
 
     Without --input every account of the workspace is scored and the scores are stored
     (accounts added since the avatar was learned are scored too); the CSV has account_id,
-    name, domain, fit, probability, tier and reasons. With --input a prospect file is
-    scored without importing it: the CSV is the file with those columns added.
+    name, domain, fit, probability, tier and reasons. An avatar learned over contacts scores
+    every contact (contact_id, name, email, ...; written to the CSV, not stored). With a
+    persona run the JSON has top_tier_by_persona (see avatar personas). With --input a
+    prospect file is scored without importing it: the CSV is the file with those columns
+    added.
 
     Example: [bold]buyermap avatar score --avatar icp --input leads.csv --out scored.csv[/]
     """
@@ -186,6 +206,53 @@ def score_cmd(
         print_json(document.model_dump(mode="json"))
         return
     _print_scored(document)
+
+
+def _print_personas(doc: AvatarPersonas) -> None:
+    whose = "contacts" if doc.over == "contacts" else "contacts of accounts"
+    table = Table(
+        "persona",
+        "contacts",
+        f"in tier {doc.top_tier}",
+        "share of the persona",
+        "share of the tier",
+        title=f"{whose} in tier {doc.top_tier} of {doc.avatar!r} v{doc.version}, by persona "
+        f"(run {doc.persona_run})",
+    )
+    for p in doc.personas:
+        table.add_row(
+            p.name,
+            f"{p.contacts:,}",
+            f"{p.top_tier:,}",
+            f"{p.share_in_top_tier:.0%}",
+            f"{p.share_of_top_tier:.0%}",
+        )
+    console.print(table)
+
+
+@avatar_app.command("personas")
+def personas_cmd(
+    ctx: typer.Context,
+    avatar: Annotated[str, typer.Option("--avatar", help="The saved avatar's name.")],
+    version: Annotated[
+        int | None, typer.Option("--version", min=1, help="A version (default: the newest).")
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """How the avatar's top tier (A) splits across the personas of the active run.
+
+    Over contacts: the contacts the avatar puts in A now. Over accounts: the contacts with a
+    current position at an account its stored scores put in A. Per persona: its contacts,
+    how many are in the top tier, that share, and the persona's share of the top tier.
+
+    Example: [bold]buyermap avatar personas --avatar demo --json[/]
+    """
+    with unit_of_work(ctx) as session:
+        doc = avatar_personas(session, name=avatar, version=version)
+    if json_out:
+        print_json(doc.model_dump(mode="json"))
+        return
+    _print_personas(doc)
 
 
 @avatar_app.command("list")

@@ -20,7 +20,8 @@ from buyermap.cli.common import (
 )
 from buyermap.cli.serve import serve
 from buyermap.demo import DemoSummary, wipe_workspace, workspace_has_data
-from buyermap.demo.workspace import BuiltDemo, build_demo_workspace
+from buyermap.demo.workspace import BuiltDemo
+from buyermap.seams.demo import DemoWorkspace, build_demo_workspace
 from buyermap.services.workspace import workspace_status
 
 
@@ -52,7 +53,9 @@ def demo(
 ) -> None:
     """Build a seeded demo workspace of a B2B seller, then open the web workbench.
 
-    Accounts, buying committees, deals with two years of stage history, notes and surveys.
+    Accounts, buying committees, deals with two years of stage history, notes and surveys;
+    then the personas are discovered and the customer avatar "demo" is learned from the
+    accounts, so every account carries a fit, a tier and reasons.
 
     Planted structure for the analyses to find: see docs/demo-data.md.
 
@@ -93,9 +96,10 @@ def demo(
             def progress(label: str, done: int, total: int) -> None:
                 bar.update(task, description=label, completed=done, total=total)
 
-            built = build_demo_workspace(session, seed=seed, scale=scale, progress=progress)
-            summary = built.summary
-            personas_line = _personas_line(built)
+            demo_ws = build_demo_workspace(session, seed=seed, scale=scale, progress=progress)
+            summary = demo_ws.built.summary
+            personas_line = _personas_line(demo_ws.built)
+            avatar_line = _avatar_line(demo_ws)
         status = workspace_status(session, database=url)
     seconds = time.perf_counter() - started
     if not no_serve:
@@ -107,6 +111,7 @@ def demo(
         return
     _print_summary(summary, url, seconds)
     console.print(personas_line, highlight=False)
+    console.print(avatar_line, highlight=False)
 
 
 def _personas_line(built: BuiltDemo) -> str:
@@ -115,6 +120,14 @@ def _personas_line(built: BuiltDemo) -> str:
         err_console.print(f"[yellow]{built.personas}[/]", highlight=False)
         return f"[yellow]{built.personas}[/]"
     return f"{built.personas}, /personas"
+
+
+def _avatar_line(demo_ws: DemoWorkspace) -> str:
+    """The avatar learned from the demo's accounts; a tiny demo may be refused."""
+    if demo_ws.avatar_refused:
+        err_console.print(f"[yellow]{demo_ws.avatar}[/]", highlight=False)
+        return f"[yellow]{demo_ws.avatar}[/]"
+    return f"{demo_ws.avatar}, buyermap avatar score --avatar demo"
 
 
 def _print_summary(summary: DemoSummary, url: str, seconds: float) -> None:

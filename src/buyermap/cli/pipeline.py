@@ -17,7 +17,8 @@ from buyermap.analytics.pipeline import export
 from buyermap.analytics.pipeline.paths import describe_left_out
 from buyermap.charts import forecast as forecast_charts
 from buyermap.charts import pipeline as pipeline_charts
-from buyermap.charts.render import to_png
+from buyermap.charts import tiers as tier_charts
+from buyermap.charts.render import compact_money, to_png
 from buyermap.cli.common import (
     MAX_SEED,
     BuyermapGroup,
@@ -36,6 +37,12 @@ from buyermap.seams.pipeline import (
     pipeline_backtest,
     pipeline_forecast,
     pipeline_stats,
+)
+from buyermap.seams.pipeline_tiers import (
+    TIER,
+    PipelineByTier,
+    pipeline_forecast_by_tier,
+    pipeline_stats_by_tier,
 )
 from buyermap.seams.requests import build
 
@@ -117,6 +124,57 @@ def _money(x: float | None) -> str:
     return "-" if x is None else f"{x:,.0f}"
 
 
+def _no_xlsx(xlsx: Path | None) -> None:
+    if xlsx is not None:
+        raise InvalidValueError(
+            "--xlsx is not written for --by tier; use --json or --png, or leave --by out",
+            details={"field": "xlsx"},
+        )
+
+
+def _print_tiers(doc: PipelineByTier) -> None:
+    """The by-tier table (stats; with the forecast's columns when it has them)."""
+    if doc.avatar is None:
+        console.print(
+            "no avatar has scored the accounts yet, so every deal is 'not scored': learn one "
+            "with [bold]buyermap avatar learn --save NAME[/] (it scores every account)"
+        )
+    else:
+        console.print(f"tiers of the avatar {doc.avatar.name!r} version {doc.avatar.version}")
+    forecast = doc.horizon_days is not None
+    title = f"By avatar tier (as of {doc.as_of})"
+    if forecast:
+        title += f", bookings within {doc.horizon_days} days"
+    table = Table(title=title)
+    columns = ["tier", "deals", "won", "lost", "win rate", "95%", "days to win", "open"]
+    if forecast:
+        columns += ["expected", "P10-P90"]
+    for col in columns:
+        table.add_column(col, justify="left" if col == "tier" else "right")
+    for r in doc.by_tier:
+        iv = r.win_rate_interval
+        cells = [
+            r.tier,
+            f"{r.deals:,}",
+            f"{r.won:,}",
+            f"{r.lost:,}",
+            "-" if r.win_rate is None else f"{r.win_rate:.0%}",
+            "-" if iv is None else f"{iv[0]:.0%}-{iv[1]:.0%}",
+            "-" if r.median_cycle_days is None else f"{r.median_cycle_days:.0f}",
+            f"{compact_money(r.open_amount)} ({r.open_deals:,})",
+        ]
+        if forecast:
+            b = r.expected_bookings_interval
+            cells += [
+                "-" if r.expected_bookings is None else compact_money(r.expected_bookings),
+                "-" if b is None else f"{compact_money(b[0])}-{compact_money(b[1])}",
+            ]
+        table.add_row(*cells)
+    console.print(table)
+    for note in doc.notes:
+        console.print(note, style="dim", highlight=False)
+
+
 @group.command("stats")
 def stats(
     ctx: typer.Context,
@@ -126,7 +184,8 @@ def stats(
         typer.Option(
             "--by",
             help="Break down by this column only (workspace: segment, owner, source, and "
-            "persona when there is a persona run).",
+            "persona when there is a persona run); tier: by the avatar tier of the deal's "
+            "account (its own table and JSON key by_tier).",
         ),
     ] = None,
     as_of: Annotated[
@@ -147,8 +206,23 @@ def stats(
     Example: [bold]buyermap pipeline stats --xlsx stats.xlsx --png stats.png[/]
 
     Example: [bold]buyermap pipeline stats --by persona --json[/]
+
+    Example: [bold]buyermap pipeline stats --by tier --json[/] (win rate with its interval,
+    median days to win and open pipeline per avatar tier)
     """
     source = _source(history, stages, won_stage, lost_stage)
+    if by == TIER:
+        _no_xlsx(xlsx)
+        tier_request = build(StatsRequest, as_of=as_of.date() if as_of else None)
+        with _workspace(ctx, source) as session:
+            by_tier = pipeline_stats_by_tier(session, tier_request, source=source)
+        if png is not None:
+            _write(png, to_png(tier_charts.win_rates(by_tier.result.outcomes)))
+        if as_json:
+            print_json(by_tier.document.model_dump(mode="json"))
+            return
+        _print_tiers(by_tier.document)
+        return
     request = build(StatsRequest, by=by, as_of=as_of.date() if as_of else None)
     with _workspace(ctx, source) as session:
         analysed = pipeline_stats(session, request, source=source)
@@ -207,6 +281,14 @@ def forecast(
     stages: StagesOpt = None,
     won_stage: WonOpt = None,
     lost_stage: LostOpt = None,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            help="tier: split the expected bookings (with P50, P10-P90), win rate, cycle "
+            "time and open pipeline by the avatar tier of the deal's account.",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
     xlsx: XlsxOpt = None,
     png: PngOpt = None,
@@ -216,8 +298,15 @@ def forecast(
     Example: [bold]buyermap pipeline forecast --history h.csv --as-of 2025-03-31 --json[/]
 
     With --xlsx/--png, also the cumulative bookings by week (the fan) as a sheet and chart.
+
+    Example: [bold]buyermap pipeline forecast --by tier --json[/] (JSON key by_tier)
     """
     source = _source(history, stages, won_stage, lost_stage)
+    if by is not None and by != TIER:
+        raise typer.BadParameter(
+            f"the forecast breaks down by tier only, not {by!r}; use --by tier",
+            param_hint="--by",
+        )
     request = build(
         ForecastRequest,
         as_of=as_of.date() if as_of else None,
@@ -227,6 +316,18 @@ def forecast(
         segment_by=segment_by,
         bootstrap=bootstrap,
     )
+    if by == TIER:
+        _no_xlsx(xlsx)
+        with _workspace(ctx, source) as session:
+            by_tier = pipeline_forecast_by_tier(session, request, source=source)
+        forecasts = by_tier.result.forecasts or []
+        if png is not None:
+            _write(png, to_png(tier_charts.bookings(forecasts, horizon_days)))
+        if as_json:
+            print_json(by_tier.document.model_dump(mode="json"))
+            return
+        _print_tiers(by_tier.document)
+        return
     with _workspace(ctx, source) as session:
         analysed = pipeline_forecast(session, request, source=source)
     result, fan, doc = analysed.result.forecast, analysed.result.fan, analysed.document

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import polars as pl
@@ -24,12 +24,15 @@ from buyermap.analytics.avatar import AvatarModel, AvatarResult, LearnQuery, lea
 from buyermap.analytics.avatar.fitting import ProgressFn
 from buyermap.analytics.avatar.score import ScoreResult
 from buyermap.analytics.personas.loading import input_hash, read_input, table_hash
+from buyermap.analytics.personas.stored import active_run
 from buyermap.db.models import Avatar
-from buyermap.errors import AvatarInputError, InvalidValueError
+from buyermap.errors import AvatarInputError, InvalidValueError, NotFoundError
 from buyermap.schemas.common import Text120
 from buyermap.seams.documents import Doc, Provenance
 from buyermap.seams.requests import build
 from buyermap.services import avatars as svc
+from buyermap.services import contact_avatar as people
+from buyermap.services.avatar_tiers import latest_scored_avatar
 
 REFUSALS = """\
 Learning an avatar refuses, the same way at every edge (CLI: exit code 2; REST: 422):
@@ -43,7 +46,14 @@ Learning an avatar refuses, the same way at every edge (CLI: exit code 2; REST: 
 4. no column usable as a trait (each column's reason is given).
 Scoring refuses an avatar name the workspace does not have (the saved names are listed)
 and a file that has none of the avatar's columns; columns it lacks are scored as empty
-with a warning."""
+with a warning. ``over`` (accounts or contacts) is for the workspace only; without it a
+workspace without accounts learns over its contacts. The top tier across personas
+(:func:`avatar_personas`) refuses without a persona run, an avatar learned from a file,
+and an accounts avatar whose scores are not stored yet."""
+
+CONTACTS_SOURCE = "workspace:contacts"
+"""The source of an avatar learned over the workspace's contacts (B2C)."""
+TOP_TIER = "A"
 
 Columns = Annotated[list[Text120], Field(max_length=200)]
 
@@ -70,6 +80,11 @@ class LearnRequest(BaseModel):
         3, description="At most this many pairwise interactions (kept when they win out of fold)."
     )
     seed: Annotated[int, Field(ge=0, le=2**32 - 1)] = Field(0, description="Random seed.")
+    over: Literal["accounts", "contacts"] | None = Field(
+        None,
+        description="The workspace's rows to learn over: accounts (companies) or contacts "
+        "(people, B2C); default accounts, contacts when the workspace has no accounts.",
+    )
 
     def to_query(
         self,
@@ -171,12 +186,41 @@ class AvatarLearned(Doc):
     provenance: Provenance
     settings: dict[str, Any]
     stored_scores: int = Field(0, description="Accounts scored and stored (workspace, saved)")
+    over: str = Field(
+        "accounts", description="accounts or contacts (the workspace), file (learned from one)"
+    )
 
 
 class TierCount(Doc):
     tier: str
     n: int
     share: float
+
+
+class PersonaShare(Doc):
+    """How many of a persona's contacts are in the avatar's top tier."""
+
+    persona: str = Field(description="The persona's key in the run")
+    name: str
+    contacts: int = Field(description="The persona's contacts (that the avatar scored)")
+    top_tier: int = Field(description="Of those, in the top tier (A), or at A-tier accounts")
+    share_in_top_tier: float = Field(description="top_tier / contacts")
+    share_of_top_tier: float = Field(
+        description="The persona's share of all top-tier contacts (adds up to 1)"
+    )
+
+
+class AvatarPersonas(Doc):
+    """How the avatar's top tier splits across the personas of the active run
+    (``buyermap avatar personas --json``, ``GET /api/v1/avatars/{name}/personas``)."""
+
+    avatar: str
+    version: int
+    over: str = Field(description="contacts: the contacts' own tiers; accounts: their accounts'")
+    persona_run: str
+    top_tier: str
+    contacts_in_top_tier: int
+    personas: list[PersonaShare]
 
 
 class AvatarScored(Doc):
@@ -193,6 +237,12 @@ class AvatarScored(Doc):
     warnings: list[str]
     stored: int = Field(description="Scores stored for the workspace's accounts (0 for a file)")
     out: str | None = Field(None, description="The CSV written (CLI)")
+    over: str = Field("accounts", description="What was scored: accounts, contacts or a file")
+    top_tier_by_persona: list[PersonaShare] | None = Field(
+        None,
+        description="The workspace with a persona run: how the top tier splits across "
+        "personas (see avatar personas); null otherwise",
+    )
 
 
 # -- learning -----------------------------------------------------------------------------
@@ -226,7 +276,14 @@ def learn_avatar(
     """Learn an avatar from a file or the workspace's accounts; with ``save`` store it in
     the workspace (a new version of the name) and, for the workspace, every account's
     score. Refuses as :data:`REFUSALS` says."""
+    over = "file"
     if source.path is not None:
+        if request.over:
+            raise AvatarInputError(
+                "over (accounts or contacts) is for the workspace; a file's rows are what "
+                "they are: leave over out",
+                details={"parameter": "over"},
+            )
         if not request.outcome:
             raise AvatarInputError(
                 "a file needs its outcome column (outcome) to learn from",
@@ -247,16 +304,28 @@ def learn_avatar(
                 "accounts with a won deal and the others those whose deals are all lost",
                 details={"parameter": "outcome"},
             )
-        table = svc.accounts_table(session)
-        query = request.to_query(
-            outcome=svc.OUTCOME,
-            positive="won",
-            id_column=svc.ACCOUNT_ID,
-            exclude=("name", "domain"),
-            labels=svc.LABELS | svc.custom_labels(session),
-        )
+        over = request.over or ("accounts" if people.has_accounts(session) else "contacts")
+        if over == "contacts":
+            table = people.contacts_table(session)
+            query = request.to_query(
+                outcome=people.OUTCOME,
+                positive="won",
+                id_column=people.CONTACT_ID,
+                exclude=("name", "email"),
+                labels=people.LABELS | people.custom_contact_labels(session),
+            )
+            origin = CONTACTS_SOURCE
+        else:
+            table = svc.accounts_table(session)
+            query = request.to_query(
+                outcome=svc.OUTCOME,
+                positive="won",
+                id_column=svc.ACCOUNT_ID,
+                exclude=("name", "domain"),
+                labels=svc.LABELS | svc.custom_labels(session),
+            )
+            origin = "workspace"
         result = learn(query, table, inputs_hash=table_hash(table), progress=progress)
-        origin = "workspace"
     saved: Avatar | None = None
     stored = 0
     if request.save:
@@ -270,12 +339,12 @@ def learn_avatar(
             source_hash=result.provenance.inputs_hash,
             settings=result.settings,
             model=result.model.to_json(),
-            metrics=_metrics(result, origin),
+            metrics=_metrics(result, origin, over),
         )
-        if source.path is None:
+        if origin == "workspace":
             stored = _store_scores(session, saved, result.model, table)
     document = AvatarLearned.model_validate(
-        _metrics(result, origin)
+        _metrics(result, origin, over)
         | {
             "avatar": saved.name if saved else None,
             "version": saved.version if saved else None,
@@ -285,8 +354,8 @@ def learn_avatar(
     return Learned(result=result, document=document, avatar=saved)
 
 
-def _metrics(result: AvatarResult, origin: str) -> dict[str, Any]:
-    return result.to_dict() | {"source": origin, "avatar": None, "version": None}
+def _metrics(result: AvatarResult, origin: str, over: str) -> dict[str, Any]:
+    return result.to_dict() | {"source": origin, "avatar": None, "version": None, "over": over}
 
 
 # -- scoring ------------------------------------------------------------------------------
@@ -385,13 +454,29 @@ def score_avatar(
     file (``source.path``, or an uploaded ``table``) without importing it."""
     avatar = svc.require_avatar(session, name=name, version=version)
     model = AvatarModel.from_json(avatar.model)
-    if source.path is None and table is None:
+    over = "file"
+    split_by_persona: list[PersonaShare] | None = None
+    if source.path is None and table is None and avatar.source == CONTACTS_SOURCE:
+        contacts = people.contacts_table(session)
+        aligned, warnings = _align(model, contacts)
+        scored = score(model, aligned)
+        stored = 0
+        warnings.append("contact scores are not stored in the workspace: they are in the CSV")
+        out = pl.concat([contacts.select(people.IDENTITY_COLUMNS), _rows(scored)], how="horizontal")
+        origin, over = "workspace", "contacts"
+        ids = contacts[people.CONTACT_ID].to_list()
+        top = {int(ids[i]) for i in np.flatnonzero(scored.tier == TOP_TIER)}
+        split_by_persona = _split(session, top=top, scored={int(i) for i in ids})
+    elif source.path is None and table is None:
         accounts = svc.accounts_table(session)
         aligned, warnings = _align(model, accounts)
         scored = score(model, aligned)
         stored = _store_scores(session, avatar, model, accounts)
         out = pl.concat([accounts.select(svc.IDENTITY_COLUMNS), _rows(scored)], how="horizontal")
-        origin = "workspace"
+        origin, over = "workspace", "accounts"
+        session.flush()
+        top = people.contacts_at_accounts_in_tier(session, avatar_id=avatar.id, tier=TOP_TIER)
+        split_by_persona = _split(session, top=top, scored=None)
     else:
         given = table if table is not None else read_input(source.path)  # type: ignore[arg-type]
         if source.id_column is not None and source.id_column not in given.columns:
@@ -420,8 +505,71 @@ def score_avatar(
         drift=scored.drift,
         warnings=[*warnings, *scored.warnings],
         stored=stored,
+        over=over,
+        top_tier_by_persona=split_by_persona,
     )
     return Scored(document=document, table=out)
+
+
+def _split(
+    session: Session, *, top: set[int], scored: set[int] | None
+) -> list[PersonaShare] | None:
+    run = active_run(session)
+    if run is None:
+        return None
+    rows = people.persona_split(session, run=run, top=top, scored=scored)
+    return [PersonaShare.model_validate(r) for r in rows]
+
+
+def avatar_personas(session: Session, *, name: str, version: int | None = None) -> AvatarPersonas:
+    """How the avatar's top tier (A) splits across the personas of the active run: for an
+    avatar over contacts, the contacts scored A now (not stored); for one over accounts, the
+    contacts with a current position at an account its stored scores put in A."""
+    avatar = svc.require_avatar(session, name=name, version=version)
+    run = active_run(session)
+    if run is None:
+        raise NotFoundError(
+            "the workspace has no persona run, so the top tier cannot be split by persona; "
+            "discover personas first (buyermap personas discover, or the Personas page)",
+            details={"name": name},
+        )
+    if avatar.source == CONTACTS_SOURCE:
+        model = AvatarModel.from_json(avatar.model)
+        contacts = people.contacts_table(session)
+        aligned, _ = _align(model, contacts)
+        scored = score(model, aligned)
+        ids = contacts[people.CONTACT_ID].to_list()
+        top = {int(ids[i]) for i in np.flatnonzero(scored.tier == TOP_TIER)}
+        rows = people.persona_split(session, run=run, top=top, scored={int(i) for i in ids})
+        over = "contacts"
+    elif avatar.source == "workspace":
+        if people.stored_account_scores(session, avatar_id=avatar.id) == 0:
+            raise AvatarInputError(
+                f"the avatar {avatar.name!r} version {avatar.version} has not scored the "
+                f"accounts yet: run buyermap avatar score --avatar {avatar.name} --out "
+                "scores.csv first",
+                details={"name": avatar.name, "version": avatar.version},
+            )
+        top = people.contacts_at_accounts_in_tier(session, avatar_id=avatar.id, tier=TOP_TIER)
+        rows = people.persona_split(session, run=run, top=top, scored=None)
+        over = "accounts"
+    else:
+        raise AvatarInputError(
+            f"the avatar {avatar.name!r} was learned from the file {avatar.source!r}: its rows "
+            "are not the workspace's contacts or accounts; learn one from the workspace "
+            "(buyermap avatar learn --save NAME)",
+            details={"name": avatar.name, "source": avatar.source},
+        )
+    shares = [PersonaShare.model_validate(r) for r in rows]
+    return AvatarPersonas(
+        avatar=avatar.name,
+        version=avatar.version,
+        over=over,
+        persona_run=run.run_key,
+        top_tier=TOP_TIER,
+        contacts_in_top_tier=sum(p.top_tier for p in shares),
+        personas=shares,
+    )
 
 
 def avatar_list(session: Session) -> list[Avatar]:
@@ -430,3 +578,12 @@ def avatar_list(session: Session) -> list[Avatar]:
 
 def avatar_of(session: Session, *, name: str, version: int | None = None) -> Avatar:
     return svc.require_avatar(session, name=name, version=version)
+
+
+def latest_top_tier_split(session: Session) -> AvatarPersonas | None:
+    """The top tier across personas for the avatar that scored the accounts last; None
+    when none has, or without a persona run (the personas page shows it when there is)."""
+    avatar = latest_scored_avatar(session)
+    if avatar is None or active_run(session) is None:
+        return None
+    return avatar_personas(session, name=avatar.name, version=avatar.version)

@@ -35,6 +35,8 @@ from buyermap.analytics.pipeline.workspace import load_workspace_history
 from buyermap.db.base import Base
 from buyermap.db.models import (
     Account,
+    Avatar,
+    AvatarScore,
     CommitteeMember,
     Deal,
     LostReason,
@@ -64,6 +66,8 @@ TABLES: tuple[type[Base], ...] = (
     CommitteeMember,
     PersonaRun,
     PersonaAssignment,
+    Avatar,  # the tiers of seams/pipeline_tiers.py
+    AvatarScore,
 )
 STALE_LIMIT = 1_000  # stale deals listed (the page links every one)
 
@@ -408,6 +412,12 @@ def check_by(result: StatsResult, by: str | None) -> str | None:
     columns = list(result.sections["breakdowns"])
     if not by:
         return columns[0] if columns else None
+    if by == "tier":
+        raise InvalidValueError(
+            "tiers are a breakdown of their own: buyermap pipeline stats --by tier, "
+            "GET /api/v1/pipeline/by-tier, or the 'By avatar tier' section of /pipeline",
+            details={"field": "by", "valid": columns},
+        )
     if by not in columns:
         raise InvalidValueError(
             f"cannot break down by {by!r}; use one of: {', '.join(columns) or 'none'}",

@@ -12,12 +12,14 @@ from fastapi.responses import Response
 
 from buyermap.analytics.pipeline.paths import describe_left_out
 from buyermap.charts import forecast as charts
+from buyermap.charts import tiers as tier_charts
 from buyermap.seams.pipeline import (
     BacktestRequest,
     ForecastRequest,
     pipeline_backtest,
     pipeline_forecast,
 )
+from buyermap.seams.pipeline_tiers import pipeline_forecast_by_tier
 from buyermap.services.links import deal_links
 from buyermap.services.relations import workspace_currency
 from buyermap.web.analyses import CacheDep
@@ -47,11 +49,22 @@ def forecast_page(
     horizon_days: Horizon = 90,
 ) -> Response:
     """Expected bookings with P10/P50/P90 (open pipeline and with new deals), the weighted
-    pipeline beside them, the fan chart over the horizon and the deals at risk."""
-    analysed = pipeline_forecast(
-        session, ForecastRequest(as_of=as_of, horizon_days=horizon_days), cache=cache
-    )
+    pipeline beside them, the fan chart over the horizon, the deals at risk, and the
+    expected bookings by avatar tier."""
+    params = ForecastRequest(as_of=as_of, horizon_days=horizon_days)
+    analysed = pipeline_forecast(session, params, cache=cache)
     run, doc = analysed.result, analysed.document
+    tiers = pipeline_forecast_by_tier(session, params, cache=cache)
+    tier_svg = (
+        svg_for(
+            cache,
+            (tiers.key, "tiers"),
+            lambda: tier_charts.bookings(tiers.result.forecasts or [], doc.horizon_days),
+            "Expected bookings by avatar tier, with P10-P90",
+        )
+        if tiers.document.avatar is not None
+        else ""
+    )
     svgs = {
         "fan": svg_for(
             cache,
@@ -68,6 +81,8 @@ def forecast_page(
     }
     at_risk = doc.at_risk
     context = {
+        "tiers": tiers.document,
+        "tier_svg": tier_svg,
         "result": doc,
         "latest": analysed.history.end.date(),
         "svgs": svgs,

@@ -21,6 +21,7 @@ from buyermap.analytics.personas.runs import compare
 from buyermap.charts.personas import figure_bytes, figure_svg, selection_figure
 from buyermap.db.models import PersonaRun
 from buyermap.errors import InvalidValueError
+from buyermap.seams.avatar import latest_top_tier_split
 from buyermap.seams.personas import card_document, persona_list
 from buyermap.web.analyses import CacheDep
 from buyermap.web.deps import SessionDep
@@ -67,7 +68,9 @@ def personas_page(
     request: Request, session: SessionDep, cache: CacheDep, run: RunParam = None
 ) -> Response:
     """The personas of the active run (or ``?run=``): picture, name, title, share, stability;
-    the document ``GET /api/v1/personas`` answers (:func:`seams.personas.persona_list`)."""
+    the document ``GET /api/v1/personas`` answers (:func:`seams.personas.persona_list`).
+    With an avatar that has scored the accounts, a table of how its top tier splits across
+    the active run's personas (``GET /api/v1/avatars/{name}/personas``)."""
     active = svc.active_run(session)
     shown = svc.get_run(session, ref=run) if run else active
     context: dict[str, Any] = {"run": None, "active": active, "runs": svc.list_runs(session)}
@@ -78,6 +81,8 @@ def personas_page(
         context["warnings"] = listed.warnings
         context["run_q"] = _run_query(shown, active)
         context["headlines"] = headlines(shown.result)
+    shows_active = shown is not None and active is not None and shown.id == active.id
+    context["top_tier"] = latest_top_tier_split(session) if shows_active else None
     return render(request, "personas.html", context)
 
 

@@ -13,9 +13,11 @@ from buyermap.analytics.personas.stored import active_run
 from buyermap.analytics.pipeline.paths import describe_left_out
 from buyermap.analytics.pipeline.stats import StatsResult
 from buyermap.charts import pipeline as charts
+from buyermap.charts import tiers as tier_charts
 from buyermap.charts.render import to_svg
 from buyermap.seams.cache import ResultCache
 from buyermap.seams.pipeline import StatsRequest, check_by, pipeline_stats
+from buyermap.seams.pipeline_tiers import pipeline_stats_by_tier
 from buyermap.services.links import deal_links
 from buyermap.services.relations import workspace_currency
 from buyermap.web.analyses import CacheDep
@@ -52,7 +54,8 @@ def pipeline_page(
         Query(description="Breakdown column: segment, owner, source, persona (with a run)"),
     ] = None,
 ) -> Response:
-    """Stage funnel, conversion, time in stage, losses, cohorts, stale deals and breakdowns.
+    """Stage funnel, conversion, time in stage, losses, cohorts, stale deals, breakdowns and
+    the deals by avatar tier (win rate with its interval, days to win, open pipeline).
 
     The breakdown selector swaps the ``breakdown`` block over HTMX; it offers persona when
     the workspace has a persona run (a deal's persona is its lead buyer's).
@@ -62,7 +65,20 @@ def pipeline_page(
     column = check_by(result, by)
     svgs = {name: _cached_svg(cache, analysed.key, result, name) for name in CHARTS}
     stale = doc.stale.deals
+    tiers = pipeline_stats_by_tier(session, StatsRequest(), cache=cache)
+    tier_svg = (
+        svg_for(
+            cache,
+            (tiers.key, "tiers"),
+            lambda: tier_charts.win_rates(tiers.result.outcomes),
+            "Win rate by avatar tier, with its 95% interval",
+        )
+        if tiers.document.avatar is not None
+        else ""
+    )
     context = {
+        "tiers": tiers.document,
+        "tier_svg": tier_svg,
         "result": doc,
         "s": doc,
         "svgs": svgs,

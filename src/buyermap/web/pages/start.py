@@ -1,7 +1,7 @@
 """``POST /demo``: build the demo workspace from the empty workspace's first page.
 
 Synchronous, behind a spinner: at :data:`~buyermap.demo.workspace.WEB_SCALE` (about 200
-accounts) the build and its persona discovery take a few seconds, so a background job
+accounts) the build, its persona discovery and its avatar take a few seconds, so a background job
 would add state on the app for no gain; a larger demo is ``buyermap demo --scale``.
 """
 
@@ -11,8 +11,9 @@ from fastapi import APIRouter
 from fastapi.responses import RedirectResponse, Response
 
 from buyermap.demo import workspace_has_data
-from buyermap.demo.workspace import WEB_SCALE, build_demo_workspace
+from buyermap.demo.workspace import WEB_SCALE
 from buyermap.errors import ConflictError
+from buyermap.seams.demo import build_demo_workspace
 from buyermap.web.deps import WRITE, SessionDep
 
 router = APIRouter()

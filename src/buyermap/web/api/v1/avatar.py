@@ -11,11 +11,13 @@ from buyermap.schemas.avatars import AvatarPublic, AvatarSummary
 from buyermap.schemas.common import valid_text
 from buyermap.seams.avatar import (
     AvatarLearned,
+    AvatarPersonas,
     AvatarScored,
     AvatarSource,
     LearnRequest,
     avatar_list,
     avatar_of,
+    avatar_personas,
     learn_avatar,
     score_avatar,
 )
@@ -103,3 +105,14 @@ async def score_file(
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{stem}-scored.csv"'},
     )
+
+
+@router.get("/avatars/{name}/personas", summary="The avatar's top tier across personas")
+def get_avatar_personas(
+    session: SessionDep, name: NameParam, version: VersionParam = None
+) -> AvatarPersonas:
+    """How the avatar's top tier (A) splits across the personas of the active run (over
+    contacts: the contacts it scores A; over accounts: the contacts at accounts its stored
+    scores put in A): the document ``buyermap avatar personas --json`` prints. 404 without
+    a persona run; 422 for an avatar learned from a file or not yet scored."""
+    return avatar_personas(session, name=name, version=version)

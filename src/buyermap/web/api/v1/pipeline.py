@@ -28,6 +28,11 @@ from buyermap.seams.pipeline import (
     pipeline_forecast,
     pipeline_stats,
 )
+from buyermap.seams.pipeline_tiers import (
+    PipelineByTier,
+    pipeline_forecast_by_tier,
+    pipeline_stats_by_tier,
+)
 from buyermap.web.analyses import CacheDep
 from buyermap.web.deps import SessionDep
 
@@ -59,6 +64,26 @@ def get_backtest(session: SessionDep, cache: CacheDep, params: BacktestParams) -
     """Forecasts made at origins every ``every_days`` compared with what was booked next:
     error, bias and P10-P90 coverage, model vs weighted pipeline."""
     return pipeline_backtest(session, params, cache=cache).document
+
+
+@router.get("/by-tier", summary="Pipeline and forecast by avatar tier")
+def get_by_tier(
+    session: SessionDep,
+    cache: CacheDep,
+    params: ForecastParams,
+    forecast: Annotated[
+        bool, Query(description="false: the outcomes only (win rate, cycle time, open)")
+    ] = True,
+) -> PipelineByTier:
+    """Per avatar tier of the deal's account (the avatar that scored last; "not scored"
+    apart): deals, won, lost, win rate with its 95% interval, median days to win, open
+    pipeline and, with the forecast, expected bookings within the horizon with P50 and
+    P10-P90. The document ``buyermap pipeline forecast --by tier --json`` prints
+    (``stats --by tier`` with ``forecast=false``)."""
+    if not forecast:
+        stats = StatsRequest(as_of=params.as_of)
+        return pipeline_stats_by_tier(session, stats, cache=cache).document
+    return pipeline_forecast_by_tier(session, params, cache=cache).document
 
 
 def _download(data: bytes, media_type: str, filename: str) -> Response:
