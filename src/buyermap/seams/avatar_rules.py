@@ -439,7 +439,13 @@ class RulesImported:
 
 
 def import_rules(
-    session: Session, *, path: Path, name: str, partial: bool = False, encoding: str | None = None
+    session: Session,
+    *,
+    path: Path,
+    name: str,
+    partial: bool = False,
+    encoding: str | None = None,
+    file_name: str | None = None,
 ) -> RulesImported:
     """Read a rules file; with no bad row (or ``partial``) save its rules as a new version
     of ``name``. The caller writes the quarantine of the bad rows."""
@@ -452,7 +458,7 @@ def import_rules(
         session,
         name=name,
         ruleset=RuleSet(tuple(found.rules)),
-        source=path.name,
+        source=file_name or path.name,
         source_hash=hash_files([path]),
         rejected=rejected,
     )
@@ -582,3 +588,51 @@ def score_rules_avatar(
 
 def rule_kinds() -> list[str]:
     return [k.value for k in RuleKind]
+
+
+class ScoredAccountDoc(Doc):
+    account_id: int
+    name: str
+    domain: str | None
+    fit: float
+    probability: float | None
+    tier: str
+    reasons: str
+
+
+class ScoresDoc(Doc):
+    """The accounts as the avatar version scored them (its stored scores)."""
+
+    tiers: dict[str, int]
+    top: list[ScoredAccountDoc]
+
+
+def reasons_words(reasons: list[dict[str, Any]]) -> str:
+    """Stored reasons in words: ``industry is Software (+25); missing: employees``."""
+    parts = [
+        f"{r['value']} ({float(r['effect']):+.0f})"
+        for r in reasons
+        if r.get("outcome") != "unknown" and "value" in r
+    ]
+    missing = [str(r["feature"]) for r in reasons if r.get("outcome") == "unknown"]
+    if missing:
+        parts.append(f"missing: {', '.join(dict.fromkeys(missing))}")
+    return "; ".join(parts)
+
+
+def scores_of(session: Session, *, avatar: Avatar, limit: int = 10) -> ScoresDoc:
+    return ScoresDoc(
+        tiers=svc.tier_counts(session, avatar=avatar),
+        top=[
+            ScoredAccountDoc(
+                account_id=a.id,
+                name=a.name,
+                domain=a.domain,
+                fit=s.fit,
+                probability=s.probability,
+                tier=s.tier,
+                reasons=reasons_words(list(s.reasons or [])),
+            )
+            for a, s in svc.scored_accounts(session, avatar=avatar, limit=limit)
+        ],
+    )

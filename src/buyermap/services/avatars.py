@@ -255,3 +255,32 @@ def latest_fits(
         )
     )
     return avatar, {aid: (fit, tier) for aid, fit, tier in rows}
+
+
+def scored_accounts(
+    session: Session, *, avatar: Avatar, limit: int = 10
+) -> list[tuple[Account, AvatarScore]]:
+    """The avatar's stored scores with their accounts, best fit first."""
+    rows = session.execute(
+        select(Account, AvatarScore)
+        .join(AvatarScore, AvatarScore.account_id == Account.id)
+        .where(AvatarScore.avatar_id == avatar.id)
+        .order_by(AvatarScore.fit.desc(), Account.id)
+        .limit(limit)
+    )
+    return [(a, s) for a, s in rows.tuples()]
+
+
+def tier_counts(session: Session, *, avatar: Avatar) -> dict[str, int]:
+    """How many accounts the avatar's stored scores put in each tier ("disqualified: ..."
+    counted as one)."""
+    out: dict[str, int] = {}
+    rows = session.execute(
+        select(AvatarScore.tier, func.count())
+        .where(AvatarScore.avatar_id == avatar.id)
+        .group_by(AvatarScore.tier)
+    )
+    for tier, n in rows:
+        key = "disqualified" if str(tier).startswith("disqualified") else str(tier)
+        out[key] = out.get(key, 0) + int(n)
+    return out
