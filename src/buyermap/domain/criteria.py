@@ -149,23 +149,24 @@ def check(
 ) -> Checked:
     """Check one criterion as written. ``operators`` are those its user accepts (named in
     the message when another is given), ``weights`` the allowed range (an empty weight is
-    1), ``numeric`` whether the subject is a number (True: only numeric operators and
-    ``equals``/``in`` of numbers; False: no numeric operator; None: not known)."""
+    1), ``numeric`` whether the subject is a number (True: every value must be a number;
+    False: a numeric operator is refused saying so; None: not known)."""
     problems: list[tuple[str, str]] = []
     key = _operator_key(operator)
     allowed = {o.value for o in operators}
     op: Operator | None = Operator(key) if key in allowed else None
     values = split_values(value)
-    if op is None:
+    known = key in {o.value for o in Operator}
+    if op is None and known and numeric is False and Operator(key) in NUMERIC:
+        valid = ", ".join(o.value for o in operators)
+        problems.append(("operator", f"{key} compares numbers; for this field use {valid}"))
+    elif op is None and known and numeric is True and Operator(key) is Operator.INCLUDES:
+        valid = ", ".join(o.value for o in operators)
+        problems.append(("operator", f"includes is for lists and text; for a number use {valid}"))
+    elif op is None:
         valid = ", ".join(o.value for o in operators)
         problems.append(("operator", f"operator {operator!r} is not one of {valid}"))
-    elif numeric is False and op in NUMERIC:
-        valid = ", ".join(o.value for o in operators if o not in NUMERIC)
-        problems.append(("operator", f"{op.value} compares numbers; for this field use {valid}"))
-    elif numeric is True and op is Operator.INCLUDES:
-        valid = ", ".join(o.value for o in operators if o is not Operator.INCLUDES)
-        problems.append(("operator", f"includes is for lists and text; for a number use {valid}"))
-    elif values and (op in NUMERIC or (numeric is True and op is not None)):
+    elif values and (op in NUMERIC or numeric is True):
         found = _numbers_problem(op, values)
         if found:
             problems.append(found)

@@ -79,6 +79,11 @@ def read_rules(path: Path, fields: list[RuleField], *, encoding: str | None = No
     return out
 
 
+def _weight(w: float) -> str:
+    """``3`` for 3.0; otherwise the shortest text that reads back as the same float."""
+    return str(int(w)) if w.is_integer() and abs(w) < 1e15 else repr(w)
+
+
 def rules_csv(rules: list[Rule]) -> str:
     """The rules as CSV text with the import's columns (values joined by ``; ``)."""
     with io.StringIO(newline="") as fh:

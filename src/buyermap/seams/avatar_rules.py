@@ -10,7 +10,7 @@ and the rules editor page show.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -451,7 +451,7 @@ def import_rules(
     of ``name``. The caller writes the quarantine of the bad rows."""
     fields = svc.rule_fields(session)
     found = read_rules(path, fields, encoding=encoding)
-    rejected = [RejectedDoc(**vars(r)) for r in found.rejections]
+    rejected = [RejectedDoc(**asdict(r)) for r in found.rejections]
     if (rejected and not partial) or not found.rules:
         return RulesImported(found, None, rejected)
     saved = save_rules(
