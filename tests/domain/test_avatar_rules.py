@@ -199,7 +199,7 @@ def test_numbers_are_read_as_our_markets_write_them() -> None:
 
 
 def problems(**given: Any) -> list[tuple[str, str]]:
-    values = {
+    values: dict[str, Any] = {
         "field": "employees",
         "operator": "at_least",
         "value": "5",

@@ -42,6 +42,7 @@ NUMBER = st.integers(min_value=-(10**9), max_value=10**9)
 def rules(draw: st.DrawFn) -> Rule:
     spec = draw(st.sampled_from(FIELDS))
     op = draw(st.sampled_from(OPERATORS[spec.kind]))
+    values: tuple[str, ...]
     if spec.kind is FieldKind.YES_NO:
         values = (draw(st.sampled_from(["yes", "no"])),)
     elif spec.kind is FieldKind.NUMBER:

@@ -75,7 +75,9 @@ class RuleIn(BaseModel):
     value: Annotated[str, Field(max_length=2000)] | list[Text120] = Field(
         description="The value; several separated by ';' (or a list)"
     )
-    weight: float | None = Field(1.0, description="-1000 to 1000; negative counts against")
+    weight: float | Annotated[str, Field(max_length=40)] | None = Field(
+        1.0, description="-1000 to 1000 (a number, or text such as '2,5'); negative counts against"
+    )
     kind: Annotated[str, Field(max_length=40)] = Field(
         "criterion", description="criterion, must_have or disqualifier"
     )

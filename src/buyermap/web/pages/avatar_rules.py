@@ -94,7 +94,7 @@ def _request(rows: list[dict[str, str]], tiers: dict[str, str]) -> RulesRequest:
                 field=r["field"],
                 operator=r["operator"],
                 value=r["value"],
-                weight=number(r["weight"], 1.0) if r["weight"] else None,
+                weight=r["weight"] or None,
                 kind=r["kind"] or "criterion",
                 reason=r["reason"][:300],
             )
@@ -176,7 +176,7 @@ def _save(
             name=name,
             error=error,
             error_row=row,
-            blank=2 if error is None else 1,
+            blank=2 if error is None else max(1, 3 - len(rows)),
             status=status,
         )
 
