@@ -40,13 +40,13 @@ class Both:
 
 @pytest.fixture(scope="module")
 def both(module_db_url: str) -> Iterator[Both]:
-    with demo_workspace(module_db_url, scale=0.2, seed=3) as workspace:
-        with make_client(module_db_url, workspace) as client:
-            done = CliRunner().invoke(
-                app, ["--db", module_db_url, "avatar", "learn", "--save", "icp"]
-            )
-            assert done.exit_code == 0, done.output
-            yield Both(url=module_db_url, client=client, workspace=workspace)
+    with (
+        demo_workspace(module_db_url, scale=0.2, seed=3) as workspace,
+        make_client(module_db_url, workspace) as client,
+    ):
+        done = CliRunner().invoke(app, ["--db", module_db_url, "avatar", "learn", "--save", "icp"])
+        assert done.exit_code == 0, done.output
+        yield Both(url=module_db_url, client=client, workspace=workspace)
 
 
 def _cli(url: str, *args: str) -> Any:
@@ -112,7 +112,8 @@ def test_it_scores_with_the_learned_avatars_columns_and_stores_the_scores(
     rules = tmp_path / "rules.csv"
     rules.write_text(RULES, encoding="utf-8")
     saved = _json(_cli(both.url, "rules", "import", str(rules), "--save", "written", "--json"))
-    assert saved["saved"]["version"] == 1 and saved["rejected"] == []
+    assert saved["saved"]["version"] == 1
+    assert saved["rejected"] == []
     learned_out, rules_out = tmp_path / "learned.csv", tmp_path / "rules-scores.csv"
     _json(_cli(both.url, "score", "--avatar", "icp", "--out", str(learned_out), "--json"))
     doc = _json(_cli(both.url, "score", "--avatar", "written", "--out", str(rules_out), "--json"))
@@ -133,7 +134,8 @@ def test_it_scores_with_the_learned_avatars_columns_and_stores_the_scores(
     assert all(0 <= float(r["probability"]) <= 1 for r in rows)
     with both.workspace.sessions() as s:
         avatar, fits = latest_fits(s, account_ids=[int(best["account_id"])])
-    assert avatar is not None and (avatar.name, avatar.kind) == ("written", "rules")
+    assert avatar is not None
+    assert (avatar.name, avatar.kind) == ("written", "rules")
     assert fits[int(best["account_id"])][0] == float(best["fit"])
     mutual = _json(CliRunner().invoke(app, ["--db", both.url, "avatar", "mutual", "--json"]))
     assert "accounts" in mutual
@@ -189,7 +191,8 @@ def test_a_bad_rules_file_goes_to_quarantine_and_saves_nothing(both: Both, tmp_p
     partial = _json(
         _cli(both.url, "rules", "import", str(bad), "--save", "some", "--partial", "--json")
     )
-    assert len(partial["saved"]["rules"]) == 5 and len(partial["rejected"]) == 2
+    assert len(partial["saved"]["rules"]) == 5
+    assert len(partial["rejected"]) == 2
 
     upload = both.client.post(
         "/api/v1/avatars/never/rules/import",
@@ -259,11 +262,20 @@ PROSPECTS = [
 HEADER = ("ref", "Company", "Industry", "Employees", "Region", "Founded year", "Country")
 
 
+def _score(both: Both, path: Path, out: Path) -> Any:
+    return _cli(
+        both.url, "score", "--avatar", "prospecting", "--input", str(path), "--id-column", "ref",
+        "--out", str(out), "--json",
+    )  # fmt: skip
+
+
 def _check_prospects(rows: list[dict[str, str]]) -> None:
     assert [r["ref"] for r in rows] == ["p1", "p2", "p3", "p4"]
     assert [r["Company"] for r in rows] == [p[1] for p in PROSPECTS]
-    assert list(rows[0])[:1] == ["ref"] and list(rows[0])[-4:] == OUT_COLUMNS
-    assert rows[0]["tier"] == "A" and float(rows[0]["fit"]) == 100.0
+    assert list(rows[0])[:1] == ["ref"]
+    assert list(rows[0])[-4:] == OUT_COLUMNS
+    assert rows[0]["tier"] == "A"
+    assert float(rows[0]["fit"]) == 100.0
     assert rows[1]["tier"] == "D"
     assert rows[2]["tier"] == "disqualified: too young: under 2 years"
     assert rows[3]["tier"] == "disqualified: sanctions"
@@ -282,10 +294,7 @@ def test_prospect_files_in_cp1250_and_xlsx_are_scored_without_importing(
         ("\r\n".join(";".join(r) for r in [HEADER, *PROSPECTS]) + "\r\n").encode("cp1250")
     )
     out = tmp_path / "scored.csv"
-    doc = _json(
-        _cli(both.url, "score", "--avatar", "prospecting", "--input", str(cp1250), "--id-column", "ref",
-             "--out", str(out), "--json")
-    )  # fmt: skip
+    doc = _json(_score(both, cp1250, out))
     assert (doc["n"], doc["stored"], doc["kind"]) == (4, 0, "rules")
     _check_prospects(list(csv.DictReader(out.open(encoding="utf-8"))))
 
@@ -300,9 +309,6 @@ def test_prospect_files_in_cp1250_and_xlsx_are_scored_without_importing(
     xlsx = tmp_path / "leady.xlsx"
     book.save(xlsx)
     out_x = tmp_path / "scored-x.csv"
-    _json(
-        _cli(both.url, "score", "--avatar", "prospecting", "--input", str(xlsx), "--id-column", "ref",
-             "--out", str(out_x), "--json")
-    )  # fmt: skip
+    _json(_score(both, xlsx, out_x))
     _check_prospects(list(csv.DictReader(out_x.open(encoding="utf-8"))))
     assert both.accounts() == before
