@@ -251,6 +251,14 @@ def test_rest_writes_are_validated_naming_the_bad_value(both: Both) -> None:
         == 1
     )
     assert both.client.get("/api/v1/avatars/icp/rules").status_code == 422
+    long = both.client.put(f"/api/v1/avatars/{'x' * 130}/rules", json=body)
+    assert long.status_code == 422
+    assert "has 130 characters; at most 120" in long.json()["error"]["message"]
+    learned_over_rules = _cli(both.url, "learn", "--save", "api-rules")
+    assert learned_over_rules.exit_code == 1
+    assert "'api-rules' is a rules avatar; save the learned avatar under a name" in (
+        learned_over_rules.output
+    )
 
 
 PROSPECTS = [

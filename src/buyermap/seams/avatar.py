@@ -26,7 +26,7 @@ from buyermap.analytics.avatar.fitting import ProgressFn
 from buyermap.analytics.avatar.score import ScoreResult
 from buyermap.analytics.personas.loading import input_hash, read_input, table_hash
 from buyermap.db.models import Avatar
-from buyermap.errors import InvalidValueError
+from buyermap.errors import ConflictError, InvalidValueError
 from buyermap.schemas.common import Text120
 from buyermap.seams.documents import Doc, Provenance
 from buyermap.seams.requests import build
@@ -269,6 +269,13 @@ def learn_avatar(
     if request.save:
         if session is None:
             raise AvatarInputError("saving an avatar needs a workspace")
+        existing = svc.find_avatar(session, name=request.save.strip())
+        if existing is not None and existing.kind != "learned":
+            raise ConflictError(
+                f"{existing.name!r} is a {existing.kind} avatar; save the learned avatar under "
+                "a name of its own",
+                details={"field": "save", "kind": existing.kind},
+            )
         saved = svc.save_avatar(
             session,
             name=request.save.strip(),

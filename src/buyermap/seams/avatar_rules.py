@@ -286,6 +286,11 @@ def _name_for_rules(session: Session, name: str) -> str:
     clean = " ".join(name.split())
     if not clean:
         raise AvatarInputError("the rules avatar needs a name", details={"field": "save"})
+    if len(clean) > 120:
+        raise AvatarInputError(
+            f"the name {clean[:40]!r}... has {len(clean)} characters; at most 120",
+            details={"field": "save"},
+        )
     existing = svc.find_avatar(session, name=clean)
     if existing is not None and existing.kind != KIND:
         raise ConflictError(
