@@ -320,3 +320,26 @@ def test_prospect_files_in_cp1250_and_xlsx_are_scored_without_importing(
     _json(_score(both, xlsx, out_x))
     _check_prospects(list(csv.DictReader(out_x.open(encoding="utf-8"))))
     assert both.accounts() == before
+
+
+def test_the_rules_pages_show_proposals_the_editor_and_the_scores(
+    both: Both, tmp_path: Path
+) -> None:
+    learned = both.client.get("/avatars/icp/rules")
+    assert learned.status_code == 200
+    assert "Accept into a rules avatar" in learned.text
+    assert 'name="rule" value="1"' in learned.text
+    rules = tmp_path / "rules.csv"
+    rules.write_text(RULES, encoding="utf-8")
+    _json(_cli(both.url, "rules", "import", str(rules), "--save", "Wybór Łódź", "--json"))
+    page = both.client.get("/avatars/Wyb%C3%B3r%20%C5%81%C3%B3d%C5%BA/rules")
+    assert page.status_code == 200
+    assert "Wybór Łódź <small>rules avatar, version 1</small>" in page.text
+    assert page.text.count('<tr data-row="') == len(RULES.splitlines())  # 5 rules + 1 empty
+    assert 'id="tier-chart"' in page.text
+    assert "<svg" in page.text
+    assert "of 100</td>" in page.text
+    assert both.client.get("/avatars/nobody/rules").status_code == 404
+    new = both.client.get("/avatars/rules/new")
+    assert new.status_code == 200
+    assert 'id="f-name"' in new.text

@@ -20,6 +20,8 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from buyermap.charts.avatar_rules import tiers as tier_chart
+from buyermap.charts.render import to_svg
 from buyermap.db.models import Avatar
 from buyermap.domain.avatar_rules import RuleKind
 from buyermap.domain.criteria import Operator
@@ -129,9 +131,15 @@ def _editor(
 ) -> Response:
     doc = None
     scores = None
+    chart = None
     if avatar is not None:
         doc = rules_avatar(session, name=avatar.name, version=avatar.version)
         scores = scores_of(session, avatar=avatar)
+        if scores.top:
+            chart = to_svg(
+                tier_chart(scores.tiers),
+                title="Accounts by tier: " + ", ".join(f"{t} {n}" for t, n in scores.tiers.items()),
+            )
         if rows is None:
             rows = [
                 {
@@ -151,6 +159,7 @@ def _editor(
     context = _base(session) | {
         "doc": doc,
         "scores": scores,
+        "chart": chart,
         "rows": rows,
         "tiers": tiers or {"A": "75", "B": "50", "C": "25"},
         "name": name,
