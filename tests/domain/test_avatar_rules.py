@@ -73,6 +73,12 @@ def test_it_gives_100_to_an_account_meeting_every_criterion() -> None:
     )
 
 
+def test_between_includes_both_ends() -> None:
+    assert evaluate(ICP, row(employees=200), FIELDS).fit == 100.0
+    assert evaluate(ICP, row(employees="2 000"), FIELDS).fit == 100.0
+    assert evaluate(ICP, row(employees=2001), FIELDS).fit == 50.0
+
+
 def test_it_weighs_the_criteria_met_and_names_what_cost_points() -> None:
     found = evaluate(ICP, row(employees=80, region="Nordics"), FIELDS)
     assert found.fit == 25.0
