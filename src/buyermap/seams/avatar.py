@@ -400,7 +400,7 @@ def score_avatar(
     avatar = svc.require_avatar(session, name=name, version=version)
     if avatar.kind == "rules":
         # the rules seam builds on this one's documents, so it is imported here
-        from buyermap.seams.avatar_rules import score_rules_avatar
+        from buyermap.seams.avatar_rules_score import score_rules_avatar
 
         return score_rules_avatar(session, avatar, source=source, table=table)
     model = AvatarModel.from_json(avatar.model)
