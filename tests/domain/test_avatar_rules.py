@@ -270,3 +270,13 @@ def test_the_one_checker_keeps_mutual_criteria_to_their_operators() -> None:
 def test_rules_survive_json() -> None:
     for r in ICP.rules:
         assert Rule.from_json(r.to_json()) == r
+
+
+def test_placeholders_left_in_cells_are_unknown_and_romanian_letters_match_either_way() -> None:
+    rules = RuleSet((rule("industry", "in", "Software"), rule("region", "in", "Ţara Bârsei")))
+    for blank in ("N/A", "null", "-", "#N/A", "[not provided]"):
+        found = evaluate(rules, {"industry": blank, "region": "Țara Bârsei"}, FIELDS)
+        assert (found.fit, found.reasons_text()) == (
+            100.0,
+            "region is Ţara Bârsei (+100); missing: industry",
+        )

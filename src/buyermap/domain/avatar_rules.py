@@ -32,6 +32,7 @@ from buyermap.domain.criteria import (
     Operator,
     check,
     fold,
+    is_placeholder,
     parse_number,
     split_values,
     yes_no,
@@ -290,7 +291,7 @@ def _empty(value: Any) -> bool:
         return True
     if isinstance(value, float) and math.isnan(value):
         return True
-    if isinstance(value, str) and not value.strip():
+    if isinstance(value, str) and (not value.strip() or is_placeholder(value)):
         return True
     return isinstance(value, list | tuple) and not value
 

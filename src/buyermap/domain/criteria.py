@@ -53,9 +53,21 @@ def split_values(text: str) -> list[str]:
     return [v.strip() for v in text.split(SEPARATOR) if v.strip()]
 
 
+# Romanian written in cp1250 uses the cedilla letters, in UTF-8 often the comma-below
+# ones: the same names to a user.
+_ROMANIAN = str.maketrans({"ş": "ș", "Ş": "Ș", "ţ": "ț", "Ţ": "Ț"})
+PLACEHOLDERS = frozenset(["null", "none", "n/a", "na", "-", "[not provided]", "#n/a"])
+
+
 def fold(value: str) -> str:
-    """The form two values are compared in: case and blanks ignored."""
-    return re.sub(r"\s+", " ", value).strip().casefold()
+    """The form two values are compared in: case, blanks and Romanian cedilla or
+    comma-below letters ignored."""
+    return re.sub(r"\s+", " ", value.translate(_ROMANIAN)).strip().casefold()
+
+
+def is_placeholder(value: str) -> bool:
+    """A cell people and tools leave for "no value": ``N/A``, ``null``, ``-``, ``#N/A``..."""
+    return fold(value) in PLACEHOLDERS
 
 
 def yes_no(text: str) -> bool | None:
