@@ -35,7 +35,7 @@ def register(avatar_app: typer.Typer) -> None:
     avatar_app.add_typer(rules_app, name="rules")
 
 
-def _print_rules(doc: RulesAvatarDoc) -> None:
+def _print_rules(doc: RulesAvatarDoc, *, what: str = "proposed rule") -> None:
     console.print(
         f"[bold]{doc.avatar}[/] version {doc.version} ({len(doc.rules)} rules; tier A from "
         f"fit {doc.tiers['A']:g}, B from {doc.tiers['B']:g}, C from {doc.tiers['C']:g})",
@@ -49,7 +49,8 @@ def _print_rules(doc: RulesAvatarDoc) -> None:
     if doc.stored_scores:
         console.print(f"{doc.stored_scores:,} accounts rescored")
     for bad in doc.rejected:
-        console.print(f"[yellow]not accepted:[/] rule {bad.row}: {bad.reason}", highlight=False)
+        where = f"{what} {bad.row}" + (f" (line {bad.line})" if what == "row" else "")
+        console.print(f"[yellow]not accepted:[/] {where}: {bad.reason}", highlight=False)
 
 
 def accept_rules_cmd(
@@ -124,8 +125,8 @@ def import_cmd(
                 }
             )
         elif done.saved:
-            _print_rules(done.saved.document)
-    if not as_json:
+            _print_rules(done.saved.document, what="row")
+    if not as_json and done.saved is None:
         for r in done.rejected:
             console.print(f"  row {r.row} (line {r.line}), {r.column}: {r.reason}", highlight=False)
     if done.saved is None:
