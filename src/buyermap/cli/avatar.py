@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from buyermap.cli import avatar_rules
 from buyermap.cli.common import (
     MAX_SEED,
     BuyermapGroup,
@@ -42,6 +43,7 @@ avatar_app = typer.Typer(
 
 def register(app: typer.Typer) -> None:
     avatar_app.command("mutual")(avatar_mutual)
+    avatar_rules.register(avatar_app)
     app.add_typer(avatar_app, name="avatar")
 
 
@@ -62,8 +64,14 @@ def _print_learned(doc: AvatarLearned) -> None:
     for tr in doc.traits[:12]:
         traits.add_row(tr.feature, tr.value, f"{tr.effect:+.2f}", f"x{tr.ratio:.2f}")
     console.print(traits)
-    for rule in doc.rules:
-        console.print(f"proposed rule: {rule['text']}", highlight=False)
+    for i, rule in enumerate(doc.rules, start=1):
+        console.print(f"proposed rule {i}: {rule['text']}", highlight=False)
+    if doc.rules and doc.avatar:
+        console.print(
+            f"accept them into a rules avatar: buyermap avatar accept-rules --from "
+            f"{doc.avatar} [--rule 1,2] --save NAME",
+            highlight=False,
+        )
     for w in doc.warnings:
         console.print(f"[yellow]warning:[/] {w}", highlight=False)
     if doc.avatar:

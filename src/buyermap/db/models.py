@@ -589,7 +589,8 @@ class Avatar(Base):
 
 
 class AvatarScore(Base):
-    """An account's score by one avatar version: fit 0-100, probability, tier, reasons."""
+    """An account's score by one avatar version: fit 0-100, probability (null when a rules
+    avatar has no calibration), tier, reasons."""
 
     __tablename__ = "avatar_scores"
 
@@ -599,7 +600,8 @@ class AvatarScore(Base):
         ForeignKey("accounts.id", ondelete="CASCADE"), index=True
     )
     fit: Mapped[float] = mapped_column(Float)
-    probability: Mapped[float] = mapped_column(Float)
+    # null: a rules avatar not calibrated on closed accounts (migration 0011)
+    probability: Mapped[float | None] = mapped_column(Float)
     tier: Mapped[str] = mapped_column(String(200))
     reasons: Mapped[list[Any]] = mapped_column(JSONType, default=list)
     scored_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -19,67 +19,42 @@ separated by ``;``. Numbers are read as the importer reads them (``12 500``, ``1
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from buyermap.domain.criteria import (
+    NUMERIC,
+    SEPARATOR,
+    Operator,
+    check,
+    fold,
+    operator_of,
+    parse_number,
+    split_values,
+)
 
-class Operator(StrEnum):
-    INCLUDES = "includes"
-    EQUALS = "equals"
-    AT_LEAST = "at_least"
-    AT_MOST = "at_most"
-
-
-NUMERIC = frozenset({Operator.AT_LEAST, Operator.AT_MOST})
-SEPARATOR = ";"
+__all__ = [
+    "NUMERIC",
+    "SEPARATOR",
+    "Criterion",
+    "MutualFit",
+    "Operator",
+    "Outcome",
+    "Verdict",
+    "check_criterion",
+    "fold",
+    "mutual_fit",
+    "operator_of",
+    "parse_number",
+    "split_values",
+]
 
 
 class Outcome(StrEnum):
     MET = "met"
     UNMET = "unmet"
     UNKNOWN = "unknown"
-
-
-def split_values(text: str) -> list[str]:
-    """``"PL; CZ ;"`` -> ``["PL", "CZ"]``: several values of one cell, blanks dropped."""
-    return [v.strip() for v in text.split(SEPARATOR) if v.strip()]
-
-
-def fold(value: str) -> str:
-    """The form two values are compared in: case and blanks ignored."""
-    return re.sub(r"\s+", " ", value).strip().casefold()
-
-
-_CURRENCY_CODE = re.compile(r"(?i)^[a-z]{3}\s*|\s*[a-z]{3}$")
-_NOISE = re.compile(r"[\s\u00a0'_$€£¥₹]")
-_EU_FULL = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+,\d*$")
-_US_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
-_DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+$")
-_EU_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(\.\d{3}){2,}$")
-
-
-def parse_number(text: str) -> float | None:
-    """A number as our markets write it, or None: ``12 500``, ``1.234,5``, ``1,234.5``,
-    ``EUR 60``, ``2,5``. The same rules as the importer's vectorised
-    :func:`buyermap.io.validate.clean_number_text`, for one value (a test holds the two to
-    the same answers)."""
-    t = _NOISE.sub("", _CURRENCY_CODE.sub("", text))
-    if _EU_FULL.match(t):
-        t = t.replace(".", "").replace(",", ".", 1)
-    elif _US_THOUSANDS.match(t):
-        t = t.replace(",", "")
-    elif _DECIMAL_COMMA.match(t):
-        t = t.replace(",", ".", 1)
-    elif _EU_THOUSANDS.match(t):
-        t = t.replace(".", "")
-    try:
-        number = float(t)
-    except ValueError:
-        return None
-    return number if math.isfinite(number) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,24 +89,9 @@ class MutualFit:
 
 
 def check_criterion(operator: str, value: str, weight: float) -> list[tuple[str, str]]:
-    """What is wrong with a criterion as written: ``(field, message)`` pairs, none if fine."""
-    problems: list[tuple[str, str]] = []
-    valid = ", ".join(o.value for o in Operator)
-    op = fold(operator).replace(" ", "_").replace("-", "_")
-    if op not in {o.value for o in Operator}:
-        problems.append(("operator", f"operator {operator!r} is not one of {valid}"))
-    elif Operator(op) in NUMERIC and parse_number(value) is None:
-        problems.append(("value", f"{op} needs a number as its value, not {value!r}"))
-    if not split_values(value):
-        problems.append(("value", "the value is empty; give what the buyer asks for"))
-    if not math.isfinite(weight) or weight < 0 or weight > 1000:
-        problems.append(("weight", f"weight {weight!r} must be a number from 0 to 1000"))
-    return problems
-
-
-def operator_of(text: str) -> Operator:
-    """``"At least"`` / ``"at-least"`` / ``"at_least"`` -> :attr:`Operator.AT_LEAST`."""
-    return Operator(fold(text).replace(" ", "_").replace("-", "_"))
+    """What is wrong with a supplier criterion as written: ``(field, message)`` pairs, none
+    if fine (:func:`buyermap.domain.criteria.check` with the mutual operators)."""
+    return list(check(operator, value, weight).problems)
 
 
 def _judge(c: Criterion, ours: Sequence[str]) -> Verdict:

@@ -5,7 +5,8 @@ weight,must_have``. The account is found by its domain (an unknown domain is rej
 created: criteria belong to a buyer the workspace knows); a criterion is identified by
 account, criterion (case and blanks ignored) and operator, so importing the file again
 changes nothing and a changed value or weight updates the stored criterion. Operators and
-numeric values are checked by :func:`buyermap.domain.mutual.check_criterion`.
+numeric values are checked and normalised by :func:`buyermap.domain.criteria.check`, the
+checker the services and the rules avatar use too.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy import func, select
 
 from buyermap.db.models import Account, SupplierCriterion
 from buyermap.db.types import utcnow
-from buyermap.domain.mutual import check_criterion, fold, operator_of
+from buyermap.domain.criteria import Checked, check, fold
 from buyermap.io.bulk import bulk_update, chunks, insert_columns
 from buyermap.io.context import Ctx, supersede
 
@@ -30,18 +31,29 @@ class CriteriaPlan:
     updates: dict[int, int] = field(default_factory=dict)  # row -> stored criterion id
     changes: dict[int, dict[str, Any]] = field(default_factory=dict)
     account: dict[int, int] = field(default_factory=dict)  # row -> account id
+    operator: dict[int, str] = field(default_factory=dict)  # row -> checked operator
     # kept for the report's shape (records.Plan has them)
     ext: list[str | None] = field(default_factory=list)
 
 
-def _row(ctx: Ctx, i: int) -> dict[str, Any]:
+def _checked(ctx: Ctx, i: int) -> Checked:
     weight = ctx.col("weight")[i]
+    return check(
+        str(ctx.col("operator")[i]),
+        str(ctx.col("value")[i]),
+        None if weight is None else float(weight),
+    )
+
+
+def _row(ctx: Ctx, i: int) -> dict[str, Any]:
+    checked = _checked(ctx, i)
+    assert checked.operator is not None  # rows with problems were rejected in the plan
     must = ctx.col("must_have")[i]
     return {
         "criterion": str(ctx.col("criterion")[i]).strip(),
-        "operator": operator_of(str(ctx.col("operator")[i])).value,
-        "value": str(ctx.col("value")[i]).strip(),
-        "weight": 1.0 if weight is None else float(weight),
+        "operator": checked.operator.value,
+        "value": checked.value,
+        "weight": checked.weight,
         "must_have": bool(must) if must is not None else False,
     }
 
@@ -71,24 +83,16 @@ def plan_criteria(ctx: Ctx) -> CriteriaPlan:
                 "the domain",
             )
             continue
-        weight = ctx.col("weight")[i]
-        problems = check_criterion(
-            str(ctx.col("operator")[i]),
-            str(ctx.col("value")[i]),
-            1.0 if weight is None else float(weight),
-        )
-        for name, reason in problems:
+        checked = _checked(ctx, i)
+        for name, reason in checked.problems:
             ctx.reject(i, name, reason)
-        if problems:
+        if checked.operator is None or checked.problems:
             continue
         plan.account[i] = account
+        plan.operator[i] = checked.operator.value
         rows.append(i)
     keys = [
-        (
-            plan.account[i],
-            fold(str(ctx.col("criterion")[i])),
-            operator_of(str(ctx.col("operator")[i])),
-        )
+        (plan.account[i], fold(str(ctx.col("criterion")[i])), plan.operator[i])
         if i in plan.account
         else None
         for i in range(ctx.n)
@@ -101,7 +105,7 @@ def plan_criteria(ctx: Ctx) -> CriteriaPlan:
     for i in rows:
         key = keys[i]
         assert key is not None
-        record = stored.get((key[0], key[1], key[2].value))
+        record = stored.get(key)
         if record is None:
             plan.inserts.append(i)
             continue

@@ -6,11 +6,22 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from buyermap.domain.criteria import MUTUAL_OPERATORS
 from buyermap.domain.mutual import Operator
 from buyermap.schemas.common import ORMModel, Text120, UtcOut, Version, valid_text
 
 Value = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(valid_text)]
 Weight = Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)]
+
+
+def _mutual_operator(op: Operator) -> Operator:
+    if op not in MUTUAL_OPERATORS:
+        valid = ", ".join(o.value for o in MUTUAL_OPERATORS)
+        raise ValueError(f"operator {op.value!r} is not one of {valid}")
+    return op
+
+
+MutualOperator = Annotated[Operator, AfterValidator(_mutual_operator)]
 
 
 class ProfileValues(BaseModel):
@@ -39,7 +50,7 @@ class CriterionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     criterion: Annotated[Text120, Field(min_length=1)]
-    operator: Operator
+    operator: MutualOperator
     value: Value
     weight: Weight = 1.0
     must_have: bool = False
@@ -49,7 +60,7 @@ class CriterionUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     criterion: Annotated[Text120, Field(min_length=1)] | None = None
-    operator: Operator | None = None
+    operator: MutualOperator | None = None
     value: Value | None = None
     weight: Weight | None = None
     must_have: bool | None = None

@@ -26,7 +26,7 @@ from buyermap.analytics.avatar.score import ScoreResult
 from buyermap.analytics.personas.loading import input_hash, read_input, table_hash
 from buyermap.analytics.personas.stored import active_run
 from buyermap.db.models import Avatar
-from buyermap.errors import AvatarInputError, InvalidValueError, NotFoundError
+from buyermap.errors import AvatarInputError, ConflictError, InvalidValueError, NotFoundError
 from buyermap.schemas.common import Text120
 from buyermap.seams.documents import Doc, Provenance
 from buyermap.seams.requests import build
@@ -229,11 +229,17 @@ class AvatarScored(Doc):
 
     avatar: str
     version: int
+    kind: str = Field("learned", description="learned or rules")
     source: str
     n: int
     tiers: list[TierCount]
     mean_fit: float | None
     drift: dict[str, Any]
+    calibration: dict[str, Any] | None = Field(
+        None,
+        description="Rules avatars: how the probability was calibrated on closed accounts "
+        "(method null: no probability, and why)",
+    )
     warnings: list[str]
     stored: int = Field(description="Scores stored for the workspace's accounts (0 for a file)")
     out: str | None = Field(None, description="The CSV written (CLI)")
@@ -331,6 +337,13 @@ def learn_avatar(
     if request.save:
         if session is None:
             raise AvatarInputError("saving an avatar needs a workspace")
+        existing = svc.find_avatar(session, name=request.save.strip())
+        if existing is not None and existing.kind != "learned":
+            raise ConflictError(
+                f"{existing.name!r} is a {existing.kind} avatar; save the learned avatar under "
+                "a name of its own",
+                details={"field": "save", "kind": existing.kind},
+            )
         saved = svc.save_avatar(
             session,
             name=request.save.strip(),
@@ -365,14 +378,14 @@ def _norm(name: str) -> str:
     return re.sub(r"[^0-9a-z]+", "_", name.strip().lower()).strip("_")
 
 
-def _align(model: AvatarModel, table: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
-    """The model's columns from ``table`` (names matched ignoring case and punctuation;
+def align(wanted: list[str], table: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
+    """The avatar's columns from ``table`` (names matched ignoring case and punctuation;
     ``years_on_market`` from ``founded_year``); missing ones empty, with a warning."""
     by_norm = {_norm(c): c for c in table.columns}
     warnings: list[str] = []
     cols: list[pl.Series] = []
     missing: list[str] = []
-    for column in model.columns:
+    for column in wanted:
         found = by_norm.get(_norm(column))
         if found is not None:
             cols.append(table[found].alias(column))
@@ -382,9 +395,9 @@ def _align(model: AvatarModel, table: pl.DataFrame) -> tuple[pl.DataFrame, list[
         else:
             missing.append(column)
             cols.append(pl.Series(column, [None] * table.height, dtype=pl.Utf8))
-    if missing and len(missing) == len(model.columns):
+    if missing and len(missing) == len(wanted):
         raise AvatarInputError(
-            f"the file has none of the avatar's columns ({', '.join(map(repr, model.columns))})"
+            f"the file has none of the avatar's columns ({', '.join(map(repr, wanted))})"
             f"; its columns are {', '.join(map(repr, table.columns[:20]))}",
             details={"missing": missing, "columns": table.columns},
         )
@@ -420,7 +433,7 @@ def _rows(scored: ScoreResult) -> pl.DataFrame:
 
 
 def _store_scores(session: Session, avatar: Avatar, model: AvatarModel, table: pl.DataFrame) -> int:
-    aligned, _ = _align(model, table)
+    aligned, _ = align(model.columns, table)
     scored = score(model, aligned)
     ids = table[svc.ACCOUNT_ID].to_list()
     rows = [
@@ -453,6 +466,11 @@ def score_avatar(
     """Score the workspace's accounts (stored: accounts added since are scored too) or a
     file (``source.path``, or an uploaded ``table``) without importing it."""
     avatar = svc.require_avatar(session, name=name, version=version)
+    if avatar.kind == "rules":
+        # the rules seam builds on this one's documents, so it is imported here
+        from buyermap.seams.avatar_rules_score import score_rules_avatar
+
+        return score_rules_avatar(session, avatar, source=source, table=table)
     model = AvatarModel.from_json(avatar.model)
     over = "file"
     split_by_persona: list[PersonaShare] | None = None
@@ -469,7 +487,7 @@ def score_avatar(
         split_by_persona = _split(session, top=top, scored={int(i) for i in ids})
     elif source.path is None and table is None:
         accounts = svc.accounts_table(session)
-        aligned, warnings = _align(model, accounts)
+        aligned, warnings = align(model.columns, accounts)
         scored = score(model, aligned)
         stored = _store_scores(session, avatar, model, accounts)
         out = pl.concat([accounts.select(svc.IDENTITY_COLUMNS), _rows(scored)], how="horizontal")
@@ -485,7 +503,7 @@ def score_avatar(
                 f"columns are {', '.join(map(repr, given.columns[:20]))}",
                 details={"parameter": "id_column", "column": source.id_column},
             )
-        aligned, warnings = _align(model, given)
+        aligned, warnings = align(model.columns, given)
         scored = score(model, aligned)
         stored = 0
         rows = _rows(scored)

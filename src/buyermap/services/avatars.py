@@ -20,6 +20,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from buyermap.db.models import Account, Avatar, AvatarScore, CustomFieldDef, Deal
+from buyermap.domain.avatar_rules import ACCOUNT_FIELDS, CUSTOM_KINDS, RuleField
 from buyermap.domain.enums import CustomFieldType
 from buyermap.errors import NotFoundError
 
@@ -58,9 +59,12 @@ def _outcomes(session: Session) -> dict[int, str]:
     return out
 
 
-def accounts_table(session: Session, *, year: int | None = None) -> pl.DataFrame:
+def accounts_table(
+    session: Session, *, year: int | None = None, lists: bool = False
+) -> pl.DataFrame:
     """One row per account (see the module's docstring); ``year`` for the years on the
-    market (default: this year)."""
+    market (default: this year); ``lists`` adds the multiple-choice custom fields as
+    ``a; b`` text (rules judge them; a learned avatar does not use them)."""
     this_year = year or datetime.now(UTC).year
     defs = list(
         session.scalars(
@@ -112,9 +116,33 @@ def accounts_table(session: Session, *, year: int | None = None) -> pl.DataFrame
         elif d.type in _LEVELS:
             cols[name] = [None if v is None or v == "" else str(v) for v in values]
             schema[name] = pl.Utf8
+        elif lists and d.type == CustomFieldType.MULTI_CHOICE.value:
+            cols[name] = [
+                "; ".join(str(x) for x in v) if isinstance(v, list) and v else None for v in values
+            ]
+            schema[name] = pl.Utf8
     cols[OUTCOME] = [outcomes.get(a.id) for a in accounts]
     schema[OUTCOME] = pl.Utf8
     return pl.DataFrame(cols, schema=schema)
+
+
+def rule_fields(session: Session) -> list[RuleField]:
+    """The fields a rules avatar can judge: the account's own, then the custom fields of
+    accounts by their declared type (named as in :func:`accounts_table`; dates are not
+    judged)."""
+    out = list(ACCOUNT_FIELDS)
+    own = {f.key for f in out} | set(IDENTITY_COLUMNS)
+    defs = session.scalars(
+        select(CustomFieldDef)
+        .where(CustomFieldDef.entity == "account")
+        .order_by(CustomFieldDef.key)
+    )
+    for d in defs:
+        kind = CUSTOM_KINDS.get(d.type)
+        if kind is not None:
+            key = d.key if d.key not in own else f"custom_{d.key}"
+            out.append(RuleField(key, d.label.lower(), kind))
+    return out
 
 
 def custom_labels(session: Session) -> dict[str, str]:
@@ -175,6 +203,13 @@ def require_avatar(session: Session, *, name: str, version: int | None = None) -
     )
 
 
+def versions_of(session: Session, *, name: str) -> list[Avatar]:
+    """Every version of one avatar, newest first."""
+    return list(
+        session.scalars(select(Avatar).where(Avatar.name == name).order_by(Avatar.version.desc()))
+    )
+
+
 def list_avatars(session: Session) -> list[Avatar]:
     """Every saved avatar version, by name, newest version first."""
     return list(session.scalars(select(Avatar).order_by(Avatar.name, Avatar.version.desc())))
@@ -220,3 +255,32 @@ def latest_fits(
         )
     )
     return avatar, {aid: (fit, tier) for aid, fit, tier in rows}
+
+
+def scored_accounts(
+    session: Session, *, avatar: Avatar, limit: int = 10
+) -> list[tuple[Account, AvatarScore]]:
+    """The avatar's stored scores with their accounts, best fit first."""
+    rows = session.execute(
+        select(Account, AvatarScore)
+        .join(AvatarScore, AvatarScore.account_id == Account.id)
+        .where(AvatarScore.avatar_id == avatar.id)
+        .order_by(AvatarScore.fit.desc(), Account.id)
+        .limit(limit)
+    )
+    return [(a, s) for a, s in rows.tuples()]
+
+
+def tier_counts(session: Session, *, avatar: Avatar) -> dict[str, int]:
+    """How many accounts the avatar's stored scores put in each tier ("disqualified: ..."
+    counted as one)."""
+    out: dict[str, int] = {}
+    rows = session.execute(
+        select(AvatarScore.tier, func.count())
+        .where(AvatarScore.avatar_id == avatar.id)
+        .group_by(AvatarScore.tier)
+    )
+    for tier, n in rows:
+        key = "disqualified" if str(tier).startswith("disqualified") else str(tier)
+        out[key] = out.get(key, 0) + int(n)
+    return out

@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from buyermap.db.models import Account, SellerProfileEntry, SupplierCriterion
+from buyermap.domain.criteria import check
 from buyermap.domain.mutual import (
     Criterion,
     MutualFit,
-    check_criterion,
     fold,
     mutual_fit,
     operator_of,
@@ -101,17 +101,20 @@ class CriterionInput:
 
 
 def _checked(data: CriterionInput) -> CriterionInput:
-    problems = check_criterion(data.operator, data.value, data.weight)
+    """The criterion checked and normalised by :func:`buyermap.domain.criteria.check`
+    (the import's rows go through the same checker); the first problem is raised."""
+    checked = check(data.operator, data.value, data.weight)
+    problems = list(checked.problems)
     if not data.criterion.strip():
         problems.insert(0, ("criterion", "the criterion is empty; give a profile key"))
-    if problems:
+    if problems or checked.operator is None:
         name, message = problems[0]
         raise InvalidValueError(message, details={"field": name})
     return CriterionInput(
         criterion=" ".join(data.criterion.split())[:120],
-        operator=operator_of(data.operator).value,
-        value=data.value.strip(),
-        weight=float(data.weight),
+        operator=checked.operator.value,
+        value=checked.value,
+        weight=checked.weight,
         must_have=data.must_have,
     )
 

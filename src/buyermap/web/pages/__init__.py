@@ -8,6 +8,7 @@ from buyermap.web.csrf import csrf_protect
 from buyermap.web.deps import remember_user
 from buyermap.web.pages import (
     accounts,
+    avatar_rules,
     board,
     contacts,
     deals,
@@ -51,5 +52,6 @@ for module in (
     imports,
     start,
     mutual,
+    avatar_rules,  # /avatars/rules/new and /avatars/{name}/rules
 ):
     router.include_router(module.router)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 from buyermap.web.api.v1 import (
     accounts,
     avatar,
+    avatar_rules,
     contacts,
     deals,
     funnels,
@@ -36,6 +37,7 @@ ROUTERS: tuple[tuple[ModuleType, str, str], ...] = (
     (pipelines, "pipelines", "Pipelines and their stages: create, rename, reorder, close."),
     (personas, "personas", "Persona runs, persona cards, contacts' personas."),
     (avatar, "avatars", "The customer avatar: learned from outcomes, saved, scores."),
+    (avatar_rules, "avatar rules", "Rules avatars: criteria, must-haves, disqualifiers."),
     (pipeline, "pipeline", "Stage analytics, the bookings forecast, its backtest."),
     (funnels, "funnels", "Exact windowed event funnels over event files."),
     (views, "saved views", "Saved views of the lists: filters, search and sort under a name."),
