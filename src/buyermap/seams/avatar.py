@@ -476,7 +476,7 @@ def score_avatar(
     split_by_persona: list[PersonaShare] | None = None
     if source.path is None and table is None and avatar.source == CONTACTS_SOURCE:
         contacts = people.contacts_table(session)
-        aligned, warnings = _align(model, contacts)
+        aligned, warnings = align(model.columns, contacts)
         scored = score(model, aligned)
         stored = 0
         warnings.append("contact scores are not stored in the workspace: they are in the CSV")
@@ -554,7 +554,7 @@ def avatar_personas(session: Session, *, name: str, version: int | None = None) 
     if avatar.source == CONTACTS_SOURCE:
         model = AvatarModel.from_json(avatar.model)
         contacts = people.contacts_table(session)
-        aligned, _ = _align(model, contacts)
+        aligned, _ = align(model.columns, contacts)
         scored = score(model, aligned)
         ids = contacts[people.CONTACT_ID].to_list()
         top = {int(ids[i]) for i in np.flatnonzero(scored.tier == TOP_TIER)}
