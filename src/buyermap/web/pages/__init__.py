@@ -8,6 +8,7 @@ from buyermap.web.csrf import csrf_protect
 from buyermap.web.deps import remember_user
 from buyermap.web.pages import (
     accounts,
+    avatars,
     board,
     contacts,
     deals,
@@ -51,5 +52,6 @@ for module in (
     imports,
     start,
     mutual,
+    avatars,
 ):
     router.include_router(module.router)
