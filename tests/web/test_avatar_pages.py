@@ -128,7 +128,8 @@ def test_the_accounts_list_shows_fit_and_tier_filters_by_tier_and_sorts_by_fit(
     assert "Fit (of 100)" in page.text
     only_a = learned.client.get("/accounts?tier=A&page_size=200").text
     tiers = re.findall(r'<td class="tier">([^<]+)</td>', only_a)
-    assert tiers and set(tiers) == {"Tier A"}
+    assert tiers
+    assert set(tiers) == {"Tier A"}
     a_ids = set(_ids(only_a))
     api = learned.client.get("/api/v1/accounts", params={"tier": "A", "page_size": 200}).json()
     assert {a["id"] for a in api["items"]} == a_ids
@@ -156,7 +157,8 @@ def test_a_saved_view_keeps_the_tier_filter_and_the_fit_sort(learned: AvatarApp)
     assert saved.headers["location"].startswith("/accounts?")
     opened = learned.client.get(saved.headers["location"]).text
     tiers = re.findall(r'<td class="tier">([^<]+)</td>', opened)
-    assert tiers and set(tiers) == {"Tier B"}
+    assert tiers
+    assert set(tiers) == {"Tier B"}
 
 
 def test_the_account_page_shows_fit_tier_reasons_and_which_avatar(learned: AvatarApp) -> None:

@@ -240,7 +240,9 @@ def quadrant(doc: Doc, ax: Axes | None = None) -> Figure:
 
 def point_titles(svg: str, titles: Mapping[int, str]) -> str:
     """Hover text for the quadrant's points: a ``<title>`` in each ``account-<id>`` group
-    (browsers show it on hover; screen readers read it)."""
+    (browsers show it on hover; screen readers read it); a click opens the account in
+    the same tab (matplotlib's links open a new one)."""
+    svg = svg.replace('" target="_blank">', '">')
     for account_id, text in titles.items():
         safe = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         svg = svg.replace(
