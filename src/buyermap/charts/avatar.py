@@ -66,7 +66,7 @@ def traits(doc: Doc, ax: Axes | None = None) -> Figure:
     labels = [wrap(trait_label(t), 30) for t in rows]
     effects = np.array([float(t["effect"]) for t in rows], dtype=float)
     with styled():
-        fig, ax = new_axes(ax, (6.6, 0.42 * max(len(rows), 2) + 1.4))
+        fig, ax = new_axes(ax, (9.0, 0.36 * max(len(rows), 2) + 1.3))
         y = np.arange(len(rows))
         colors = [WON if e > 0 else LOST for e in effects]
         ax.barh(y, effects, color=colors, height=0.62)
@@ -75,18 +75,11 @@ def traits(doc: Doc, ax: Axes | None = None) -> Figure:
             text = (
                 f"{odds_words(float(t['ratio']))} ({e:+.2f}), {float(t['share']):.0%} of accounts"
             )
-            ax.text(
-                e + (top * 0.03 if e >= 0 else -top * 0.03),
-                float(yi),
-                text,
-                va="center",
-                ha="left" if e >= 0 else "right",
-                fontsize=8,
-                color=INK,
-            )
+            # right of the bar, or right of zero for a bar to the left: never over the labels
+            ax.text(max(e, 0.0) + top * 0.03, float(yi), text, va="center", fontsize=8, color=INK)
         ax.axvline(0, color=MUTED, lw=0.8)
         ax.set_yticks(y, labels)
-        ax.set_xlim(-top * 2.6, top * 2.6)
+        ax.set_xlim(-top * 1.15, top * 2.9)
         ax.set_xlabel("effect on the odds of buying (log-odds; right: more likely to buy)")
         ax.set_title("Traits that separate buyers")
         ax.tick_params(axis="y", length=0, labelsize=9, labelcolor=INK)
@@ -123,6 +116,7 @@ def tiers(doc: Doc, ax: Axes | None = None) -> Figure:
         )
         ax.set_xticks(x, [f"Tier {n}" for n in names])
         ax.set_ylim(0, 1.35)
+        ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
         ax.yaxis.set_major_formatter(lambda v, _p: f"{v:.0%}")
         ax.set_ylabel("accounts that bought (%)")
         ax.set_title("Buyers by tier (cross-validated)")
@@ -176,7 +170,8 @@ def drift(doc: Doc, ax: Axes | None = None) -> Figure:
         for yi, v, t in zip(y, values, texts, strict=True):
             ax.text(v + 0.01, yi, t, va="center", fontsize=8.5, color=INK)
         ax.set_yticks(y, labels)
-        ax.set_xlim(0, 1.25)
+        ax.set_xlim(0, 1.45)
+        ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
         ax.xaxis.set_major_formatter(lambda v, _p: f"{v:.0%}")
         ax.set_xlabel("accounts (%)")
         ax.set_title("Base rate: trained on and scored")
@@ -214,22 +209,27 @@ def quadrant(doc: Doc, ax: Axes | None = None) -> Figure:
         ax.axvline(50, color=LINE, lw=1.0)
         ax.axhline(50, color=LINE, lw=1.0)
         spots = {
-            ("high", "high"): (98, 98, "right", "top"),
-            ("low", "high"): (2, 98, "left", "top"),
-            ("high", "low"): (98, 2, "right", "bottom"),
-            ("low", "low"): (2, 2, "left", "bottom"),
+            ("high", "high"): (97, 94, "right", "top"),
+            ("low", "high"): (3, 94, "left", "top"),
+            ("high", "low"): (97, 6, "right", "bottom"),
+            ("low", "low"): (3, 6, "left", "bottom"),
         }
         for qx, qy, words in QUADRANTS:
             x, y, ha, va = spots[(qx, qy)]
             ax.text(x, y, wrap(words, 22), ha=ha, va=va, fontsize=8.5, color=MUTED)
         for a in points:
             fit, ours = float(a["fit"]), float(a["we_fit_them"])
-            color = WON if fit >= 50 and ours >= 50 else LOST if fit < 50 and ours < 50 else ACCENT
+            color = {
+                (True, True): WON,
+                (False, False): LOST,
+                (True, False): AMBER,
+                (False, True): ACCENT,
+            }[(fit >= 50, ours >= 50)]
             dot = ax.scatter([fit], [ours], s=46, color=color, edgecolors="white", zorder=3)
             dot.set_gid(f"account-{int(a['account_id'])}")
             dot.set_urls([f"/accounts/{int(a['account_id'])}"])
-        ax.set_xlim(0, 100)
-        ax.set_ylim(0, 100)
+        ax.set_xlim(-3, 103)
+        ax.set_ylim(-3, 103)
         ax.set_xlabel("they fit us: the avatar's fit (0-100)")
         ax.set_ylabel("we fit them: their criteria we meet (0-100)")
         ax.set_title(f"Fit both ways ({len(points):,} accounts)")
