@@ -170,6 +170,11 @@ def test_the_account_page_shows_fit_tier_reasons_and_which_avatar(learned: Avata
     assert "By the avatar icp (version 1)" in text
     assert "scored 20" in text
     assert "What they ask of a supplier" in text  # beside mutual fit
+    api = learned.client.get(f"/api/v1/accounts/{top}/fit").json()
+    assert (api["avatar"], api["version"], api["scored"], api["tier"]) == ("icp", 1, True, "A")
+    assert api["reasons"][0]["ratio"] > 0
+    assert f"Fit {int(api['fit'] + 0.5)} of 100" in text
+    assert learned.client.get("/api/v1/accounts/999999/fit").status_code == 404
 
 
 def test_an_account_added_after_scoring_says_it_is_not_scored(learned: AvatarApp) -> None:
@@ -221,3 +226,7 @@ def test_learning_from_too_few_accounts_is_refused_with_the_guards_words(db_url:
         assert "it needs at least 30 positive and 30 negative rows" in text
         assert "has 31 positive and 27 negative" in text
         assert client.get("/api/v1/avatars").json() == []
+        assert (
+            client.get(f"/api/v1/accounts/{_ids(client.get('/accounts').text)[0]}/fit").json()
+            is None
+        )

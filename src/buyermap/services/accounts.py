@@ -19,7 +19,7 @@ from buyermap.db.models import (
 )
 from buyermap.errors import ConflictError, InvalidValueError, NotFoundError
 from buyermap.schemas.entities import AccountCreate, AccountDeleted, AccountUpdate
-from buyermap.services.avatars import latest_scored_avatar_id
+from buyermap.services.avatars import latest_scored_subquery
 from buyermap.services.custom_fields import validate_custom
 from buyermap.services.external_refs import drop_external_refs
 from buyermap.services.filters import AccountFilter, apply_account_filter
@@ -170,9 +170,11 @@ def _with_fit(session: Session, stmt: Select[Any], query: ListQuery) -> Select[A
     accounts it has not scored sort last either way). Other sorts join nothing."""
     if (query.sort or "").lstrip("-") != "fit":
         return stmt
-    latest = latest_scored_avatar_id(session) or 0
     return stmt.outerjoin(
-        AvatarScore, and_(AvatarScore.account_id == Account.id, AvatarScore.avatar_id == latest)
+        AvatarScore,
+        and_(
+            AvatarScore.account_id == Account.id, AvatarScore.avatar_id == latest_scored_subquery()
+        ),
     )
 
 

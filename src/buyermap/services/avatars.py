@@ -210,6 +210,39 @@ def latest_scored_avatar_id(session: Session) -> int | None:
     return session.scalar(select(AvatarScore.avatar_id).order_by(AvatarScore.id.desc()).limit(1))
 
 
+def latest_scored_subquery() -> Any:
+    """:func:`latest_scored_avatar_id` as a scalar subquery (SQL NULL when none), to join
+    on or filter by without a statement of its own."""
+    return select(AvatarScore.avatar_id).order_by(AvatarScore.id.desc()).limit(1).scalar_subquery()
+
+
+@dataclass(frozen=True, slots=True)
+class PageFits:
+    """The fit and tier of a page of accounts, and which avatar version they are by."""
+
+    fits: dict[int, tuple[float, str]]
+    avatar: tuple[str, int] | None  # (name, version); None when none of them is scored
+
+
+def page_fits(session: Session, *, account_ids: list[int]) -> PageFits:
+    """The (fit, tier) of these accounts by the avatar that scored the workspace last, in
+    one statement (a list page's rows: no query per row)."""
+    if not account_ids:
+        return PageFits(fits={}, avatar=None)
+    rows = session.execute(
+        select(
+            AvatarScore.account_id, AvatarScore.fit, AvatarScore.tier, Avatar.name, Avatar.version
+        )
+        .join(Avatar, Avatar.id == AvatarScore.avatar_id)
+        .where(
+            AvatarScore.avatar_id == latest_scored_subquery(),
+            AvatarScore.account_id.in_(account_ids),
+        )
+    ).all()
+    avatar = (str(rows[0][3]), int(rows[0][4])) if rows else None
+    return PageFits(fits={int(r[0]): (float(r[1]), str(r[2])) for r in rows}, avatar=avatar)
+
+
 def latest_fits(
     session: Session, *, account_ids: list[int]
 ) -> tuple[Avatar | None, dict[int, tuple[float, str]]]:

@@ -12,7 +12,7 @@ from buyermap.analytics.personas.members import personas_of_contacts
 from buyermap.charts.avatar import odds_words, reason_label
 from buyermap.seams.avatar_views import account_fit
 from buyermap.services import accounts as svc
-from buyermap.services.avatars import latest_fits
+from buyermap.services.avatars import page_fits
 from buyermap.services.deals import account_deals
 from buyermap.services.filters import filter_params
 from buyermap.services.relations import account_committee, workspace_currency
@@ -41,9 +41,9 @@ def accounts_page(request: Request, session: SessionDep, query: PageQueryDep) ->
     )
     context.update(filter_context(session, "accounts", filters, errors, request))
     context["currency"] = workspace_currency(session)
-    avatar, fits = latest_fits(session, account_ids=[a.id for a in listed.items])
-    context["fits"] = fits
-    context["fit_avatar"] = avatar
+    fits = page_fits(session, account_ids=[a.id for a in listed.items])
+    context["fits"] = fits.fits
+    context["fit_avatar"] = fits.avatar
     context["tier_words"] = tier_words
     return render_list(request, "accounts.html", context)
 

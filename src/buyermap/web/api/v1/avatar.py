@@ -26,7 +26,9 @@ from buyermap.seams.avatar import (
     learn_avatar,
     score_avatar,
 )
-from buyermap.seams.avatar_views import learned_document, scores_frame
+from buyermap.seams.avatar_views import AccountFit, account_fit, learned_document, scores_frame
+from buyermap.services.accounts import get_account
+from buyermap.web.api.v1.params import PathId
 from buyermap.web.deps import COMPUTES_ONLY, WRITE, SessionDep, SettingsDep
 from buyermap.web.uploads import discard, save_upload
 
@@ -181,3 +183,13 @@ def chart_png(
         )
     figure = CHARTS[chart](doc.model_dump(mode="json"))
     return _download(to_png(figure), "image/png", f"{name}-{chart}.png")
+
+
+@router.get("/accounts/{account_id}/fit", summary="An account's fit by the customer avatar")
+def get_account_fit(session: SessionDep, account_id: PathId) -> AccountFit | None:
+    """The fit (0-100), probability, tier and reasons of the account by the avatar that
+    scored the workspace last, with its name, version and when (``scored`` false when that
+    avatar has not scored this account); null when no avatar has scored yet. 404 for no
+    such account. What the account page shows."""
+    get_account(session, account_id=account_id)
+    return account_fit(session, account_id=account_id)
