@@ -7,18 +7,22 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from buyermap.schemas.entities import AccountCreate
+from buyermap.seams.avatar import AvatarSource, LearnRequest, learn_avatar
 from buyermap.services.accounts import create_account
 from buyermap.services.mutual import CriterionInput, add_criterion, set_profile_values
 from buyermap.services.workspace import Workspace
+from tests.conftest import opened_workspace
 from tests.factories import demo_workspace, make_client
 from tests.web.csrf_client import csrf_headers
 from tests.web.test_readable_pages import visible_text
@@ -230,3 +234,32 @@ def test_learning_from_too_few_accounts_is_refused_with_the_guards_words(db_url:
             client.get(f"/api/v1/accounts/{_ids(client.get('/accounts').text)[0]}/fit").json()
             is None
         )
+
+
+def test_an_avatar_learned_from_a_file_has_no_scores_until_the_accounts_are_scored(
+    db_url: str, tmp_path: Path
+) -> None:
+    rng = random.Random(5)
+    lines = ["ref,industry,employees,won"]
+    for i in range(120):
+        industry = rng.choice(["Software", "Retail", "Energetyka"])
+        won = rng.random() < (0.7 if industry == "Software" else 0.3)
+        lines.append(f"R{i},{industry},{rng.randint(5, 5000)},{'tak' if won else 'nie'}")
+    path = tmp_path / "wyniki.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with opened_workspace(db_url) as workspace, make_client(db_url, workspace) as client:
+        with workspace.sessions() as session, session.begin():
+            learn_avatar(
+                session,
+                LearnRequest(outcome="won", save="leads"),
+                source=AvatarSource(path=path, id_column="ref"),
+            )
+        listed = _words(client.get("/avatars").text)
+        assert "file wyniki.csv" in listed
+        page = _words(client.get("/avatars/leads").text)
+        assert "No account is scored by this version yet" in page
+        assert "Scores CSV" not in page
+        refused = client.get("/api/v1/avatars/leads/scores.csv")
+        assert refused.status_code == 422
+        assert "has scored no accounts yet" in refused.json()["error"]["message"]
+        assert "buyermap avatar score --avatar leads" in refused.json()["error"]["message"]
