@@ -114,12 +114,12 @@ def test_a_prospect_file_is_scored_and_downloaded_without_importing_it(
     assert "Łódzkie Zakłady Włókiennicze" in preview
     assert "Příbramské strojírny s.r.o." in preview
     assert "4 rows" in page.locator("#prospect-preview").inner_text()
-    page.select_option("#prospect-id", "ref")
+    page.select_option("#prospect-id", "Firma")  # not the first column: moved first
     with page.expect_download() as got:
         page.click("#download-csv")
     rows = list(csv.DictReader(io.StringIO(Path(got.value.path()).read_text("utf-8-sig"))))
     assert [r["Firma"] for r in rows] == [p[1] for p in PROSPECTS]
-    assert next(iter(rows[0])) == "ref"
+    assert list(rows[0])[:2] == ["Firma", "ref"]
     assert list(rows[0])[-4:] == ["fit", "probability", "tier", "reasons"]
     assert all(0 <= float(r["fit"]) <= 100 for r in rows)
     assert {r["tier"] for r in rows} <= {"A", "B", "C", "D"}
