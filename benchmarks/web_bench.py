@@ -34,7 +34,17 @@ from pathlib import Path
 import httpx
 from sqlalchemy import insert, select
 
-from buyermap.db.models import Account, AccountContact, Contact, Deal, Pipeline, Stage, User
+from buyermap.db.models import (
+    Account,
+    AccountContact,
+    Avatar,
+    AvatarScore,
+    Contact,
+    Deal,
+    Pipeline,
+    Stage,
+    User,
+)
 from buyermap.services.accounts import list_accounts
 from buyermap.services.listing import ListQuery
 from buyermap.services.workspace import Workspace, open_workspace
@@ -182,6 +192,47 @@ def fill_people_and_deals(workspace: Workspace, n: int, *, seed: int = 11) -> fl
     return time.perf_counter() - start
 
 
+def fill_scores(workspace: Workspace, *, seed: int = 13) -> float:
+    """A saved avatar that has scored every account (fit, tier A-D, one reason each), as
+    ``avatar score`` stores them; returns the seconds it took."""
+    rng = random.Random(seed)
+    start = time.perf_counter()
+    with workspace.sessions() as session, session.begin():
+        avatar = Avatar(
+            name="bench",
+            version=1,
+            kind="learned",
+            source="workspace",
+            source_hash="0" * 64,
+            settings={},
+            model={},
+            metrics={},
+        )
+        session.add(avatar)
+        session.flush()
+        ids = list(session.scalars(select(Account.id).order_by(Account.id)))
+        now = datetime.now(UTC)
+        for first in range(0, len(ids), 10_000):
+            rows = []
+            for account_id in ids[first : first + 10_000]:
+                fit = round(rng.uniform(0, 100), 2)
+                tier = "A" if fit >= 80 else "B" if fit >= 50 else "C" if fit >= 20 else "D"
+                reason = {"feature": "industry", "value": "Software", "effect": 0.5, "ratio": 1.65}
+                rows.append(
+                    {
+                        "avatar_id": avatar.id,
+                        "account_id": account_id,
+                        "fit": fit,
+                        "probability": fit / 100,
+                        "tier": tier,
+                        "reasons": [reason],
+                        "scored_at": now,
+                    }
+                )
+            session.execute(insert(AvatarScore), rows)
+    return time.perf_counter() - start
+
+
 def timed(call: Callable[[], object], n: int) -> list[float]:
     """Milliseconds of ``n`` calls, after 5 warm-up calls."""
     for _ in range(5):
@@ -304,6 +355,10 @@ def main() -> int:
             "search deals 'deal 4242'": "/deals?q=deal 4242",
             "search deals stage 'negot'": "/deals?q=negot",
             "search deals owner 'kovács'": "/deals?q=kovács",
+            "accounts sort -fit (avatar)": "/accounts?sort=-fit",
+            "accounts tier A (avatar)": "/accounts?tier=A",
+            "accounts tier A, sort -fit": "/accounts?tier=A&sort=-fit",
+            "accounts page 1,000, sort fit": f"/accounts?page={pages // 2}&sort=fit",
         }
         # what each scenario is compared with (same list unfiltered, or a GET of the record)
         against = {
@@ -320,6 +375,11 @@ def main() -> int:
             "search deals 'deal 4242'": "baseline: deals",
             "search deals stage 'negot'": "baseline: deals",
             "search deals owner 'kovács'": "baseline: deals",
+            "first page, before any avatar": "baseline: list_accounts()",
+            "accounts sort -fit (avatar)": "first page",
+            "accounts tier A (avatar)": "first page",
+            "accounts tier A, sort -fit": "first page",
+            "accounts page 1,000, sort fit": "first page",
             "save account (form POST)": "baseline: account edit form",
             "save deal (form POST)": "baseline: deal edit form",
             "deals stage+owner": "baseline: deals",
@@ -354,6 +414,9 @@ def main() -> int:
                         return list_accounts(session, query=ListQuery(page_size=50))
 
                 results["baseline: list_accounts()"] = timed(service, args.requests)
+                results["first page, before any avatar"] = timed(get("/accounts"), args.requests)
+                seconds = fill_scores(workspace)
+                print(f"stored an avatar's scores of every account in {seconds:.1f} s")
                 for label, path in scenarios.items():
                     results[label] = timed(get(path, htmx="htmx" in label), args.requests)
 

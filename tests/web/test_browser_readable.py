@@ -1,6 +1,7 @@
 """Pages people read, in headless Chromium over the demo (scale 0.1, personas discovered
-as ``buyermap demo`` does, and a second run to compare): the main pages at 390 x 844 have
-no horizontal scroll, the run-compare form submits, a persona card prints on one A4 page.
+as ``buyermap demo`` does, a second run to compare, the avatar ``icp`` learned): the main
+pages (the avatar's too) at 390 x 844 have no horizontal scroll, the run-compare form
+submits, a persona card prints on one A4 page.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pytest
 from buyermap.analytics.personas.discover import DiscoverQuery
 from buyermap.analytics.personas.loading import CONTACT_ID
 from buyermap.analytics.personas.stored import discover_workspace, list_runs
+from buyermap.seams.avatar import LearnRequest, learn_avatar
 from tests.web.conftest import LiveApp, live_demo
 
 pytestmark = pytest.mark.browser
@@ -28,6 +30,7 @@ def readable_live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]
         with app.workspace.sessions() as session, session.begin():
             second = DiscoverQuery(id_column=CONTACT_ID, n_init=2, n_boot=2, fit_rows=500, seed=3)
             discover_workspace(session, query=second, activate=False)
+            learn_avatar(session, LearnRequest(save="icp"))
         yield app
 
 
@@ -47,6 +50,7 @@ def test_the_main_pages_fit_a_390_px_phone_without_horizontal_scroll(
         base = readable_live.base_url
         paths = ["/", "/accounts", "/contacts", "/deals", "/pipeline", "/forecast"]
         paths += ["/funnels", "/personas", "/personas/runs", "/personas/compare"]
+        paths += ["/avatars", "/avatars/icp", "/avatars/mutual"]
         paths.append("/deals/" + _first(page, base, "/deals", r'href="/deals/(\d+)"'))
         paths.append("/contacts/" + _first(page, base, "/contacts", r'href="/contacts/(\d+)"'))
         paths.append("/accounts/" + _first(page, base, "/accounts", r'href="/accounts/(\d+)"'))

@@ -76,7 +76,8 @@ def test_a_list_runs_as_many_statements_for_100_rows_as_for_10(demo: CountedApp,
     large, large_rows = _statements(demo, path, 100)
     assert large_rows > small_rows  # the page really grew
     assert large == small, f"{path}: {small} statements for 10 rows, {large} for 100"
-    assert small <= 8, f"{path}: {small} statements"
+    # /accounts: one more for the page's fit and tier by the avatar (one statement per page)
+    assert small <= (9 if path == "/accounts" else 8), f"{path}: {small} statements"
 
 
 def _filtered_lists(app: CountedApp) -> list[str]:

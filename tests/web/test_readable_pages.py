@@ -1,7 +1,7 @@
 """Pages people read, over the demo (seed 7, scale 0.1, personas discovered as ``buyermap
-demo`` does): words instead of enum values, both directions between records, stale deals
-flagged in words, persona cards as a portrait rendered from the card document, units on
-figures, a favicon.
+demo`` does, the avatar ``icp`` learned): words instead of enum values and field names,
+both directions between records, stale deals flagged in words, persona cards as a
+portrait rendered from the card document, units on figures, a favicon.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from sqlalchemy import select
 from buyermap.analytics.personas.members import personas_of_contacts
 from buyermap.db.models import CommitteeMember, Deal
 from buyermap.domain.labels import LABELS, label
+from buyermap.seams.avatar import LearnRequest, learn_avatar
 from buyermap.services.workspace import Workspace
 from tests.factories import demo_workspace, make_client
 
@@ -40,6 +41,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoApp]:
         demo_workspace(url, scale=0.1, personas=True) as workspace,
         make_client(url, workspace) as client,
     ):
+        with workspace.sessions() as session, session.begin():
+            learn_avatar(session, LearnRequest(save="icp"))
         yield DemoApp(client=client, workspace=workspace)
 
 
@@ -57,6 +60,7 @@ def _pages(demo: DemoApp) -> list[str]:
     get = demo.client.get
     paths = ["/", "/accounts", "/contacts", "/deals", "/pipeline", "/forecast", "/funnels"]
     paths += ["/personas", "/personas/runs", "/personas/compare"]
+    paths += ["/avatars", "/avatars/icp", "/avatars/mutual", "/accounts?sort=-fit"]
     paths += [f"/deals/{i}" for i in _links(get("/deals").text, "deals")[:8]]
     paths += [f"/contacts/{i}" for i in _links(get("/contacts").text, "contacts")[:8]]
     paths += [f"/accounts/{i}" for i in _links(get("/accounts").text, "accounts")[:8]]
@@ -254,3 +258,28 @@ def test_the_favicon_is_linked_and_served(demo: DemoApp) -> None:
 def test_labels_cover_the_enum_values_the_pages_show() -> None:
     for table in LABELS:
         assert issubclass(table, StrEnum)
+
+
+def test_the_avatar_pages_speak_in_words_not_field_names(demo: DemoApp) -> None:
+    get = demo.client.get
+    account = re.findall(r'href="/accounts/(\d+)"', get("/accounts?sort=-fit").text)[0]
+    pages = {
+        "/avatars": None,
+        "/avatars/icp": None,
+        "/avatars/mutual": None,
+        f"/accounts/{account}": "avatar-fit",
+    }
+    found: dict[str, list[str]] = {}
+    for path, section in pages.items():
+        page = get(path).text
+        if section is not None:
+            page = page.split(f'id="{section}"', 1)[1].split("</section>", 1)[0]
+        # file columns are named as a file has them, in <code>: those are meant literally
+        page = re.sub(r"<code>.*?</code>", " ", page, flags=re.S)
+        names = set(re.findall(r"\b[a-z]+(?:_[a-z]+)+\b", visible_text(page)))
+        if names:
+            found[path] = sorted(names)
+    assert found == {}
+    text = " ".join(visible_text(get("/avatars/icp").text).split())
+    for unit in ("accounts learned from", "of 100", "% of accounts", "odds x", "percentage points"):
+        assert unit in text, unit

@@ -190,6 +190,6 @@ def scores_of(session: Session, *, avatar: Avatar, limit: int = 10) -> ScoresDoc
                 tier=s.tier,
                 reasons=reasons_words(list(s.reasons or [])),
             )
-            for a, s in svc.scored_accounts(session, avatar=avatar, limit=limit)
+            for a, s in svc.stored_scores(session, avatar=avatar, limit=limit)
         ],
     )

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import Select, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from buyermap.db.models import (
     Account,
     AccountContact,
+    AvatarScore,
     CommitteeMember,
     Contact,
     Deal,
@@ -18,6 +19,7 @@ from buyermap.db.models import (
 )
 from buyermap.errors import ConflictError, InvalidValueError, NotFoundError
 from buyermap.schemas.entities import AccountCreate, AccountDeleted, AccountUpdate
+from buyermap.services.avatars import latest_scored_subquery
 from buyermap.services.custom_fields import validate_custom
 from buyermap.services.external_refs import drop_external_refs
 from buyermap.services.filters import AccountFilter, apply_account_filter
@@ -33,6 +35,7 @@ ACCOUNT_SORTS = {
     "country": Account.country,
     "created_at": Account.created_at,
     "id": Account.id,
+    "fit": AvatarScore.fit,  # of the avatar that scored last: joined when sorted by it
 }
 
 
@@ -162,6 +165,19 @@ ACCOUNT_LIST = ListSpec(
 )
 
 
+def _with_fit(session: Session, stmt: Select[Any], query: ListQuery) -> Select[Any]:
+    """Sorted by fit: the scores of the avatar that scored last, joined (one outer join;
+    accounts it has not scored sort last either way). Other sorts join nothing."""
+    if (query.sort or "").lstrip("-") != "fit":
+        return stmt
+    return stmt.outerjoin(
+        AvatarScore,
+        and_(
+            AvatarScore.account_id == Account.id, AvatarScore.avatar_id == latest_scored_subquery()
+        ),
+    )
+
+
 def list_accounts(
     session: Session,
     *,
@@ -169,7 +185,7 @@ def list_accounts(
     filters: AccountFilter | None = None,
     clamp: bool = False,
 ) -> Listed[Account]:
-    stmt = select(Account)
+    stmt = _with_fit(session, select(Account), query)
     if filters is not None:
         stmt = apply_account_filter(session, stmt, filters)
     return run_list(session, stmt, spec=ACCOUNT_LIST, query=query, clamp=clamp)
@@ -180,7 +196,9 @@ def all_accounts(session: Session, *, query: ListQuery, filters: AccountFilter) 
     return all_rows(
         session,
         apply_account_filter(
-            session, select(Account).options(selectinload(Account.owner)), filters
+            session,
+            _with_fit(session, select(Account).options(selectinload(Account.owner)), query),
+            filters,
         ),
         spec=ACCOUNT_LIST,
         query=query,

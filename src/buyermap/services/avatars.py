@@ -12,6 +12,7 @@ features (no leakage): only the account's own fields do.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -238,17 +239,56 @@ def scores_of(session: Session, *, avatar: Avatar) -> list[AvatarScore]:
     )
 
 
+def latest_scored_avatar_id(session: Session) -> int | None:
+    """The avatar that scored the workspace most recently (its scores are the newest rows:
+    :func:`save_scores` replaces an avatar's rows), or None; one look-up by primary key."""
+    return session.scalar(select(AvatarScore.avatar_id).order_by(AvatarScore.id.desc()).limit(1))
+
+
+def latest_scored_subquery() -> Any:
+    """:func:`latest_scored_avatar_id` as a scalar subquery (SQL NULL when none), to join
+    on or filter by without a statement of its own."""
+    return select(AvatarScore.avatar_id).order_by(AvatarScore.id.desc()).limit(1).scalar_subquery()
+
+
+@dataclass(frozen=True, slots=True)
+class PageFits:
+    """The fit and tier of a page of accounts, and which avatar version they are by."""
+
+    fits: dict[int, tuple[float, str]]
+    avatar: tuple[str, int] | None  # (name, version); None when none of them is scored
+
+
+def page_fits(session: Session, *, account_ids: list[int]) -> PageFits:
+    """The (fit, tier) of these accounts by the avatar that scored the workspace last, in
+    one statement (a list page's rows: no query per row)."""
+    if not account_ids:
+        return PageFits(fits={}, avatar=None)
+    rows = session.execute(
+        select(
+            AvatarScore.account_id, AvatarScore.fit, AvatarScore.tier, Avatar.name, Avatar.version
+        )
+        .join(Avatar, Avatar.id == AvatarScore.avatar_id)
+        .where(
+            AvatarScore.avatar_id == latest_scored_subquery(),
+            AvatarScore.account_id.in_(account_ids),
+        )
+    ).all()
+    avatar = (str(rows[0][3]), int(rows[0][4])) if rows else None
+    return PageFits(fits={int(r[0]): (float(r[1]), str(r[2])) for r in rows}, avatar=avatar)
+
+
 def latest_fits(
     session: Session, *, account_ids: list[int]
 ) -> tuple[Avatar | None, dict[int, tuple[float, str]]]:
     """The avatar scored most recently and its (fit, tier) of these accounts; (None, {})
     when no avatar has scored the workspace yet."""
-    newest = session.scalar(
-        select(AvatarScore.avatar_id).order_by(AvatarScore.scored_at.desc(), AvatarScore.id.desc())
-    )
+    newest = latest_scored_avatar_id(session)
     if newest is None:
         return None, {}
     avatar = session.get(Avatar, newest)
+    if not account_ids:
+        return avatar, {}
     rows = session.execute(
         select(AvatarScore.account_id, AvatarScore.fit, AvatarScore.tier).where(
             AvatarScore.avatar_id == newest, AvatarScore.account_id.in_(account_ids)
@@ -257,18 +297,61 @@ def latest_fits(
     return avatar, {aid: (fit, tier) for aid, fit, tier in rows}
 
 
-def scored_accounts(
-    session: Session, *, avatar: Avatar, limit: int = 10
-) -> list[tuple[Account, AvatarScore]]:
-    """The avatar's stored scores with their accounts, best fit first."""
+def latest_score(session: Session, *, account_id: int) -> tuple[Avatar, AvatarScore | None] | None:
+    """The avatar that scored the workspace last and its score of this account (None when
+    that avatar has not scored it: added since); None when no avatar has scored yet."""
+    newest = latest_scored_avatar_id(session)
+    if newest is None:
+        return None
+    avatar = session.get(Avatar, newest)
+    assert avatar is not None
+    found = session.scalar(
+        select(AvatarScore).where(
+            AvatarScore.avatar_id == newest, AvatarScore.account_id == account_id
+        )
+    )
+    return avatar, found
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreSummary:
+    """What an avatar version's stored scores are: how many, when, per tier."""
+
+    n: int
+    scored_at: datetime | None
+    tiers: dict[str, int]
+    latest: bool  # the avatar whose scores the accounts list and pages show
+
+
+def score_summary(session: Session, *, avatar: Avatar) -> ScoreSummary:
     rows = session.execute(
+        select(AvatarScore.tier, func.count(), func.max(AvatarScore.scored_at))
+        .where(AvatarScore.avatar_id == avatar.id)
+        .group_by(AvatarScore.tier)
+    ).all()
+    tiers = {str(t): int(n) for t, n, _ in rows}
+    when = max((w for _, _, w in rows if w is not None), default=None)
+    return ScoreSummary(
+        n=sum(tiers.values()),
+        scored_at=when,
+        tiers=tiers,
+        latest=latest_scored_avatar_id(session) == avatar.id,
+    )
+
+
+def stored_scores(
+    session: Session, *, avatar: Avatar, limit: int | None = None
+) -> list[tuple[Account, AvatarScore]]:
+    """The avatar's stored scores with their accounts, best fit first (the first ``limit``)."""
+    query = (
         select(Account, AvatarScore)
         .join(AvatarScore, AvatarScore.account_id == Account.id)
         .where(AvatarScore.avatar_id == avatar.id)
         .order_by(AvatarScore.fit.desc(), Account.id)
-        .limit(limit)
     )
-    return [(a, s) for a, s in rows.tuples()]
+    if limit is not None:
+        query = query.limit(limit)
+    return [(a, s) for a, s in session.execute(query).tuples()]
 
 
 def tier_counts(session: Session, *, avatar: Avatar) -> dict[str, int]:

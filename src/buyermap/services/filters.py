@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from buyermap.db.models import (
     Account,
     AccountContact,
+    AvatarScore,
     Contact,
     Deal,
     PersonaAssignment,
@@ -30,6 +31,7 @@ from buyermap.db.models import (
 )
 from buyermap.domain.enums import DealStatus, Seniority
 from buyermap.errors import InvalidValueError
+from buyermap.services.avatars import latest_scored_avatar_id
 from buyermap.services.listing import search_clause
 
 T = TypeVar("T")
@@ -53,6 +55,15 @@ SIZE_BANDS: dict[str, tuple[int, int | None]] = {
     "201-1000": (201, 1000),
     "1001-5000": (1001, 5000),
     "5001+": (5001, None),
+}
+# the customer avatar's tiers (of the avatar that scored the accounts last)
+TIER_LABELS = {
+    "A": "A: the best-fitting 20%",
+    "B": "B: the next 30%",
+    "C": "C: the next 30%",
+    "D": "D: the bottom 20%",
+    "disqualified": "Disqualified",
+    "unscored": "Not scored",
 }
 SIZE_LABELS = {
     key: (f"{lo:,}–{hi:,} employees" if hi is not None else f"{lo:,} or more employees")
@@ -125,6 +136,7 @@ class AccountFilter:
     owner: int | None = None
     size: str | None = None
     persona: str | None = None
+    tier: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +169,7 @@ PARSERS: dict[type[Any], dict[str, Callable[[str, str], Any]]] = {
         "owner": _id,
         "size": _choice(SIZE_LABELS),
         "persona": _text,
+        "tier": _choice(TIER_LABELS),
     },
     ContactFilter: {
         "account_id": _id,
@@ -373,7 +386,30 @@ def apply_account_filter(session: Session, stmt: Select[T], f: AccountFilter) ->
                 )
             )
         )
+    if f.tier is not None:
+        stmt = stmt.where(_tier_condition(session, f.tier))
     return stmt
+
+
+def _tier_condition(session: Session, tier: str) -> Any:
+    """Accounts in ``tier`` of the avatar that scored the workspace last (``unscored``:
+    the accounts it has not scored: added since, or all when no avatar has scored)."""
+    latest = latest_scored_avatar_id(session)
+    if latest is None:
+        if tier == "unscored":
+            return Account.id.is_not(None)
+        raise InvalidValueError(
+            f"tier {tier!r} cannot be used: no avatar has scored the accounts yet; learn "
+            "one at /avatars (or buyermap avatar learn --save NAME), or filter by "
+            "'unscored'",
+            details={"parameter": "tier"},
+        )
+    scored = select(AvatarScore.account_id).where(AvatarScore.avatar_id == latest)
+    if tier == "unscored":
+        return Account.id.not_in(scored)
+    if tier == "disqualified":
+        return Account.id.in_(scored.where(AvatarScore.tier.like("disqualified%")))
+    return Account.id.in_(scored.where(AvatarScore.tier == tier))
 
 
 def apply_contact_filter(session: Session, stmt: Select[T], f: ContactFilter) -> Select[T]:
@@ -510,6 +546,7 @@ def account_options(session: Session) -> dict[str, Options]:
         "owner": _owners(session),
         "size": list(SIZE_LABELS.items()),
         "persona": _personas(session),
+        "tier": list(TIER_LABELS.items()),
     }
 
 

@@ -30,6 +30,7 @@ NAV: tuple[tuple[str, str | None], ...] = (
     ("Contacts", "/contacts"),
     ("Deals", "/deals"),
     ("Personas", "/personas"),
+    ("Avatars", "/avatars"),
     ("Journeys", None),
     ("Pipeline", "/pipeline"),
     ("Forecast", "/forecast"),

@@ -9,6 +9,7 @@ from buyermap.web.deps import remember_user
 from buyermap.web.pages import (
     accounts,
     avatar_rules,
+    avatars,
     board,
     contacts,
     deals,
@@ -53,5 +54,6 @@ for module in (
     start,
     mutual,
     avatar_rules,  # /avatars/rules/new and /avatars/{name}/rules
+    avatars,
 ):
     router.include_router(module.router)

@@ -9,12 +9,16 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from buyermap.analytics.personas.members import personas_of_contacts
+from buyermap.charts.avatar import odds_words, reason_label
+from buyermap.seams.avatar_views import account_fit
 from buyermap.services import accounts as svc
+from buyermap.services.avatars import page_fits
 from buyermap.services.deals import account_deals
 from buyermap.services.filters import filter_params
 from buyermap.services.relations import account_committee, workspace_currency
 from buyermap.web.deps import SessionDep
 from buyermap.web.forms import FormState
+from buyermap.web.pages.avatars import tier_words
 from buyermap.web.pages.list_tools import filter_context, listed_with, render_list
 from buyermap.web.pages.listing import PageQueryDep, list_context
 from buyermap.web.pages.mutual import criteria_context
@@ -37,6 +41,10 @@ def accounts_page(request: Request, session: SessionDep, query: PageQueryDep) ->
     )
     context.update(filter_context(session, "accounts", filters, errors, request))
     context["currency"] = workspace_currency(session)
+    fits = page_fits(session, account_ids=[a.id for a in listed.items])
+    context["fits"] = fits.fits
+    context["fit_avatar"] = fits.avatar
+    context["tier_words"] = tier_words
     return render_list(request, "accounts.html", context)
 
 
@@ -55,6 +63,10 @@ def account_context(
         "committee": committee,
         "personas": personas_of_contacts(session, contact_ids=[m.contact_id for m, _ in committee]),
         "currency": workspace_currency(session),
+        "fit": account_fit(session, account_id=account_id),
+        "tier_words": tier_words,
+        "odds_words": odds_words,
+        "reason_label": reason_label,
     }
 
 

@@ -82,6 +82,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "owner": ("Owner", "select"),
         "size": ("Size", "select"),
         "persona": ("Persona of its people", "select"),
+        "tier": ("Avatar tier", "select"),
     },
     "contacts": {
         "company": ("Company", "text"),

@@ -8,6 +8,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
 
+from buyermap.charts.avatar import quadrant
+from buyermap.charts.render import to_png
 from buyermap.schemas.mutual import (
     CriterionCreate,
     CriterionPublic,
@@ -120,3 +122,19 @@ def get_mutual(
     beside ``fit`` (how well they fit us). The same document as
     ``buyermap avatar mutual --json``."""
     return mutual(session, account=account)
+
+
+@router.get(
+    "/avatar/mutual.png",
+    summary="The quadrant chart: they fit us against we fit them (PNG)",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}}, "description": "The chart"}},
+)
+def get_mutual_png(session: SessionDep) -> Response:
+    """One point per account with both numbers: x = fit (they fit us), y = we_fit_them."""
+    figure = quadrant(mutual(session).model_dump(mode="json"))
+    return Response(
+        to_png(figure),
+        media_type="image/png",
+        headers={"Content-Disposition": 'attachment; filename="mutual-fit.png"'},
+    )

@@ -105,6 +105,14 @@ FILTER_PARAMS: dict[str, Any] = {
         str | None,
         Query(max_length=20, description=f"Employees band: one of {', '.join(SIZE_BANDS)}."),
     ],
+    "tier": Annotated[
+        str | None,
+        Query(
+            max_length=20,
+            description="Tier by the avatar that scored the accounts last: A, B, C, D, "
+            "disqualified or unscored.",
+        ),
+    ],
     # contacts
     "account_id": _id_param("Contacts with a position at this account."),
     "company": _text_param("Text in the name of the company they work at now."),
