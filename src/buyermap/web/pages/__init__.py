@@ -21,6 +21,7 @@ from buyermap.web.pages import (
     list_tools,
     mutual,
     notes,
+    persona_words,
     personas,
     pipeline,
     start,
@@ -43,6 +44,7 @@ for module in (
     contacts,
     deals,
     discovery,  # before personas: /personas/discover is not a persona's key
+    persona_words,  # before personas: /personas/new is not a persona's key
     personas,
     pipeline,
     forecast,
