@@ -41,7 +41,7 @@ def test_it_makes_a_hand_made_persona_marked_as_not_backed_by_data(session: Sess
             name="  Łucja Þórsdóttir-Kovács ",
             role="end_user",
             goals=["Fewer tools", "  "],
-            objections=[{"objection": "Too expensive", "answer": "Priced per seat"}],  # type: ignore[list-item]
+            objections=[{"objection": "Too expensive", "answer": "Priced per seat"}],
         ),
     )
     assert made.key == "h-lucja-thorsdottir-kovacs"
@@ -123,7 +123,7 @@ def test_sheets_per_department_say_where_the_persona_sits_in_committees(
         session,
         PersonaProfileCreate(
             name="Ewa", role="end_user", questions=["How do I export?"],
-            objections=[{"objection": "Another tool"}],  # type: ignore[list-item]
+            objections=[{"objection": "Another tool"}],
         ),
     )  # fmt: skip
     support = seam.persona_sheet(session, key=hand.key, department="support")
