@@ -47,7 +47,10 @@ personas_app = typer.Typer(
 
 def register(app: typer.Typer) -> None:
     """Registers the personas commands (``personas export`` is in its own module)."""
-    from buyermap.cli import personas_export  # noqa: F401  (adds its command to personas_app)
+    from buyermap.cli import (
+        personas_export,  # noqa: F401  (adds its command to personas_app)
+        personas_words,  # noqa: F401  (create, edit, show, sheet, pack)
+    )
 
     app.add_typer(personas_app, name="personas")
 
@@ -156,7 +159,7 @@ def discover_cmd(
     ] = 20_000,
     runs_dir: Annotated[
         Path | None,
-        typer.Option("--runs-dir", help="Where runs are saved (default: runs/ by the workspace)."),
+        typer.Option("--runs-dir", help="Also save the run as a JSON file in this folder."),
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     force: Annotated[
@@ -167,7 +170,8 @@ def discover_cmd(
 
     Without --input the workspace's contacts are segmented and the run is stored in the
     workspace (it becomes the active run; every contact gets its persona and probability);
-    with --input the run is saved as a JSON file under --runs-dir.
+    with --input the run is kept in the workspace too (with the file's name and hash, not
+    made active), and also saved as a JSON file when --runs-dir is given.
 
     Refuses (exit code 2) with fewer than 100 rows or 10 rows per segmentation variable.
     The settings, their limits and the --json document are those of
@@ -192,10 +196,12 @@ def discover_cmd(
     )
     with step_progress(not json_out, "personas") as progress:
         if input is not None:
+            # Kept in the workspace (file name and hash); a JSON file too with --runs-dir.
             source = PersonaSource(path=input, id_column=id_column)
-            found = discover_personas(
-                None, request, source=source, runs_dir=_runs_dir(ctx, runs_dir), progress=progress
-            )
+            with unit_of_work(ctx) as session:
+                found = discover_personas(
+                    session, request, source=source, runs_dir=runs_dir, progress=progress
+                )
         else:
             # Workspace mode: the run, its personas and every contact's persona are stored.
             with unit_of_work(ctx) as session:

@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -528,6 +529,41 @@ class PersonaAssignment(Base):
     __table_args__ = (
         UniqueConstraint("run_id", "contact_id"),
         Index("ix_persona_assignments_run_persona", "run_id", "persona_key"),
+    )
+
+
+class PersonaProfile(Versioned, Timestamped, Base):
+    """A persona in words: made by hand in a workshop (``origin`` ``hand_made``, no run,
+    not backed by data) or the words a team gave a discovered persona (``origin``
+    ``discovered``: ``run_id`` and ``persona_key`` name it; the run's numbers stay in the
+    run). ``picture`` is an uploaded image (PNG, re-encoded), null for the generated one."""
+
+    __tablename__ = "persona_profiles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    origin: Mapped[str] = mapped_column(String(20))
+    run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("persona_runs.id", ondelete="CASCADE"), index=True
+    )
+    persona_key: Mapped[str | None] = mapped_column(String(80))
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    role: Mapped[str | None] = mapped_column(String(20))
+    demographics: Mapped[str] = mapped_column(Text, default="")
+    goals: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    frustrations: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    behaviour_online: Mapped[str] = mapped_column(Text, default="")
+    behaviour_offline: Mapped[str] = mapped_column(Text, default="")
+    channels: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    messages: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    objections: Mapped[list[dict[str, str]]] = mapped_column(JSONType, default=list)
+    questions: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    picture: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+    __table_args__ = (
+        UniqueConstraint("run_id", "persona_key"),
+        CheckConstraint("origin in ('hand_made', 'discovered')", name="origin"),
     )
 
 

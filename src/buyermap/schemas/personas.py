@@ -80,6 +80,8 @@ class PersonaPublic(BaseModel):
     run_key: str
     key: str
     name: str
+    discovered_name: str = Field("", description="The name discovery gave (kept on rename)")
+    description: str = Field("", description="A team's description in words")
     title: str
     headline: str = Field("", description="The defining traits in words")
     portrait: str = Field("", description="A short paragraph about the persona")

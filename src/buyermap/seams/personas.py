@@ -37,11 +37,13 @@ from buyermap.analytics.personas.portrait import (
 )
 from buyermap.analytics.personas.runs import save_run
 from buyermap.analytics.personas.selection import ProgressFn
+from buyermap.analytics.personas.stored import FILE_SOURCE
 from buyermap.db.base import Base
 from buyermap.db.models import (
     Contact,
     Note,
     PersonaAssignment,
+    PersonaProfile,
     PersonaRow,
     PersonaRun,
     SurveyAnswer,
@@ -61,6 +63,7 @@ from buyermap.schemas.personas import (
 from buyermap.seams.cache import ResultCache, change_stamp
 from buyermap.seams.documents import Doc, Provenance
 from buyermap.seams.requests import build
+from buyermap.services.persona_profiles import of_discovered
 
 # The tables the persona reads use: any write to one of them changes the stamp (the write
 # counter covers activating a run through the app: ``persona_runs`` has no ``updated_at``).
@@ -68,6 +71,7 @@ TABLES: tuple[type[Base], ...] = (
     PersonaRun,
     PersonaRow,
     PersonaAssignment,
+    PersonaProfile,
     Contact,
     Note,
     SurveyAnswer,
@@ -338,14 +342,25 @@ def discover_personas(
     if source.path is not None:
         if source.id_column is None:
             raise PersonaInputError("--id-column is required with --input")
-        if runs_dir is None:
-            raise PersonaInputError("a file's run needs a directory to be saved in")
+        if runs_dir is None and session is None:
+            raise PersonaInputError("a file's run needs a workspace or a directory to be saved in")
         query = request.to_query(id_column=source.id_column)
         table = read_input(source.path)
         result = discover(table, query, inputs_hash=input_hash(source.path), progress=progress)
-        saved = save_run(result, runs_dir=runs_dir, source=str(source.path))
-        ref = RunRef(id=saved.stem.removeprefix("personas-"), path=str(saved))
-        return Discovered(result=result, document=_document(result, ref), run=None)
+        saved = None
+        if runs_dir is not None:
+            saved = save_run(result, runs_dir=runs_dir, source=str(source.path))
+        if session is None:
+            assert saved is not None
+            ref = RunRef(id=saved.stem.removeprefix("personas-"), path=str(saved))
+            return Discovered(result=result, document=_document(result, ref), run=None)
+        # Kept in the workspace like its own runs, with the file's name and hash; never
+        # the active run (its rows are not the workspace's contacts).
+        run = svc.save_run(
+            session, result=result, source=FILE_SOURCE + source.path.name, activate=False
+        )
+        ref = RunRef(id=run.run_key, path=None if saved is None else str(saved), db_id=run.id)
+        return Discovered(result=result, document=_document(result, ref), run=run)
     if session is None:
         raise PersonaInputError("no workspace and no input file to discover personas in")
     query = request.to_query(id_column=source.id_column or CONTACT_ID)
@@ -395,10 +410,13 @@ def card_document(
         found = svc.require_run(session, ref=run)
         card = persona_card(session, run=found, key=key)
         p = card.persona
+        words = of_discovered(session, run_id=found.id, persona_key=card.key)
         return PersonaPublic(
             run_key=found.run_key,
             key=card.key,
-            name=p["name"],
+            name=p["name"] if words is None else words.name,
+            discovered_name=p["name"],
+            description="" if words is None else words.description,
             title=p["title"],
             headline=headline(p),
             portrait=portrait(p, themes=card.themes, channels=card.channels),

@@ -49,7 +49,13 @@ def test_discover_prints_the_json_contract_and_writes_assignments(
         assert persona["descriptors"]
     assert [c["k"] for c in doc["selection"]] == [1, 2, 3, 4, 5]
     assert all("bic" in c and "stability" in c for c in doc["selection"])
-    assert Path(doc["run"]["path"]).is_file()
+    # Kept in the workspace (file name and hash), no runs/ folder without --runs-dir.
+    assert doc["run"]["path"] is None
+    assert doc["run"]["db_id"] is not None
+    assert not (tmp_path / "runs").exists()
+    assert not doc["run"]["active"]
+    listed = _run(tmp_path, "card", "p1", "--run", doc["run"]["id"], "--json")
+    assert listed.exit_code == 0, listed.output
     with out.open() as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == 3000

@@ -31,6 +31,7 @@ from buyermap.db.models import PersonaAssignment, PersonaRow, PersonaRun
 from buyermap.errors import NotFoundError
 
 WORKSPACE = "workspace"
+FILE_SOURCE = "file:"  # a run discovered from a file: "file:" and the file's name
 # Light settings for the demo: fit on a sample, fewer restarts and resamples.
 DEMO_QUERY = DiscoverQuery(id_column=CONTACT_ID, n_init=5, n_boot=5, fit_rows=3000, seed=7)
 
@@ -171,10 +172,12 @@ def get_run(session: Session, *, ref: int | str) -> PersonaRun:
 
 
 def active_run(session: Session) -> PersonaRun | None:
-    """The run the workspace shows: the active one, else the newest."""
+    """The run the workspace shows: the active one, else the newest run on its contacts
+    (a run discovered from a file is shown only when activated or named)."""
     run = session.scalar(select(PersonaRun).where(PersonaRun.is_active.is_(True)).limit(1))
     if run is None:
-        run = session.scalar(select(PersonaRun).order_by(PersonaRun.id.desc()).limit(1))
+        newest = select(PersonaRun).where(PersonaRun.source == WORKSPACE)
+        run = session.scalar(newest.order_by(PersonaRun.id.desc()).limit(1))
     return run
 
 

@@ -23,6 +23,7 @@ from buyermap.web.pages import (
     list_tools,
     mutual,
     notes,
+    persona_words,
     personas,
     pipeline,
     start,
@@ -45,6 +46,7 @@ for module in (
     contacts,
     deals,
     discovery,  # before personas: /personas/discover is not a persona's key
+    persona_words,  # before personas: /personas/new is not a persona's key
     personas,
     pipeline,
     forecast,

@@ -22,10 +22,13 @@ from buyermap.charts.personas import figure_bytes, figure_svg, selection_figure
 from buyermap.db.models import PersonaRun
 from buyermap.errors import InvalidValueError
 from buyermap.seams.avatar import latest_top_tier_split
+from buyermap.seams.persona_profiles import hand_made_personas
 from buyermap.seams.personas import card_document, persona_list
+from buyermap.services.persona_profiles import is_hand_made_key
 from buyermap.web.analyses import CacheDep
 from buyermap.web.deps import SessionDep
 from buyermap.web.pages.listing import PageQueryDep, list_context
+from buyermap.web.pages.persona_words import hand_made_page, uploaded_picture
 from buyermap.web.templating import render
 
 router = APIRouter()
@@ -73,7 +76,12 @@ def personas_page(
     the active run's personas (``GET /api/v1/avatars/{name}/personas``)."""
     active = svc.active_run(session)
     shown = svc.get_run(session, ref=run) if run else active
-    context: dict[str, Any] = {"run": None, "active": active, "runs": svc.list_runs(session)}
+    context: dict[str, Any] = {
+        "run": None,
+        "active": active,
+        "runs": svc.list_runs(session),
+        "hand_made": hand_made_personas(session),
+    }
     if shown is not None:
         listed = persona_list(session, run=shown.run_key, cache=cache)
         context["run"] = listed.run
@@ -194,6 +202,8 @@ def persona_page(
     ``GET /api/v1/personas/{key}`` answers (:func:`seams.personas.card_document`): picture,
     name and headline, a portrait, goals and frustrations in words, channels and real
     quotes; the evidence (value, population value, lift, interval, n) one click away."""
+    if is_hand_made_key(key):
+        return hand_made_page(request, session, key)
     found = svc.require_run(session, ref=run)
     card = card_document(session, key=key, run=found.run_key, cache=cache)
     return render(
@@ -216,7 +226,11 @@ def avatar_page(
     run: RunParam = None,
     size: Annotated[int, Query(ge=32, le=512)] = 160,
 ) -> Response:
-    """The persona's picture, generated locally and deterministically from its profile."""
+    """The persona's picture: the uploaded one, else generated locally and
+    deterministically from its profile (a rename keeps the picture)."""
+    uploaded = uploaded_picture(session, key, run, size)
+    if uploaded is not None:
+        return Response(uploaded, media_type="image/png", headers={"Cache-Control": "no-cache"})
     found = svc.require_run(session, ref=run)
     p = svc.persona_dict(found, key)
     return Response(

@@ -16,6 +16,13 @@ from buyermap.errors import NotFoundError
 from buyermap.io.list_exports import MEDIA as MEDIA_OF_TABLES
 from buyermap.io.list_exports import encode, persona_contacts_table
 from buyermap.schemas.common import valid_text
+from buyermap.schemas.persona_profiles import (
+    Department,
+    PersonaProfileCreate,
+    PersonaProfilePublic,
+    PersonaProfileUpdate,
+    PersonaSheet,
+)
 from buyermap.schemas.personas import (
     AssignedPublic,
     ContactPersonaPublic,
@@ -25,6 +32,7 @@ from buyermap.schemas.personas import (
     PersonaRunSummary,
     PersonaSummary,
 )
+from buyermap.seams import persona_profiles as words
 from buyermap.seams.personas import (
     DiscoverRequest,
     PersonaDiscovery,
@@ -124,6 +132,74 @@ def assign_contacts(session: SessionDep, run_id: str) -> AssignedPublic:
 def list_personas(session: SessionDep, cache: CacheDep, run: RunParam = None) -> PersonaList:
     """The personas of the active run (or of ``run``), largest first."""
     return persona_list(session, run=run, cache=cache)
+
+
+@router.get("/personas/hand-made", summary="List hand-made personas")
+def list_hand_made(session: SessionDep) -> list[PersonaProfilePublic]:
+    """Personas made by hand (workshops), oldest first; each says it is not backed by data."""
+    return words.hand_made_personas(session)
+
+
+@router.post(
+    "/personas",
+    status_code=status.HTTP_201_CREATED,
+    summary="Make a persona by hand",
+    dependencies=[WRITE],
+)
+def create_persona(session: SessionDep, body: PersonaProfileCreate) -> PersonaProfilePublic:
+    """A hand-made persona (name, description, demographics, goals, frustrations, behaviour
+    online and offline, buyer or end user, messages, channels, objections with our
+    answers, support questions): ``origin`` ``hand_made``, ``backed_by_data`` false."""
+    return words.create_persona(session, body)
+
+
+@router.patch("/personas/{key}", summary="Edit a persona's words", dependencies=[WRITE])
+def edit_persona(
+    session: SessionDep, key: str, body: PersonaProfileUpdate, run: RunParam = None
+) -> PersonaProfilePublic:
+    """Edit a hand-made persona, or rename and describe a discovered one (its run's
+    numbers stay in ``evidence``). Send the ``version`` you read: a stale one is 409."""
+    return words.edit_persona(session, key=key, body=body, run=run)
+
+
+@router.get("/personas/pack.pdf", summary="Workshop pack (PDF)")
+def workshop_pack(session: SessionDep, run: RunParam = None) -> Response:
+    """Every persona (the active run's and the hand-made ones) with its four department
+    sheets, as one PDF."""
+    data, _ = words.workshop_pack(session, run=run)
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"Content-Disposition": 'attachment; filename="personas-workshop.pdf"'},
+    )
+
+
+@router.get("/personas/{key}/profile", summary="A persona in words")
+def get_profile(session: SessionDep, key: str, run: RunParam = None) -> PersonaProfilePublic:
+    """A persona in words with its ``origin`` (hand_made or discovered) and, for a
+    discovered one, its ``evidence`` (what ``buyermap personas show KEY --json`` prints)."""
+    return words.show_persona(session, key=key, run=run)
+
+
+@router.get("/personas/{key}/sheets/{department}.pdf", summary="A department sheet as PDF")
+def get_sheet_pdf(
+    session: SessionDep, key: str, department: Department, run: RunParam = None
+) -> Response:
+    """The department sheet as a one-page A4 PDF."""
+    data = words.sheet_file(session, key=key, department=department, fmt="pdf", run=run)
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{key}-{department}.pdf"'},
+    )
+
+
+@router.get("/personas/{key}/sheets/{department}", summary="A persona's department sheet")
+def get_sheet(
+    session: SessionDep, key: str, department: Department, run: RunParam = None
+) -> PersonaSheet:
+    """The persona as marketing, sales, product or support needs it."""
+    return words.persona_sheet(session, key=key, department=department, run=run)
 
 
 @router.get("/personas/{key}", summary="Get a persona card")
