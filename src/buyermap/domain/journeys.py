@@ -158,11 +158,22 @@ class LineChange:
         }
 
 
+def _numbered(lines: list[Line]) -> dict[tuple[object, ...], Line]:
+    """Lines by identity and occurrence: two equal lines in a cell are two lines."""
+    seen: dict[tuple[str, str, str, str], int] = {}
+    out: dict[tuple[object, ...], Line] = {}
+    for line in lines:
+        n = seen.get(line.identity, 0)
+        seen[line.identity] = n + 1
+        out[(*line.identity, n)] = line
+    return out
+
+
 def diff_lines(before: list[Line], after: list[Line]) -> list[LineChange]:
     """What changed from ``before`` to ``after``: lines added, removed, or changed (same
     identity, other text or evidence); order within a cell is not a change."""
-    old = {line.identity: line for line in before}
-    new = {line.identity: line for line in after}
+    old = _numbered(before)
+    new = _numbered(after)
     changes: list[LineChange] = []
     for ident, line in new.items():
         was = old.get(ident)

@@ -406,27 +406,27 @@ def replace_lines(session: Session, *, journey: Journey, lines: list[Line]) -> l
     changes = diff_lines(lines_of(journey), lines)
     if not changes and [ln.identity for ln in lines] == [ln.identity for ln in lines_of(journey)]:
         return []
-    stored = {
-        Line(
-            ln.stage, ln.kind, ln.text, ln.key, ln.ref, ln.evidence, ln.evidence_count
-        ).identity: ln
-        for ln in journey.lines
-    }
+    stored: dict[tuple[str, str, str, str], list[JourneyLine]] = {}
+    for ln in ordered(journey):
+        ident = Line(ln.stage, ln.kind, ln.text, ln.key, ln.ref).identity
+        stored.setdefault(ident, []).append(ln)
     keep: list[JourneyLine] = []
     positions: dict[tuple[str, str], int] = {}
     for line in lines:
         cell = (line.stage, line.kind)
         pos = positions.get(cell, 0)
         positions[cell] = pos + 1
-        row = stored.pop(line.identity, None)
+        same = stored.get(line.identity)
+        row = same.pop(0) if same else None
         if row is None:
             row = JourneyLine(stage=line.stage, kind=line.kind)
             journey.lines.append(row)
         row.text, row.key, row.ref = line.text, line.key, line.ref
         row.evidence, row.evidence_count, row.position = line.evidence, line.evidence_count, pos
         keep.append(row)
-    for row in stored.values():
-        journey.lines.remove(row)
+    for rows in stored.values():
+        for row in rows:
+            journey.lines.remove(row)
     if changes:
         _touch(journey)
     session.flush()
