@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+from collections.abc import Sequence
 from pathlib import Path
 
 from tests.cli.conftest import Invoke, json_out
@@ -21,7 +23,7 @@ ROWS = [
 ]
 
 
-def write_csv(path: Path, rows: list[tuple[str, ...]], encoding: str) -> Path:
+def write_csv(path: Path, rows: Sequence[tuple[str, ...]], encoding: str) -> Path:
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(["persona", "stage", "kind", "key", "text", "ref"])
@@ -34,7 +36,9 @@ def test_it_imports_a_cp1250_journey_file_and_makes_hand_made_personas(
     bm: Invoke, db_url: str, tmp_path: Path
 ) -> None:
     file = write_csv(tmp_path / "j.csv", ROWS, "cp1250")
-    report = json_out(bm("journeys", "import", str(file), "--template", "b2b6", "--json", db=db_url))
+    report = json_out(
+        bm("journeys", "import", str(file), "--template", "b2b6", "--json", db=db_url)
+    )
     assert report["encoding"] == "cp1250"
     assert report["changes"] == len(ROWS)
     assert report["personas_created"] == ["dyrektor_it", "ředitel"]
@@ -60,14 +64,15 @@ def test_it_quarantines_bad_rows_naming_the_bad_value_and_the_valid_ones(
     file = write_csv(tmp_path / "bad.csv", bad, "utf-8-sig")
     result = bm("journeys", "import", str(file), "--template", "b2b6", "--json", db=db_url)
     assert result.exit_code == 1
-    import json
 
     report = json.loads(result.stdout)
     assert report["rejected"] == 3
     assert report["committed"] is False
     reasons = " | ".join(e["reason"] for e in report["errors"])
-    assert "'nowhere'" in reasons and "valid: problem_identification" in reasons
-    assert "'thing'" in reasons and "task, question, channel" in reasons
+    assert "'nowhere'" in reasons
+    assert "valid: problem_identification" in reasons
+    assert "'thing'" in reasons
+    assert "task, question, channel" in reasons
     assert "'nope'" in reasons
     quarantine = Path(report["quarantine_path"]).read_text(encoding="utf-8")
     assert quarantine.count("\n") == 4  # header and the three rejected rows
@@ -76,7 +81,8 @@ def test_it_quarantines_bad_rows_naming_the_bad_value_and_the_valid_ones(
     partial = json_out(
         bm("journeys", "import", str(file), "--template", "b2b6", "--partial", "--json", db=db_url)
     )
-    assert partial["committed"] is True and partial["changes"] == 1
+    assert partial["committed"] is True
+    assert partial["changes"] == 1
 
 
 def test_it_round_trips_the_export_and_reports_an_edit_as_a_diff(
@@ -100,13 +106,15 @@ def test_it_round_trips_the_export_and_reports_an_edit_as_a_diff(
     report = json_out(bm("journeys", "import", str(out), "--json", db=db_url))
     assert report["changes"] == 2  # the old text removed, the new one added
     diff = json_out(bm("journeys", "diff", "--persona", "dyrektor_it", "--json", db=db_url))
-    assert diff["from"] == "1" and diff["to"] == "draft"
+    assert diff["from"] == "1"
+    assert diff["to"] == "draft"
     assert {(c["change"], c["text"]) for c in diff["diff"]} == {
         ("added", "Policzyć koszty przestojów w złotych"),
         ("removed", "Policzyć koszty przestojów"),
     }
     bad = bm("journeys", "diff", "--persona", "dyrektor_it", "--from", "7", "--json", db=db_url)
-    assert bad.exit_code != 0 and "valid: 1, draft" in bad.stdout
+    assert bad.exit_code != 0
+    assert "valid: 1, draft" in bad.stdout
 
 
 def test_it_finds_gaps_from_files(bm: Invoke, db_url: str, tmp_path: Path) -> None:
@@ -120,14 +128,18 @@ def test_it_finds_gaps_from_files(bm: Invoke, db_url: str, tmp_path: Path) -> No
         encoding="utf-8",
     )
     refused = bm("content", "import", str(content), "--json", db=db_url)
-    assert refused.exit_code == 1 and "'nowhere'" in refused.stdout
+    assert refused.exit_code == 1
+    assert "'nowhere'" in refused.stdout
     report = json_out(bm("content", "import", str(content), "--partial", "--json", db=db_url))
     assert (report["added"], report["changes"], report["rejected"]) == (1, 1, 1)
-    assert json_out(bm("content", "import", str(content), "--partial", "--json", db=db_url))[
-        "changes"
-    ] == 0
+    assert (
+        json_out(bm("content", "import", str(content), "--partial", "--json", db=db_url))["changes"]
+        == 0
+    )
     gaps = json_out(bm("journeys", "gaps", "--json", db=db_url))
-    assert [(o["persona"], o["key"]) for o in gaps["unanswered_objections"]] == [("ředitel", "trust")]
+    assert [(o["persona"], o["key"]) for o in gaps["unanswered_objections"]] == [
+        ("ředitel", "trust")
+    ]
     cells = {(c["persona"], c["stage"]): c for c in gaps["cells"]}
     assert cells["dyrektor_it", "solution_exploration"]["content_count"] == 1
     assert cells["dyrektor_it", "problem_identification"]["content_count"] == 0

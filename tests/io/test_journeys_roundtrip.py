@@ -19,9 +19,11 @@ STAGES = list(TEMPLATES["seed5"])
 WORDS = st.sampled_from(
     ["Łódź", "žluťoučký", "Győr", "Þórshöfn", "Hämeenlinna", "Brașov", "[x]", "a;b", "100 %"]
 )
-TEXT = st.lists(WORDS | st.text(min_size=1, max_size=12), min_size=1, max_size=4).map(
-    lambda parts: clean_text(" ".join(parts))
-).filter(bool)
+TEXT = (
+    st.lists(WORDS | st.text(min_size=1, max_size=12), min_size=1, max_size=4)
+    .map(lambda parts: clean_text(" ".join(parts)))
+    .filter(bool)
+)
 KEY = st.text(alphabet="abcdefghijklmnopqrstuvwxyzłžő_", min_size=1, max_size=8)
 
 
@@ -48,7 +50,9 @@ def maps(draw: st.DrawFn) -> list[Line]:
     return lines
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(lines=maps(), persona=st.sampled_from(["ředitel", "jón", "pääjohtaja", "dyrektor_it"]))
 def test_it_changes_nothing_when_an_unedited_export_is_imported(
     session: Session, lines: list[Line], persona: str
