@@ -30,7 +30,7 @@ NAV: tuple[tuple[str, str | None], ...] = (
     ("Contacts", "/contacts"),
     ("Deals", "/deals"),
     ("Personas", "/personas"),
-    ("Journeys", None),
+    ("Journeys", "/journeys"),
     ("Pipeline", "/pipeline"),
     ("Forecast", "/forecast"),
     ("Funnels", "/funnels"),

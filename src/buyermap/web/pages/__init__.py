@@ -18,6 +18,7 @@ from buyermap.web.pages import (
     funnels,
     home,
     imports,
+    journeys,
     list_tools,
     mutual,
     notes,
@@ -51,5 +52,6 @@ for module in (
     imports,
     start,
     mutual,
+    journeys,
 ):
     router.include_router(module.router)
