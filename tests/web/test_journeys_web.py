@@ -24,13 +24,15 @@ def test_it_refuses_bad_lines_naming_the_bad_value(client: TestClient) -> None:
         "/api/v1/journeys/ředitel/lines", json={"stage": "purchase", "kind": "task", "text": "x"}
     )
     assert bad_stage.status_code == 422
-    assert "'purchase'" in bad_stage.text and "problem_identification" in bad_stage.text
+    assert "'purchase'" in bad_stage.text
+    assert "problem_identification" in bad_stage.text
     no_objection = client.post(
         "/api/v1/journeys/ředitel/lines",
         json={"stage": "validation", "kind": "answer", "text": "x", "ref": "price"},
     )
     assert no_objection.status_code == 422
-    assert "'price'" in no_objection.text and "trust" in no_objection.text
+    assert "'price'" in no_objection.text
+    assert "trust" in no_objection.text
     other_template = client.post("/api/v1/journeys/ředitel", json={"template": "seed5"})
     assert other_template.status_code == 422
 
@@ -101,11 +103,13 @@ def test_the_pages_show_the_grid_the_heatmap_and_the_library(client: TestClient)
         "/api/v1/content", json={"title": "Webinář", "url": "https://e.cz/w", "type": "webinar"}
     )
     html = client.get("/journeys").text
-    assert "<svg" in html and "Open gaps per persona and stage" in html
+    assert "<svg" in html
+    assert "Open gaps per persona and stage" in html
     assert "made by hand" in html
     assert "unanswered objection “trust: Nevěříme dodavateli”" in html
     page = client.get("/journeys/ředitel").text
-    assert "Consensus across the team" in page and "What holds them back" in page
+    assert "Consensus across the team" in page
+    assert "What holds them back" in page
     assert 'value="Nevěříme dodavateli"' in page
     assert "Webinář" in client.get("/content?type=webinar").text
     assert "No piece matches" in client.get("/content?type=ebook").text
