@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from buyermap.db.models import (
+    CommitteeMember,
     Deal,
     DealContact,
     Journey,
@@ -65,28 +66,33 @@ def active_run(session: Session) -> PersonaRun | None:
 
 
 def won_revenue_by_persona(session: Session) -> dict[str, float]:
-    """Won deals' amounts shared among their contacts' personas (the shown run's
-    assignments): a deal with two contacts of persona A and one of B gives A 2/3."""
+    """Won deals' amounts shared among their people's personas (the shown run's
+    assignments; a deal's people: its CRM contacts and its buying committee): a deal with
+    two people of persona A and one of B gives A 2/3."""
     run = active_run(session)
     if run is None:
         return {}
-    rows = session.execute(
-        select(Deal.id, Deal.amount, PersonaAssignment.persona_key)
-        .join(DealContact, DealContact.deal_id == Deal.id)
-        .join(
-            PersonaAssignment,
-            (PersonaAssignment.contact_id == DealContact.contact_id)
-            & (PersonaAssignment.run_id == run.id),
-        )
-        .where(Deal.status == "won", Deal.amount.is_not(None))
-    ).tuples()
-    per_deal: dict[int, tuple[float, list[str]]] = {}
-    for deal_id, amount, key in rows:
-        per_deal.setdefault(deal_id, (float(amount or 0.0), []))[1].append(key)
+    persona_of = dict(
+        session.execute(
+            select(PersonaAssignment.contact_id, PersonaAssignment.persona_key).where(
+                PersonaAssignment.run_id == run.id
+            )
+        ).all()
+    )
+    won = select(Deal.id).where(Deal.status == "won", Deal.amount.is_not(None))
+    amount = dict(session.execute(select(Deal.id, Deal.amount).where(Deal.id.in_(won))).all())
+    people: dict[int, set[int]] = {}
+    for model in (DealContact, CommitteeMember):
+        for deal_id, contact_id in session.execute(
+            select(model.deal_id, model.contact_id).where(model.deal_id.in_(won))
+        ).all():
+            if deal_id is not None:
+                people.setdefault(deal_id, set()).add(contact_id)
     out: dict[str, float] = {}
-    for amount, keys in per_deal.values():
+    for deal_id, contacts in people.items():
+        keys = [persona_of[c] for c in sorted(contacts) if c in persona_of]
         for key in keys:
-            out[key] = out.get(key, 0.0) + amount / len(keys)
+            out[key] = out.get(key, 0.0) + float(amount.get(deal_id) or 0.0) / len(keys)
     return out
 
 
