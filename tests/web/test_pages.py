@@ -28,12 +28,11 @@ def test_the_overview_counts_the_workspace(seeded: SeededApp) -> None:
     assert "Open 1" in html
 
 
-def test_the_layout_links_the_sections_and_announces_later_ones(seeded: SeededApp) -> None:
+def test_the_layout_links_the_sections(seeded: SeededApp) -> None:
     html = seeded.client.get("/accounts").text
-    for href in ("/accounts", "/contacts", "/deals", "/personas"):
+    for href in ("/accounts", "/contacts", "/deals", "/personas", "/journeys"):
         assert f'href="{href}"' in html
-    for later in ("Journeys",):
-        assert f'class="soon" title="Coming later">{later}<' in html
+    assert 'class="soon"' not in html
     assert '<a href="/accounts" aria-current="page">' in html
     assert "/static/htmx.min.js" in html
     assert "/static/app.css" in html

@@ -17,6 +17,7 @@ from buyermap.cli import (
     demo,
     fields,
     funnel,
+    journeys,
     mutual,
     personas,
     pipeline,
@@ -88,6 +89,7 @@ GROUPS = (
     pipelines,
     funnel,
     personas,
+    journeys,
     mutual,
     avatar,
 )

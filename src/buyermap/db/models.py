@@ -507,6 +507,9 @@ class PersonaRow(Base):
     stability: Mapped[float | None] = mapped_column(Float)
     bucket: Mapped[str | None] = mapped_column(String(120))
     low_evidence: Mapped[bool] = mapped_column(Boolean, default=False)
+    # discovered (from a run's data) or hand_made (made by people, e.g. a journey import
+    # naming a persona no run has; not backed by data)
+    origin: Mapped[str] = mapped_column(String(20), server_default=text("'discovered'"))
 
     run: Mapped[PersonaRun] = relationship(back_populates="personas")
 
@@ -643,3 +646,88 @@ class AvatarScore(Base):
     scored_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (UniqueConstraint("avatar_id", "account_id"),)
+
+
+class Journey(Versioned, Timestamped, Base):
+    """A persona's buyer-journey map (domain/journeys.py): its stage template, the stages
+    (the template's, or a custom list), the draft's status and the last published number."""
+
+    __tablename__ = "journeys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    persona_key: Mapped[str] = mapped_column(String(80), unique=True)
+    template: Mapped[str] = mapped_column(String(20))
+    stages: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    status: Mapped[str] = mapped_column(String(10), default="draft")  # draft | published
+    published: Mapped[int] = mapped_column(Integer, default=0)  # last published number
+
+    lines: Mapped[list[JourneyLine]] = relationship(
+        back_populates="journey",
+        order_by="(JourneyLine.stage, JourneyLine.kind, JourneyLine.position, JourneyLine.id)",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+    __table_args__ = (CheckConstraint("status in ('draft', 'published')", name="status"),)
+
+
+class JourneyLine(Versioned, Base):
+    """One line of a map's draft: a stage, a kind, its text, an objection's ``key`` or an
+    answer's ``ref`` (the key of the objection it answers), its place in the cell and the
+    evidence behind it (free text and a count)."""
+
+    __tablename__ = "journey_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    journey_id: Mapped[int] = mapped_column(
+        ForeignKey("journeys.id", ondelete="CASCADE"), index=True
+    )
+    stage: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(20))
+    key: Mapped[str] = mapped_column(String(80), default="")
+    ref: Mapped[str] = mapped_column(String(80), default="")
+    text: Mapped[str] = mapped_column(String(2000))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    evidence: Mapped[str] = mapped_column(String(2000), default="")
+    evidence_count: Mapped[int | None] = mapped_column(Integer)
+
+    journey: Mapped[Journey] = relationship(back_populates="lines")
+
+
+class JourneyVersion(Base):
+    """A published version of a map: its number, template, stages and lines as they were."""
+
+    __tablename__ = "journey_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    journey_id: Mapped[int] = mapped_column(
+        ForeignKey("journeys.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    template: Mapped[str] = mapped_column(String(20))
+    stages: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    lines: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("journey_id", "number"),)
+
+
+class ContentAsset(Versioned, Timestamped, Base):
+    """One piece of our content (the content library): title, URL, type, the personas and
+    journey stages it is for, the objection keys it answers, its channel, inbound or
+    outbound, and performance numbers where known."""
+
+    __tablename__ = "content_assets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
+    url: Mapped[str] = mapped_column(String(2000), unique=True)
+    type: Mapped[str] = mapped_column(String(80), default="")
+    personas: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    stages: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    objections: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    channel: Mapped[str] = mapped_column(String(120), default="")
+    direction: Mapped[str] = mapped_column(String(10), default="inbound")  # inbound | outbound
+    views: Mapped[int | None] = mapped_column(Integer)
+    leads: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[str | None] = mapped_column(String(120))

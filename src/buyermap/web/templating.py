@@ -31,7 +31,7 @@ NAV: tuple[tuple[str, str | None], ...] = (
     ("Deals", "/deals"),
     ("Personas", "/personas"),
     ("Avatars", "/avatars"),
-    ("Journeys", None),
+    ("Journeys", "/journeys"),
     ("Pipeline", "/pipeline"),
     ("Forecast", "/forecast"),
     ("Funnels", "/funnels"),

@@ -20,6 +20,7 @@ from buyermap.web.pages import (
     funnels,
     home,
     imports,
+    journeys,
     list_tools,
     mutual,
     notes,
@@ -57,5 +58,6 @@ for module in (
     mutual,
     avatar_rules,  # /avatars/rules/new and /avatars/{name}/rules
     avatars,
+    journeys,
 ):
     router.include_router(module.router)

@@ -1,7 +1,7 @@
 """personas by hand: hand-made personas and the words teams give discovered ones
 
 Revision ID: 0014
-Revises: 0009
+Revises: 0013
 Create Date: 2026-12-02 07:00:00
 
 - ``persona_profiles``: a persona in words (name, description, picture, demographics,
@@ -23,7 +23,7 @@ from sqlalchemy.dialects import postgresql
 from buyermap.db.types import UTCDateTime
 
 revision: str = "0014"
-down_revision: str | None = "0011"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -13,6 +13,7 @@ from buyermap.web.api.v1 import (
     contacts,
     deals,
     funnels,
+    journeys,
     mutual,
     notes,
     personas,
@@ -41,6 +42,7 @@ ROUTERS: tuple[tuple[ModuleType, str, str], ...] = (
     (pipeline, "pipeline", "Stage analytics, the bookings forecast, its backtest."),
     (funnels, "funnels", "Exact windowed event funnels over event files."),
     (views, "saved views", "Saved views of the lists: filters, search and sort under a name."),
+    (journeys, "journeys", "Buyer-journey maps per persona, the content library, their gaps."),
     (mutual, "mutual fit", "Our seller profile, buyers' supplier criteria, how well we fit them."),
 )
 

@@ -1,0 +1,93 @@
+"""I/O types of journey maps and the content library (REST bodies)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from buyermap.domain.journeys import LineKind, TemplateName
+from buyermap.schemas.common import Text80, Text120, Version
+
+Text2000 = Annotated[str, Field(max_length=2000)]
+Count = Annotated[int, Field(ge=0, le=2_147_483_647)]
+
+
+class JourneyCreate(BaseModel):
+    """A persona's (empty) map: a stage template, or ``custom`` with its stages."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    template: TemplateName = TemplateName.SEED5
+    stages: list[Text80] | None = Field(None, description="The stages of a custom template")
+
+
+class LineCreate(BaseModel):
+    """One line of a map: an objection needs a ``key``, an answer a ``ref`` (the key of
+    the objection it answers)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    stage: Text80
+    kind: LineKind
+    text: Annotated[Text2000, Field(min_length=1)]
+    key: Text80 = ""
+    ref: Text80 = ""
+    evidence: Text2000 = ""
+    evidence_count: Count | None = None
+
+
+class LineUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: Annotated[Text2000, Field(min_length=1)] | None = None
+    ref: Text80 | None = None
+    evidence: Text2000 | None = None
+    evidence_count: Count | None = None
+    version: Version | None = None
+
+
+class LineMove(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    by: int = Field(ge=-1000, le=1000, description="Places to move: negative is up")
+
+
+class AssetCreate(BaseModel):
+    """A content asset; ``personas`` and ``stages`` empty: for every persona or stage."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Annotated[str, Field(min_length=1, max_length=500)]
+    url: Annotated[str, Field(min_length=1, max_length=2000)]
+    type: Text80 = ""
+    personas: list[Text80] = Field(default_factory=list, max_length=200)
+    stages: list[Text80] = Field(default_factory=list, max_length=200)
+    objections: list[Text80] = Field(default_factory=list, max_length=200)
+    channel: Text120 = ""
+    direction: Annotated[str, Field(pattern="^(inbound|outbound)$")] = "inbound"
+    views: Count | None = None
+    leads: Count | None = None
+
+
+class AssetUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+    url: Annotated[str, Field(min_length=1, max_length=2000)] | None = None
+    type: Text80 | None = None
+    personas: list[Text80] | None = Field(None, max_length=200)
+    stages: list[Text80] | None = Field(None, max_length=200)
+    objections: list[Text80] | None = Field(None, max_length=200)
+    channel: Text120 | None = None
+    direction: Annotated[str, Field(pattern="^(inbound|outbound)$")] | None = None
+    views: Count | None = None
+    leads: Count | None = None
+    version: Version | None = None
+
+
+class AssetLink(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    persona: Text80
+    stage: Text80
