@@ -181,3 +181,17 @@ def test_a_run_from_a_file_is_kept_in_the_workspace(session: Session, tmp_path: 
     assert not found.run.is_active
     assert [r.run_key for r in runs.list_runs(session)] == [found.run.run_key]
     assert runs.active_run(session) is None  # a file's rows are not the contacts
+
+
+@pytest.mark.parametrize("item", [["a list"], 7, {"a": "dict"}])
+def test_a_goal_that_is_not_text_is_refused_by_name_not_crashed_on(item: object) -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        PersonaProfileCreate.model_validate({"name": "Ola", "goals": ["  grow  ", item]})
+    assert refused.value.errors()[0]["loc"] == ("goals", 1)
+
+
+def test_goals_are_stripped_and_blank_ones_left_out() -> None:
+    made = PersonaProfileCreate.model_validate({"name": " Ola ", "goals": ["  grow  ", "   "]})
+    assert (made.name, made.goals) == ("Ola", ["grow"])
