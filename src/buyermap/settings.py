@@ -65,6 +65,15 @@ class Settings(BaseSettings):
     upload_max_mb: Annotated[
         int, Field(ge=1, le=2000, description="Largest file /import takes, in megabytes")
     ] = 50
+    committee_stale_days: Annotated[
+        int,
+        Field(
+            ge=1,
+            le=3650,
+            description="A committee member verified longer ago than this many days is "
+            "flagged stale_verification",
+        ),
+    ] = 180
 
     @field_validator("database_url")
     @classmethod

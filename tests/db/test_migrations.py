@@ -139,3 +139,58 @@ def test_a_migration_killed_midway_leaves_a_workspace_that_opens(
         )
     assert diff == []
     engine.dispose()
+
+
+def test_migration_0010_keeps_the_committees_it_finds(db_url: str) -> None:
+    """Members stored before 0010 keep role, positions, influence and attitude; the new
+    columns (relation, evidence, source, verified_at, added_stage) start empty."""
+    from sqlalchemy import text
+
+    engine = make_engine(db_url)
+    migrate(engine)
+    command.downgrade(alembic_config(engine), "0009")
+    assert "verified_at" not in {
+        c["name"] for c in inspect(engine).get_columns("committee_members")
+    }
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "insert into accounts (id, name, version, custom, extra, created_at, updated_at)"
+                " values (1, 'Ölgerðin', 1, '{}', '{}', '2026-01-01', '2026-01-01')"
+            )
+        )
+        conn.execute(
+            text(
+                "insert into contacts (id, first_name, version, custom, extra, created_at,"
+                " updated_at) values (1, 'Þórdís', 1, '{}', '{}', '2026-01-01', '2026-01-01')"
+            )
+        )
+        conn.execute(
+            text(
+                "insert into committee_members (account_id, contact_id, role, formal_position,"
+                " real_position, influence, attitude, version, created_at, updated_at) values"
+                " (1, 1, 'champion', 'CFO', 'owns the budget', 4, 'supporter', 1,"
+                " '2026-01-01', '2026-01-01')"
+            )
+        )
+    migrate(engine)
+    with engine.connect() as conn:
+        row = conn.execute(
+            text(
+                "select role, formal_position, real_position, influence, attitude, relation,"
+                " evidence, source, verified_at, added_stage from committee_members"
+            )
+        ).one()
+    assert tuple(row) == (
+        "champion",
+        "CFO",
+        "owns the budget",
+        4,
+        "supporter",
+        None,
+        None,
+        None,
+        None,
+        None,
+    )
+    engine.dispose()

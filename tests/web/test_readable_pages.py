@@ -131,7 +131,7 @@ def test_a_deals_committee_shows_each_members_persona(demo: DemoApp) -> None:
     assert personas, "the demo's committee members have personas"
     page = demo.client.get(f"/deals/{deal_id}").text
     table = page.split('id="committee"', 1)[1].split("</section>", 1)[0]
-    rows = re.findall(r'<tr data-contact="(\d+)">(.*?)</tr>', table, flags=re.S)
+    rows = re.findall(r'<tr data-contact="(\d+)"[^>]*>(.*?)</tr>', table, flags=re.S)
     assert sorted(int(c) for c, _ in rows) == sorted(ids)
     for contact_id, row in rows:
         cell = row.split('class="persona"', 1)[1]

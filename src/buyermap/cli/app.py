@@ -14,6 +14,7 @@ from buyermap import __version__
 from buyermap.cli import (
     avatar,
     backup,
+    committee,
     demo,
     fields,
     funnel,
@@ -92,6 +93,7 @@ GROUPS = (
     journeys,
     mutual,
     avatar,
+    committee,
 )
 for group in GROUPS:
     group.register(app)

@@ -396,6 +396,14 @@ class CommitteeMember(Versioned, Timestamped, Base):
     real_position: Mapped[str | None] = mapped_column(String(200), info=PROFILE)
     influence: Mapped[int | None] = mapped_column(Integer, info=PROFILE)  # 1 (low) .. 5 (high)
     attitude: Mapped[str] = mapped_column(String(20), default="unknown", info=PROFILE)
+    # How the person relates to us (a former customer, met at a fair, knows our CEO, ...).
+    relation: Mapped[str | None] = mapped_column(String(200), info=PROFILE)
+    # What the role, influence and attitude rest on: a note, and where it came from.
+    evidence: Mapped[str | None] = mapped_column(Text, info=PROFILE)
+    source: Mapped[str | None] = mapped_column(String(120))
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The deal's stage when the person joined its committee (None: not known).
+    added_stage: Mapped[str | None] = mapped_column(String(120))
 
     contact: Mapped[Contact] = relationship()
 
@@ -404,6 +412,37 @@ class CommitteeMember(Versioned, Timestamped, Base):
         CheckConstraint("influence is null or (influence between 1 and 5)", name="influence"),
         CheckConstraint("account_id is not null or deal_id is not null", name="anchored"),
     )
+
+
+class CommitteeRoleEntry(Timestamped, Base):
+    """The workspace's changes to the committee role catalogue (domain/committee.py
+    DEFAULT_ROLES): a new role, a default renamed, or a default hidden (``active`` False)."""
+
+    __tablename__ = "committee_roles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(30), unique=True)
+    label: Mapped[str] = mapped_column(String(120))
+    position: Mapped[int] = mapped_column(Integer, default=100)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class CommitteeStageRole(Base):
+    """A role a pipeline requires from a stage on. A pipeline with none of these rows
+    requires the defaults (domain/committee.py DEFAULT_REQUIRED, matched to its stages)."""
+
+    __tablename__ = "committee_stage_roles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pipeline_id: Mapped[int] = mapped_column(
+        ForeignKey("pipelines.id", ondelete="CASCADE"), index=True
+    )
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(30))
+
+    stage: Mapped[Stage] = relationship()
+
+    __table_args__ = (UniqueConstraint("pipeline_id", "role"),)
 
 
 class ContactRelationship(Base):

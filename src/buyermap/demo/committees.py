@@ -7,6 +7,7 @@ from datetime import timedelta
 import numpy as np
 
 from buyermap.demo.common import PlanContext, Row, minute
+from buyermap.demo.constants import OPEN_STAGES
 from buyermap.demo.deals import DealPlan
 from buyermap.demo.people import PeoplePlan
 from buyermap.demo.personas import INFLUENCE_BY_SENIORITY, PERSONA_BY_KEY
@@ -14,6 +15,9 @@ from buyermap.demo.text import call_body, interview_body
 from buyermap.domain.enums import Attitude, CommitteeRole, NoteKind
 
 PHASE_COMMITTEES, PHASE_NOTES = 7, 8
+PHASE_VERIFIED = 21  # its own stream: planting verification dates leaves the rest alone
+OPEN = frozenset(OPEN_STAGES)
+VERIFIED_SHARE = 0.6  # share of members whose committee facts carry a verification date
 INTERVIEW_SHARE = 0.10  # share of contacts with an interview note
 CALL_NOTE_SHARE = 0.6  # chance that a stage visit has a call note
 
@@ -46,6 +50,7 @@ OBJECTION_VOICE: dict[str, str] = {
 def plan_committees(ctx: PlanContext, deals: DealPlan, people: PeoplePlan) -> list[Row]:
     """2-6 people of the account per deal, with a role, influence, attitude and positions."""
     rng = ctx.rng(PHASE_COMMITTEES)
+    checks = ctx.rng(PHASE_VERIFIED)
     rows: list[Row] = []
     for d, deal in enumerate(deals.rows):
         members = people.by_account[deal["_account"]]
@@ -68,6 +73,15 @@ def plan_committees(ctx: PlanContext, deals: DealPlan, people: PeoplePlan) -> li
             if rng.random() < 0.2:
                 real = REAL_POSITIONS[int(rng.integers(len(REAL_POSITIONS)))]
             at = minute(deal["opened_at"] + timedelta(days=float(rng.uniform(0, 10))))
+            # the stage the deal was in when the person joined its committee
+            added = next(
+                (m.stage for m in reversed(deals.moves[d]) if m.at <= at and m.stage in OPEN),
+                None,
+            )
+            verified = None
+            if checks.random() < VERIFIED_SHARE:
+                span = max((ctx.as_of - at).total_seconds() / 86400, 0.0)
+                verified = minute(at + timedelta(days=float(checks.uniform(0, span))))
             rows.append(
                 {
                     "_account": deal["_account"],
@@ -78,6 +92,8 @@ def plan_committees(ctx: PlanContext, deals: DealPlan, people: PeoplePlan) -> li
                     "real_position": real,
                     "influence": int(np.clip(influence, 1, 5)),
                     "attitude": attitude.value,
+                    "added_stage": added or deals.moves[d][0].stage,
+                    "verified_at": verified,
                     "created_at": at,
                     "updated_at": at,
                 }

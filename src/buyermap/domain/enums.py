@@ -59,6 +59,9 @@ class CommitteeRole(StrEnum):
     END_USER = "end_user"
     GATEKEEPER = "gatekeeper"
     BLOCKER = "blocker"
+    PROCUREMENT = "procurement"
+    LEGAL = "legal"
+    EXECUTIVE_SPONSOR = "executive_sponsor"
 
 
 class Attitude(StrEnum):
@@ -94,6 +97,7 @@ class EntityKind(StrEnum):
     DEALS = "deals"
     STAGE_HISTORY = "stage-history"
     SUPPLIER_CRITERIA = "supplier-criteria"
+    COMMITTEE = "committee"
 
 
 class UserRole(StrEnum):

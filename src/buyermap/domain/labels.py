@@ -62,6 +62,9 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         "end_user": "End user",
         "gatekeeper": "Gatekeeper",
         "blocker": "Blocker",
+        "procurement": "Procurement",
+        "legal": "Legal",
+        "executive_sponsor": "Executive sponsor",
     },
     Attitude: {
         "supporter": "Supporter",
@@ -91,6 +94,7 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         "deals": "Deals",
         "stage-history": "Stage history",
         "supplier-criteria": "Supplier criteria",
+        "committee": "Buying committee",
     },
     UserRole: {"owner": "Owner", "member": "Member", "read_only": "Read only"},
 }

@@ -19,8 +19,10 @@ from sqlalchemy.orm import Session
 from buyermap.db.models import (
     Account,
     AccountContact,
+    CommitteeMember,
     Contact,
     Deal,
+    ExternalRef,
     LostReason,
     Pipeline,
     Stage,
@@ -210,12 +212,68 @@ def _criteria(session: Session) -> Table:
     return header, rows
 
 
+COMMITTEE_HEADER = [
+    "deal_external_id",
+    "deal_id",
+    "account_domain",
+    "contact_email",
+    "role",
+    "influence",
+    "attitude",
+    "formal_position",
+    "real_position",
+    "relation",
+    "notes",
+    "source",
+    "verified_at",
+]
+
+
+def _committee(session: Session) -> Table:
+    """The ``buyermap import committee`` format: exported, it imports unchanged. A deal's
+    members name the deal (its CRM id too, when it has one); an account's standing group
+    names the account's domain."""
+    refs: dict[int, str] = {}
+    for entity_id, value in session.execute(
+        select(ExternalRef.entity_id, ExternalRef.value)
+        .where(ExternalRef.entity == "deal")
+        .order_by(ExternalRef.id)
+    ):
+        refs.setdefault(entity_id, value)
+    rows: list[list[Any]] = []
+    for m, email, domain in session.execute(
+        select(CommitteeMember, Contact.email, Account.domain)
+        .join(Contact, Contact.id == CommitteeMember.contact_id)
+        .outerjoin(Account, Account.id == CommitteeMember.account_id)
+        .order_by(CommitteeMember.deal_id.is_(None), CommitteeMember.deal_id, CommitteeMember.id)
+    ):
+        rows.append(
+            [
+                refs.get(m.deal_id) if m.deal_id is not None else None,
+                m.deal_id,
+                domain if m.deal_id is None else None,
+                email,
+                m.role,
+                m.influence,
+                m.attitude,
+                m.formal_position,
+                m.real_position,
+                m.relation,
+                m.evidence,
+                m.source,
+                m.verified_at.isoformat(sep=" ") if m.verified_at is not None else None,
+            ]
+        )
+    return list(COMMITTEE_HEADER), rows
+
+
 EXPORTERS = {
     EntityKind.ACCOUNTS: _accounts,
     EntityKind.CONTACTS: _contacts,
     EntityKind.DEALS: _deals,
     EntityKind.STAGE_HISTORY: _history,
     EntityKind.SUPPLIER_CRITERIA: _criteria,
+    EntityKind.COMMITTEE: _committee,
 }
 
 

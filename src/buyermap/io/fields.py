@@ -457,6 +457,37 @@ _SUPPLIER_CRITERIA = (
 )
 
 
+# A buying committee (domain/committee.py): one member per row, on a deal's committee
+# (deal_external_id or deal_id) or an account's standing group (account_domain alone).
+_COMMITTEE = (
+    FieldSpec(
+        "deal_external_id",
+        "key",
+        max_len=200,
+        aliases=("deal external id", "opportunity id", "deal record id", "crm deal id"),
+    ),
+    FieldSpec("deal_id", "number", minimum=1, aliases=("deal id", "buyermap deal id")),
+    FieldSpec("account_domain", "domain", aliases=("account domain", "company domain", "domain")),
+    FieldSpec(
+        "contact_email",
+        "email",
+        required=True,
+        aliases=("contact email", "email", "e-mail", "person email", "member email"),
+    ),
+    FieldSpec(
+        "role", required=True, max_len=120, aliases=("role", "committee role", "buying role")
+    ),
+    FieldSpec("influence", "number", aliases=("influence", "influence 1-5", "say")),
+    FieldSpec("attitude", max_len=40, aliases=("attitude", "attitude to us", "stance")),
+    FieldSpec("formal_position", max_len=200, aliases=("formal position", "title", "job title")),
+    FieldSpec("real_position", max_len=200, aliases=("real position", "position in practice")),
+    FieldSpec("relation", max_len=200, aliases=("relation", "relation to us", "how we know them")),
+    FieldSpec("notes", max_len=20_000, aliases=("notes", "note", "evidence", "comment")),
+    FieldSpec("source", max_len=120, aliases=("source", "evidence source")),
+    FieldSpec("verified_at", "datetime", aliases=("verified at", "verified", "last verified")),
+)
+
+
 def _localised(kind: EntityKind, specs: tuple[FieldSpec, ...]) -> tuple[FieldSpec, ...]:
     return tuple(replace(f, aliases=f.aliases + local_aliases(kind.value, f.name)) for f in specs)
 
@@ -469,6 +500,7 @@ FIELDS: dict[EntityKind, tuple[FieldSpec, ...]] = {
         (EntityKind.DEALS, _DEAL),
         (EntityKind.STAGE_HISTORY, _STAGE_HISTORY),
         (EntityKind.SUPPLIER_CRITERIA, _SUPPLIER_CRITERIA),
+        (EntityKind.COMMITTEE, _COMMITTEE),
     )
 }
 # The custom_field_defs / external_refs word for each kind of file.
@@ -478,6 +510,7 @@ ENTITY_WORD = {
     EntityKind.DEALS: "deal",
     EntityKind.STAGE_HISTORY: "stage_change",
     EntityKind.SUPPLIER_CRITERIA: "supplier_criterion",
+    EntityKind.COMMITTEE: "committee_member",
 }
 
 

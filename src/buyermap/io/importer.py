@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from buyermap.db.models import ImportRun
 from buyermap.domain.enums import EntityKind
 from buyermap.errors import InvalidValueError
+from buyermap.io import committee as committee_io
 from buyermap.io import criteria as criteria_io
 from buyermap.io import deals as deal_io
 from buyermap.io import records as record_io
@@ -165,6 +166,7 @@ PLANNERS: dict[EntityKind, tuple[Callable[[Ctx], Any], Callable[[Ctx, Any], None
     EntityKind.DEALS: (deal_io.plan_deals, deal_io.write_deals),
     EntityKind.STAGE_HISTORY: (deal_io.plan_history, deal_io.write_history),
     EntityKind.SUPPLIER_CRITERIA: (criteria_io.plan_criteria, criteria_io.write_criteria),
+    EntityKind.COMMITTEE: (committee_io.plan_committee, committee_io.write_committee),
 }
 
 

@@ -29,8 +29,11 @@ def _strip_name(value: object) -> object:
 def _strip_lines(value: object) -> object:
     if isinstance(value, list):
         # Non-text items are left for the Line type to refuse with its own message.
-        return [v.strip() if isinstance(v, str) else v for v in value
-                if not isinstance(v, str) or v.strip()]
+        return [
+            v.strip() if isinstance(v, str) else v
+            for v in value
+            if not isinstance(v, str) or v.strip()
+        ]
     return value
 
 

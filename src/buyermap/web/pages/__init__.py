@@ -11,6 +11,7 @@ from buyermap.web.pages import (
     avatar_rules,
     avatars,
     board,
+    committee,
     contacts,
     deals,
     discovery,
@@ -42,6 +43,7 @@ for module in (
     board,
     list_tools,
     notes,
+    committee,  # before contacts: /contacts/choices is not a contact's id
     home,
     accounts,
     contacts,

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from buyermap.analytics.personas.members import personas_of_contacts
 from buyermap.db.models import Deal
 from buyermap.db.types import utcnow
 from buyermap.domain.enums import DealStatus, StageKind
@@ -20,10 +19,10 @@ from buyermap.seams.pipeline import StatsRequest, pipeline_stats
 from buyermap.seams.stale import StaleFlag, stale_flag
 from buyermap.services import deals as svc
 from buyermap.services.filters import filter_params
-from buyermap.services.relations import deal_committee
 from buyermap.web.analyses import CacheDep
 from buyermap.web.deps import SessionDep, request_user
 from buyermap.web.pages.board import move_context
+from buyermap.web.pages.committee import committee_context
 from buyermap.web.pages.list_tools import filter_context, listed_with, render_list
 from buyermap.web.pages.listing import PageQueryDep, list_context
 from buyermap.web.pages.notes import notes_context
@@ -114,15 +113,15 @@ def deal_page(request: Request, session: SessionDep, cache: CacheDep, deal_id: i
     deal = svc.get_deal(session, deal_id=deal_id)
     now = utcnow()
     rows = timeline_rows(deal, svc.deal_timeline(session, deal_id=deal_id), now)
-    members = deal_committee(session, deal_id=deal_id)
     return render(
         request,
         "deal_detail.html",
         {
             "deal": deal,
             "timeline": rows,
-            "committee": members,
-            "personas": personas_of_contacts(session, contact_ids=[m.contact_id for m in members]),
+            **committee_context(
+                session, deal_id=deal_id, stale_days=request.app.state.settings.committee_stale_days
+            ),
             "stale": stale(session, cache, deal, rows),
             **notes_context(session, link="deal_id", owner_id=deal_id),
             "now": now,

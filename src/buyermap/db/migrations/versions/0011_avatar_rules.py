@@ -1,7 +1,7 @@
 """rules avatars: a score's probability may be unknown
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-02 06:40:00
 
 - ``avatar_scores.probability`` becomes nullable: a rules avatar's fit is a probability
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011"
-down_revision: str | None = "0009"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -10,6 +10,7 @@ from buyermap.web.api.v1 import (
     accounts,
     avatar,
     avatar_rules,
+    committee,
     contacts,
     deals,
     funnels,
@@ -44,6 +45,11 @@ ROUTERS: tuple[tuple[ModuleType, str, str], ...] = (
     (views, "saved views", "Saved views of the lists: filters, search and sort under a name."),
     (journeys, "journeys", "Buyer-journey maps per persona, the content library, their gaps."),
     (mutual, "mutual fit", "Our seller profile, buyers' supplier criteria, how well we fit them."),
+    (
+        committee,
+        "buying committee",
+        "Committees of deals and accounts, their risks, what wins, roles and required roles.",
+    ),
 )
 
 # Every API route passes the authentication seam (see buyermap.web.deps).

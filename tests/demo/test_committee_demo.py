@@ -1,0 +1,64 @@
+"""The demo's planted committee pattern shows in "what wins" and in the risk list.
+
+demo/committees.py draws each member's attitude by the deal's planted fate
+(ATTITUDE_BY_FATE: won deals' committees are mostly supporters, lost ones mostly neutral,
+sceptics and opponents), so deals whose most influential member supports us must win
+clearly more often than those led by a sceptic or an opponent."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from buyermap.demo.committees import ATTITUDE_BY_FATE
+from buyermap.seams.committee import risk_list, wins
+
+
+def test_the_planted_attitudes_show_in_what_wins(stat_session: Session) -> None:
+    doc = wins(stat_session)
+    top = {g.group: g for g in doc.groups if g.cut == "top_attitude"}
+    supporter, neutral, sceptic = top["supporter"], top["neutral"], top["skeptic"]
+    assert all(g.enough for g in (supporter, neutral, sceptic))
+    assert supporter.low is not None
+    assert neutral.high is not None
+    assert sceptic.high is not None
+    assert supporter.low > neutral.high  # supporters win clearly more often
+    assert supporter.low > sceptic.high
+    assert (neutral.win_rate or 0) > (sceptic.win_rate or 0)
+    assert ATTITUDE_BY_FATE["won"][0] > ATTITUDE_BY_FATE["lost"][0]  # what is planted
+    assert doc.closed == sum(g.n for g in doc.groups if g.cut == "coverage")
+    assert any("supporter" in line and "do not overlap" in line for line in doc.findings)
+    assert "after" in doc.caveat
+    eb = [g for g in doc.groups if g.cut == "economic_buyer"]
+    assert {g.group for g in eb} >= {"absent", "at:Lead"}
+
+
+def test_the_demo_open_deals_carry_each_kind_of_risk(stat_session: Session) -> None:
+    doc = risk_list(stat_session, sort="amount")
+    codes = {f.code.split(":")[0] for d in doc.deals for f in d.flags}
+    assert codes >= {
+        "no_economic_buyer",
+        "single_threaded",
+        "opponent_high_influence",
+        "missing_role",
+        "unknown_attitude_high_influence",
+        "stale_verification",
+    }
+    at_risk = [d.amount_at_risk for d in doc.deals]
+    assert at_risk == sorted(at_risk, reverse=True)
+
+
+def test_the_risk_list_agrees_with_each_deals_own_committee(stat_session: Session) -> None:
+    """The list counts sizes and roles in SQL and loads only telling members; each deal's
+    page loads its whole committee: both must give the same flags, word for word."""
+    from datetime import datetime
+
+    from buyermap.seams.committee import deal_committee
+
+    now = datetime(2026, 11, 30)
+    listed = risk_list(stat_session, sort="deal", now=now)
+    assert listed.deals
+    for d in listed.deals[:: max(len(listed.deals) // 60, 1)]:
+        own = deal_committee(stat_session, deal_id=d.deal_id, now=now)
+        assert [(f.code, f.message) for f in own.flags] == [(f.code, f.message) for f in d.flags]
+        assert own.completeness is not None
+        assert own.completeness.missing == d.completeness.missing
