@@ -684,7 +684,12 @@ class AvatarScore(Base):
     reasons: Mapped[list[Any]] = mapped_column(JSONType, default=list)
     scored_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    __table_args__ = (UniqueConstraint("avatar_id", "account_id"),)
+    __table_args__ = (
+        UniqueConstraint("avatar_id", "account_id"),
+        # the accounts list's tier filter and fit sort (migration 0019, docs/avatar.md)
+        Index("ix_avatar_scores_tier", "avatar_id", "tier", "account_id"),
+        Index("ix_avatar_scores_fit", "avatar_id", "fit", "account_id"),
+    )
 
 
 class Journey(Versioned, Timestamped, Base):

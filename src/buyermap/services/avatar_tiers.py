@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from buyermap.db.models import Avatar, AvatarScore, Deal
+from buyermap.services.avatars import latest_scored_avatar_id
 
 NOT_SCORED = "not scored"
 """The group of deals whose account has no score (or that have no account)."""
@@ -17,11 +18,7 @@ TIER_ORDER = ("A", "B", "C", "D")
 
 def latest_scored_avatar(session: Session) -> Avatar | None:
     """The avatar that scored the workspace most recently; None when none has."""
-    newest = session.scalar(
-        select(AvatarScore.avatar_id)
-        .order_by(AvatarScore.scored_at.desc(), AvatarScore.id.desc())
-        .limit(1)
-    )
+    newest = latest_scored_avatar_id(session)
     return None if newest is None else session.get(Avatar, newest)
 
 

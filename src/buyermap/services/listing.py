@@ -197,12 +197,33 @@ def run_list(
     last_page = max((total + query.page_size - 1) // query.page_size, 1)
     if clamp and page > last_page:
         page, asked = last_page, query.page
-    rows = session.scalars(
-        ordered.limit(query.page_size).offset((page - 1) * query.page_size)
-    ).all()
-    return Listed(
-        items=list(rows), total=total, page=page, page_size=query.page_size, asked_page=asked
+    rows = _page_rows(session, stmt, ordered, spec=spec, page=page, size=query.page_size)
+    return Listed(items=rows, total=total, page=page, page_size=query.page_size, asked_page=asked)
+
+
+def _page_rows(
+    session: Session, stmt: Select[T], ordered: Select[T], *, spec: ListSpec, page: int, size: int
+) -> list[T]:
+    """One page's rows by a deferred join: the page's ids in order first (the sort carries
+    one column, not whole rows), then those rows by id. At 100,000 accounts sorted by fit,
+    page 1,000 takes 109 ms this way against 358 ms sorting whole rows (SQLite, 2026-12-02;
+    docs/avatar.md). The first page is read directly: a sort with a small limit keeps only
+    that many rows, and the second look-up would run the list's filters again."""
+    if page == 1:
+        return list(session.scalars(ordered.limit(size)).all())
+    ids = list(
+        session.scalars(
+            ordered.with_only_columns(spec.tiebreak, maintain_column_froms=True)
+            .limit(size)
+            .offset((page - 1) * size)
+        )
     )
+    if not ids:
+        return []
+    place = {value: n for n, value in enumerate(ids)}
+    key = spec.tiebreak.key
+    found = session.scalars(stmt.where(spec.tiebreak.in_(ids))).unique().all()
+    return sorted(found, key=lambda row: place[getattr(row, key)])
 
 
 def all_rows(session: Session, stmt: Select[T], *, spec: ListSpec, query: ListQuery) -> list[T]:
