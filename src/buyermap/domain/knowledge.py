@@ -281,6 +281,12 @@ def parse_value(field: FieldDef, raw: Any) -> Any:
             f"field {field.key!r} is disabled and takes no values{hint}",
             details={"field": field.key},
         )
+    if isinstance(raw, list) and field.type is not FieldType.LIST:
+        raise InvalidValueError(
+            f"{field.label} ({field.key}): a list was given; the field takes "
+            f"{TYPE_WORDS[field.type]}",
+            details={"field": "value"},
+        )
     text = raw if isinstance(raw, str) else "" if raw is None else str(raw)
     text = text.strip()
     label = f"{field.label} ({field.key})"
