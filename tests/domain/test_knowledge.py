@@ -22,6 +22,7 @@ from buyermap.domain.knowledge import (
     next_best,
     parse_value,
     required_fields,
+    show_value,
     tier_thresholds,
     value_tier,
 )
@@ -180,3 +181,18 @@ def test_the_workspace_template_keeps_changes_and_custom_fields() -> None:
 @given(st.floats(min_value=-1e12, max_value=1e12, allow_nan=False))
 def test_a_money_value_round_trips_through_its_text(amount: float) -> None:
     assert parse_value(DEFAULTS["purchase_budget"], repr(amount)) == pytest.approx(amount)
+
+
+_ITEM = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters=";"),
+    min_size=1,
+    max_size=20,
+).filter(lambda t: t.strip())
+
+
+@given(st.lists(_ITEM, min_size=1, max_size=6))
+def test_a_list_value_round_trips_through_its_words(items: list[str]) -> None:
+    f = DEFAULTS["current_suppliers"]
+    stored = parse_value(f, "; ".join(items))
+    assert parse_value(f, show_value(stored)) == stored
+    assert stored == [" ".join(i.split()) for i in items]

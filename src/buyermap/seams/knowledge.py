@@ -270,7 +270,7 @@ def completeness_document(
         accounts = list(session.scalars(select(Account).order_by(Account.id)))
     ids = [a.id for a in accounts]
     values: dict[int, list[KnowledgeValue]] = defaultdict(list)
-    for v in svc.values_of(session, account_ids=ids) if len(ids) < 500 else svc.all_values(session):
+    for v in svc.values_of(session, account_ids=ids):
         values[v.account_id].append(v)
     makers = svc.decision_makers(session, account_ids=ids)
     docs = [ctx.account(a, values.get(a.id, []), makers.get(a.id, [])) for a in accounts]

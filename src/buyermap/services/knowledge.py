@@ -45,6 +45,8 @@ from buyermap.errors import ConflictError, InvalidValueError, NotFoundError
 from buyermap.services.avatars import latest_fits
 from buyermap.services.versions import check_version
 
+MANY = 500
+"""Above this many accounts, read every row and pick in Python (no huge IN lists)."""
 DECISION_ROLES = ("decision_maker", "economic_buyer")
 """Committee roles whose people the decision-maker block is about."""
 
@@ -275,10 +277,18 @@ def decision_makers(session: Session, *, account_ids: Iterable[int]) -> dict[int
             CommitteeMember.role,
         )
         .join(Contact, Contact.id == CommitteeMember.contact_id)
-        .where(CommitteeMember.account_id.in_(ids), CommitteeMember.role.in_(DECISION_ROLES))
+        .where(
+            CommitteeMember.account_id.in_(ids)
+            if len(ids) <= MANY
+            else CommitteeMember.account_id.is_not(None),
+            CommitteeMember.role.in_(DECISION_ROLES),
+        )
         .order_by(CommitteeMember.role.desc(), Contact.id)
     )
+    wanted = set(ids)
     for aid, cid, first, last, email, role in rows:
+        if aid not in wanted:
+            continue
         name = " ".join(p for p in (first, last) if p) or email or f"contact {cid}"
         out[int(aid or 0)].setdefault(int(cid), Person(int(cid), name, email, str(role)))
     return {aid: list(people.values()) for aid, people in out.items()}
@@ -288,6 +298,9 @@ def values_of(session: Session, *, account_ids: Iterable[int]) -> list[Knowledge
     ids = sorted(set(account_ids))
     if not ids:
         return []
+    if len(ids) > MANY:
+        wanted = set(ids)
+        return [v for v in all_values(session) if v.account_id in wanted]
     return list(
         session.scalars(
             select(KnowledgeValue)
