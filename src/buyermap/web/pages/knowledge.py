@@ -30,6 +30,7 @@ from buyermap.errors import BuyermapError
 from buyermap.seams import knowledge as seam
 from buyermap.services import committee as committee_svc
 from buyermap.services import knowledge as svc
+from buyermap.services.relations import workspace_currency
 from buyermap.settings import Settings
 from buyermap.web.deps import WRITE, SessionDep, SettingsDep
 from buyermap.web.forms import FormRejectedError, form_status
@@ -126,7 +127,12 @@ def knowledge_page(request: Request, session: SessionDep, settings: SettingsDep)
     return render(
         request,
         "knowledge.html",
-        {"doc": doc, "tier_names": TIER_WORDS, "currency_hint": "amounts as recorded"},
+        {
+            "doc": doc,
+            "tier_names": TIER_WORDS,
+            "currency": workspace_currency(session),
+            "currency_hint": "amounts as recorded, in the workspace's currency",
+        },
     )
 
 
