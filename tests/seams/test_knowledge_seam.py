@@ -394,3 +394,29 @@ def test_the_cli_keeps_the_knowledge_contract(db_url: str, world: World) -> None
     missing = cli(db_url, "knowledge", "completeness", "--account", "nowhere.pl", "--json")
     assert missing.exit_code == 2
     assert "nowhere.pl" in missing.output
+
+
+def test_an_exported_xlsx_imports_back_into_a_fresh_copy_of_the_values(
+    session: Session, tmp_path: Path
+) -> None:
+    world = seed(session)
+    zabka = committee_svc.get_account(session, account_id=world.accounts["zabka"])
+    svc.set_value(session, account=zabka, key="current_suppliers", raw="Łódź Druk; Žofie s.r.o.")
+    svc.set_value(
+        session, account=zabka, key="attitude_us", raw="warm", contact_id=world.contacts["stefan"]
+    )
+    out = tmp_path / "wiedza.xlsx"
+    assert export_file(session, entity=EntityKind.KNOWLEDGE, path=out) == 2
+    svc.remove_value(session, account_id=zabka.id, key="current_suppliers")
+    back = import_file(session, entity=EntityKind.KNOWLEDGE, path=out)
+    assert back.imported == 1, back
+    shown = {
+        (v.key, v.contact): v.value
+        for b in account_knowledge(session, domain="zabka.pl").blocks
+        for v in b.fields
+        if v.value is not None
+    }
+    assert shown == {
+        ("current_suppliers", None): ["Łódź Druk", "Žofie s.r.o."],
+        ("attitude_us", "Ștefan Dumitrescu"): "warm",
+    }
