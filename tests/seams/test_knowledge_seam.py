@@ -420,3 +420,57 @@ def test_an_exported_xlsx_imports_back_into_a_fresh_copy_of_the_values(
         ("current_suppliers", None): ["Łódź Druk", "Žofie s.r.o."],
         ("attitude_us", "Ștefan Dumitrescu"): "warm",
     }
+
+
+def test_the_cli_adds_a_custom_field_and_refuses_a_bad_tier_or_date(
+    db_url: str, world: World
+) -> None:
+    added = cli(
+        db_url,
+        "knowledge",
+        "field",
+        "fleet_size",
+        "--label",
+        "Fleet size",
+        "--block",
+        "company",
+        "--type",
+        "number",
+        "--from-tier",
+        "b",
+        "--json",
+    )
+    assert added.exit_code == 0, added.output
+    assert json.loads(added.stdout)["from_tier"] == "B"
+    fields = json.loads(cli(db_url, "knowledge", "template", "--json").stdout)["fields"]
+    assert fields[-1]["key"] == "fleet_size"
+    assert fields[-1]["custom"] is True
+    bad = cli(db_url, "knowledge", "field", "markets", "--from-tier", "E")
+    assert bad.exit_code == 2
+    assert "tier 'E' is not one of A, B, C, D" in bad.output
+    when = cli(
+        db_url,
+        "knowledge",
+        "set",
+        "--account",
+        "zabka.pl",
+        "history",
+        "1990",
+        "--verified-at",
+        "yesterday",
+    )
+    assert when.exit_code == 2
+    assert "'yesterday' is not a date" in when.output
+    aware = cli(
+        db_url,
+        "knowledge",
+        "set",
+        "--account",
+        "zabka.pl",
+        "history",
+        "1990",
+        "--verified-at",
+        "2026-11-30T10:00:00+01:00",
+        "--json",
+    )
+    assert aware.exit_code == 0, aware.output

@@ -42,6 +42,7 @@ from buyermap.domain.knowledge import (
     parse_value,
 )
 from buyermap.errors import ConflictError, InvalidValueError, NotFoundError
+from buyermap.schemas.common import to_naive_utc
 from buyermap.services.avatars import latest_fits
 from buyermap.services.versions import check_version
 
@@ -375,7 +376,13 @@ def set_value(
         field, contact_id=contact_id, makers=makers, account=account.domain or account.name
     )
     record = find_value(session, account_id=account.id, key=field.key, contact_id=contact_id)
-    when = verified_at or utcnow()
+    try:
+        when = to_naive_utc(verified_at) if verified_at is not None else utcnow()
+    except ValueError as exc:
+        raise InvalidValueError(
+            f"verified_at: {exc}; give a date such as 2026-11-30",
+            details={"field": "verified_at"},
+        ) from None
     if record is None:
         if version is not None:
             raise ConflictError(
