@@ -74,11 +74,55 @@ class Settings(BaseSettings):
             "flagged stale_verification",
         ),
     ] = 180
+    knowledge_stale_days: Annotated[
+        int,
+        Field(
+            ge=1,
+            le=3650,
+            description="Account knowledge verified (or, never verified, saved) longer ago "
+            "than this many days is marked stale",
+        ),
+    ] = 365
+    knowledge_tiers: Annotated[
+        str | None,
+        Field(
+            description="The lowest account value (won revenue + expected value of open "
+            "deals) of tiers A, B and C, e.g. 100000,25000,5000; unset: the 90th, 60th and "
+            "30th percentiles of the workspace's accounts",
+        ),
+    ] = None
+
+    @field_validator("knowledge_tiers")
+    @classmethod
+    def _tiers(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parse_tier_floors(value)
+        return value
 
     @field_validator("database_url")
     @classmethod
     def _normalise_url(cls, value: str) -> str:
         return database_url(value)
+
+
+def parse_tier_floors(text: str) -> tuple[float, float, float]:
+    """``A,B,C`` floors of the knowledge value tiers, highest first.
+
+    >>> parse_tier_floors("100000, 25000, 5000")
+    (100000.0, 25000.0, 5000.0)
+    """
+    parts = [p.strip() for p in text.split(",")]
+    try:
+        floors = tuple(float(p) for p in parts)
+    except ValueError:
+        floors = ()
+    if len(floors) != 3 or not floors[0] >= floors[1] >= floors[2] > 0:
+        raise ValueError(
+            f"{text!r} is not three falling positive amounts for tiers A,B,C, "
+            "e.g. 100000,25000,5000"
+        )
+    return (floors[0], floors[1], floors[2])
 
 
 def server_path(settings: Settings, raw: str) -> Path:

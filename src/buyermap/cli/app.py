@@ -19,6 +19,7 @@ from buyermap.cli import (
     fields,
     funnel,
     journeys,
+    knowledge,
     mutual,
     personas,
     pipeline,
@@ -94,6 +95,7 @@ GROUPS = (
     mutual,
     avatar,
     committee,
+    knowledge,
 )
 for group in GROUPS:
     group.register(app)

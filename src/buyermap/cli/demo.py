@@ -100,6 +100,7 @@ def demo(
             summary = demo_ws.built.summary
             personas_line = _personas_line(demo_ws.built)
             avatar_line = _avatar_line(demo_ws)
+            known = demo_ws.knowledge
         status = workspace_status(session, database=url)
     seconds = time.perf_counter() - started
     if not no_serve:
@@ -112,6 +113,13 @@ def demo(
     _print_summary(summary, url, seconds)
     console.print(personas_line, highlight=False)
     console.print(avatar_line, highlight=False)
+    if known is not None:
+        console.print(
+            f"knowledge: {known.values:,} values at {known.accounts:,} accounts "
+            f"({known.stale:,} stale), {known.criteria:,} supplier criteria; "
+            "buyermap knowledge completeness",
+            highlight=False,
+        )
 
 
 def _personas_line(built: BuiltDemo) -> str:

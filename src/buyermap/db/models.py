@@ -775,3 +775,60 @@ class ContentAsset(Versioned, Timestamped, Base):
     views: Mapped[int | None] = mapped_column(Integer)
     leads: Mapped[int | None] = mapped_column(Integer)
     source: Mapped[str | None] = mapped_column(String(120))
+
+
+class KnowledgeField(Timestamped, Base):
+    """The workspace's version of one knowledge-template field: a default it changed
+    (enabled, from_tier, cost, ...; domain/knowledge.py DEFAULT_FIELDS) or a custom field.
+    A special-category field is enabled only with a recorded legal basis (who, when, what)."""
+
+    __tablename__ = "knowledge_fields"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(60), unique=True)
+    label: Mapped[str] = mapped_column(String(200))
+    block: Mapped[str] = mapped_column(String(20))
+    type: Mapped[str] = mapped_column(String(20))
+    data_class: Mapped[str] = mapped_column(String(20))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    from_tier: Mapped[str] = mapped_column(String(1))
+    cost: Mapped[int] = mapped_column(Integer)
+    worth: Mapped[int] = mapped_column(Integer)
+    choices: Mapped[list[Any]] = mapped_column(JSONType, default=list)
+    custom: Mapped[bool] = mapped_column(Boolean, default=False)
+    legal_basis: Mapped[str | None] = mapped_column(Text)
+    legal_basis_by: Mapped[str | None] = mapped_column(String(200))
+    legal_basis_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        CheckConstraint("cost between 1 and 5", name="cost"),
+        CheckConstraint("worth between 1 and 5", name="worth"),
+        CheckConstraint(
+            "data_class <> 'special_category' or not enabled or legal_basis is not null",
+            name="legal_basis",
+        ),
+    )
+
+
+class KnowledgeValue(Versioned, Timestamped, Base):
+    """What we know of an account for one template field; decision-maker fields are about
+    a person and carry the contact (``contact_id``), the others have none."""
+
+    __tablename__ = "knowledge_values"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    field_key: Mapped[str] = mapped_column(String(60))
+    # the field's data class applies (knowledge_fields / DEFAULT_FIELDS); at most this one
+    value: Mapped[Any] = mapped_column(JSONType, info=PROFILE)
+    source: Mapped[str | None] = mapped_column(String(120))
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    contact: Mapped[Contact | None] = relationship()
+
+    __table_args__ = (UniqueConstraint("account_id", "field_key", "contact_id"),)

@@ -23,6 +23,7 @@ from buyermap.db.models import (
     Contact,
     Deal,
     ExternalRef,
+    KnowledgeValue,
     LostReason,
     Pipeline,
     Stage,
@@ -31,6 +32,7 @@ from buyermap.db.models import (
     User,
 )
 from buyermap.domain.enums import EntityKind
+from buyermap.domain.knowledge import show_value
 from buyermap.domain.number_formats import number_format
 from buyermap.errors import InvalidValueError
 from buyermap.io.records import ACCOUNT_FIELDS, CONTACT_FIELDS
@@ -267,6 +269,30 @@ def _committee(session: Session) -> Table:
     return list(COMMITTEE_HEADER), rows
 
 
+KNOWLEDGE_HEADER = ["account_domain", "field", "value", "contact_email", "verified_at"]
+
+
+def _knowledge(session: Session) -> Table:
+    """The ``buyermap import knowledge`` format (lists joined with ``;``)."""
+    rows: list[list[Any]] = []
+    for v, domain, email in session.execute(
+        select(KnowledgeValue, Account.domain, Contact.email)
+        .join(Account, Account.id == KnowledgeValue.account_id)
+        .outerjoin(Contact, Contact.id == KnowledgeValue.contact_id)
+        .order_by(KnowledgeValue.account_id, KnowledgeValue.id)
+    ):
+        rows.append(
+            [
+                domain,
+                v.field_key,
+                show_value(v.value) if isinstance(v.value, list | bool) else v.value,
+                email,
+                v.verified_at.isoformat(sep=" ") if v.verified_at is not None else None,
+            ]
+        )
+    return list(KNOWLEDGE_HEADER), rows
+
+
 EXPORTERS = {
     EntityKind.ACCOUNTS: _accounts,
     EntityKind.CONTACTS: _contacts,
@@ -274,6 +300,7 @@ EXPORTERS = {
     EntityKind.STAGE_HISTORY: _history,
     EntityKind.SUPPLIER_CRITERIA: _criteria,
     EntityKind.COMMITTEE: _committee,
+    EntityKind.KNOWLEDGE: _knowledge,
 }
 
 

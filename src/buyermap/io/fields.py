@@ -488,6 +488,26 @@ _COMMITTEE = (
 )
 
 
+# Account knowledge (domain/knowledge.py): one value per row, the columns of the CLI contract
+# ``account_domain,field,value[,contact_email,verified_at]``.
+_KNOWLEDGE = (
+    FieldSpec(
+        "account_domain",
+        "domain",
+        required=True,
+        aliases=("account domain", "domain", "company domain", "website"),
+    ),
+    FieldSpec("field", required=True, max_len=200, aliases=("field", "key", "knowledge field")),
+    FieldSpec("value", required=True, max_len=20_000, aliases=("value", "what we know")),
+    FieldSpec(
+        "contact_email",
+        "email",
+        aliases=("contact email", "email", "e-mail", "decision maker email", "person email"),
+    ),
+    FieldSpec("verified_at", "datetime", aliases=("verified at", "verified", "last verified")),
+)
+
+
 def _localised(kind: EntityKind, specs: tuple[FieldSpec, ...]) -> tuple[FieldSpec, ...]:
     return tuple(replace(f, aliases=f.aliases + local_aliases(kind.value, f.name)) for f in specs)
 
@@ -501,6 +521,7 @@ FIELDS: dict[EntityKind, tuple[FieldSpec, ...]] = {
         (EntityKind.STAGE_HISTORY, _STAGE_HISTORY),
         (EntityKind.SUPPLIER_CRITERIA, _SUPPLIER_CRITERIA),
         (EntityKind.COMMITTEE, _COMMITTEE),
+        (EntityKind.KNOWLEDGE, _KNOWLEDGE),
     )
 }
 # The custom_field_defs / external_refs word for each kind of file.
@@ -511,6 +532,7 @@ ENTITY_WORD = {
     EntityKind.STAGE_HISTORY: "stage_change",
     EntityKind.SUPPLIER_CRITERIA: "supplier_criterion",
     EntityKind.COMMITTEE: "committee_member",
+    EntityKind.KNOWLEDGE: "knowledge_value",
 }
 
 

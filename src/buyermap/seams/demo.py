@@ -1,7 +1,8 @@
 """The demo workspace with its analyses, as ``buyermap demo`` and ``POST /demo`` build it:
 the seeded records and personas (:func:`buyermap.demo.workspace.build_demo_workspace`),
 then the customer avatar learned from the demo's accounts and saved as :data:`DEMO_AVATAR`,
-so every account carries a stored fit, tier and reasons (docs/demo-data.md)."""
+so every account carries a stored fit, tier and reasons, then part of the account
+knowledge (:mod:`buyermap.demo.knowledge`; docs/demo-data.md)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from buyermap.demo.knowledge import DemoKnowledge, build_demo_knowledge
 from buyermap.demo.workspace import BuiltDemo
 from buyermap.demo.workspace import build_demo_workspace as build_records
 from buyermap.errors import InsufficientEvidenceError
@@ -24,6 +26,7 @@ class DemoWorkspace:
     built: BuiltDemo
     avatar: str  # what became of the avatar, in words
     avatar_refused: bool  # True when the avatar was refused (too few won or lost accounts)
+    knowledge: DemoKnowledge | None = None  # the account knowledge filled in
 
 
 def build_demo_workspace(
@@ -42,7 +45,13 @@ def build_demo_workspace(
     try:
         learned = learn_avatar(session, LearnRequest(save=DEMO_AVATAR), progress=progress)
     except InsufficientEvidenceError as exc:
-        return DemoWorkspace(built=built, avatar=f"no avatar: {exc.message}", avatar_refused=True)
+        known = build_demo_knowledge(session, seed=seed, as_of=built.summary.as_of)
+        return DemoWorkspace(
+            built=built,
+            avatar=f"no avatar: {exc.message}",
+            avatar_refused=True,
+            knowledge=known,
+        )
     doc = learned.document
     top = ", ".join(t.value for t in doc.traits[:3])
     return DemoWorkspace(
@@ -53,4 +62,5 @@ def build_demo_workspace(
             f"scored (top traits: {top})"
         ),
         avatar_refused=False,
+        knowledge=build_demo_knowledge(session, seed=seed, as_of=built.summary.as_of),
     )

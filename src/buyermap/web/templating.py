@@ -32,6 +32,7 @@ NAV: tuple[tuple[str, str | None], ...] = (
     ("Personas", "/personas"),
     ("Avatars", "/avatars"),
     ("Journeys", "/journeys"),
+    ("Knowledge", "/knowledge"),
     ("Pipeline", "/pipeline"),
     ("Forecast", "/forecast"),
     ("Funnels", "/funnels"),

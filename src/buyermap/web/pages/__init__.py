@@ -22,6 +22,7 @@ from buyermap.web.pages import (
     home,
     imports,
     journeys,
+    knowledge,
     list_tools,
     mutual,
     notes,
@@ -61,5 +62,6 @@ for module in (
     avatar_rules,  # /avatars/rules/new and /avatars/{name}/rules
     avatars,
     journeys,
+    knowledge,
 ):
     router.include_router(module.router)

@@ -16,9 +16,11 @@ from buyermap.services.avatars import page_fits
 from buyermap.services.deals import account_deals
 from buyermap.services.filters import filter_params
 from buyermap.services.relations import account_committee, workspace_currency
-from buyermap.web.deps import SessionDep
+from buyermap.settings import Settings, load_settings
+from buyermap.web.deps import SessionDep, SettingsDep
 from buyermap.web.forms import FormState
 from buyermap.web.pages.avatars import tier_words
+from buyermap.web.pages.knowledge import knowledge_context
 from buyermap.web.pages.list_tools import filter_context, listed_with, render_list
 from buyermap.web.pages.listing import PageQueryDep, list_context
 from buyermap.web.pages.mutual import criteria_context
@@ -49,7 +51,12 @@ def accounts_page(request: Request, session: SessionDep, query: PageQueryDep) ->
 
 
 def account_context(
-    session: Session, *, account_id: int, criteria_state: FormState | None = None
+    session: Session,
+    *,
+    account_id: int,
+    criteria_state: FormState | None = None,
+    settings: Settings | None = None,
+    knowledge_problem: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What the account page shows (also when one of its forms is shown again)."""
     account = svc.get_account(session, account_id=account_id)
@@ -67,12 +74,21 @@ def account_context(
         "tier_words": tier_words,
         "odds_words": odds_words,
         "reason_label": reason_label,
+        **knowledge_context(
+            session,
+            settings or load_settings(),
+            account_id=account_id,
+            problem=knowledge_problem,
+        ),
     }
 
 
 @router.get("/accounts/{account_id}", summary="Account")
-def account_page(request: Request, session: SessionDep, account_id: int) -> Response:
+def account_page(
+    request: Request, session: SessionDep, settings: SettingsDep, account_id: int
+) -> Response:
     """One account: its fields, its people and their positions, its deals, its buying
     committees (with each member's persona), its supplier criteria and how well we meet
-    them, and notes."""
-    return render(request, "account_detail.html", account_context(session, account_id=account_id))
+    them, what we know of them against their value tier, and notes."""
+    context = account_context(session, account_id=account_id, settings=settings)
+    return render(request, "account_detail.html", context)

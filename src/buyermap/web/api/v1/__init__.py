@@ -15,6 +15,7 @@ from buyermap.web.api.v1 import (
     deals,
     funnels,
     journeys,
+    knowledge,
     mutual,
     notes,
     personas,
@@ -49,6 +50,11 @@ ROUTERS: tuple[tuple[ModuleType, str, str], ...] = (
         committee,
         "buying committee",
         "Committees of deals and accounts, their risks, what wins, roles and required roles.",
+    ),
+    (
+        knowledge,
+        "account knowledge",
+        "The knowledge template, value tiers, completeness and what to learn next.",
     ),
 )
 
