@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from buyermap.cli.common import console, print_json, state, unit_of_work
+from buyermap.cli.common import console, print_json, state, unit_of_work, verified_option
 from buyermap.domain.labels import influence as influence_words
 from buyermap.errors import ConflictError, InvalidValueError, NotFoundError
 from buyermap.seams import committee as seam
@@ -101,18 +100,6 @@ def list_command(
     _print_committee(doc)
 
 
-def _verified(text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidValueError(
-            f"--verified {text!r} is not a date; give it as YYYY-MM-DD, e.g. 2026-11-30",
-            details={"field": "verified_at"},
-        ) from None
-
-
 @committee_app.command("set")
 def set_command(
     ctx: typer.Context,
@@ -155,7 +142,7 @@ def set_command(
             "relation": relation,
             "evidence": evidence,
             "source": source,
-            "verified_at": _verified(verified),
+            "verified_at": verified_option(verified, option="--verified"),
         }
         changes = {k: v for k, v in given.items() if v is not None}
         existing = svc.find_member(

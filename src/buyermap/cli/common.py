@@ -18,11 +18,24 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from sqlalchemy.orm import Session
 from typer.core import TyperGroup
 
-from buyermap.errors import BuyermapError
+from buyermap.errors import BuyermapError, InvalidValueError
 from buyermap.services.workspace import Workspace, open_workspace
 from buyermap.settings import Settings
 
 MAX_SEED = 2**32 - 1
+
+
+def verified_option(text: str | None, *, option: str) -> datetime | None:
+    """A "when it was last verified" option (``YYYY-MM-DD`` or an ISO time), or None."""
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidValueError(
+            f"{option} {text!r} is not a date; give it as YYYY-MM-DD, e.g. 2026-11-30",
+            details={"field": "verified_at"},
+        ) from None
 
 
 def out_path(value: Path | None) -> Path | None:

@@ -10,13 +10,12 @@ from __future__ import annotations
 import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from buyermap.cli.common import console, print_json, state, unit_of_work
+from buyermap.cli.common import console, print_json, state, unit_of_work, verified_option
 from buyermap.domain.knowledge import TIER_WORDS
 from buyermap.errors import ConflictError, InvalidValueError, NotFoundError
 from buyermap.seams import knowledge as seam
@@ -119,18 +118,6 @@ def completeness_command(
     console.print(table)
 
 
-def _when(text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidValueError(
-            f"--verified-at {text!r} is not a date; give YYYY-MM-DD, e.g. 2026-11-30",
-            details={"field": "verified_at"},
-        ) from None
-
-
 @knowledge_app.command("set")
 def set_command(
     ctx: typer.Context,
@@ -162,7 +149,7 @@ def set_command(
             key=key,
             raw=value,
             contact_id=person,
-            verified_at=_when(verified_at),
+            verified_at=verified_option(verified_at, option="--verified-at"),
             source=source,
         )
         doc = seam.completeness_document(

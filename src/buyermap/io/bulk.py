@@ -35,6 +35,19 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
+def ids_by_lowered(session: Session, column: Any, values: Sequence[Any]) -> dict[str, int]:
+    """Lowered value -> row id of the rows whose ``column`` matches one of ``values`` without
+    regard to case (emails, domains), chunked for long lists."""
+    wanted = sorted({str(v).lower() for v in values if v})
+    out: dict[str, int] = {}
+    for part in chunks(wanted):
+        for rid, key in session.execute(
+            select(column.class_.id, func.lower(column)).where(func.lower(column).in_(part))
+        ):
+            out[key] = rid
+    return out
+
+
 def table_of(model: Any) -> Table:
     """The Core table of a mapped class (typed as a ``Table``, which ours always are)."""
     table = model.__table__

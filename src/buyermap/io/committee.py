@@ -19,13 +19,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from buyermap.db.models import Account, CommitteeMember, Contact, Deal, Stage
 from buyermap.db.types import utcnow
 from buyermap.domain.committee import attitude_choices, check_influence, resolve_attitude
 from buyermap.errors import InvalidValueError
-from buyermap.io.bulk import bulk_update, chunks, insert_columns
+from buyermap.io.bulk import bulk_update, chunks, ids_by_lowered, insert_columns
 from buyermap.io.context import Ctx, load_refs, supersede
 from buyermap.services.committee import check_role, role_catalogue
 
@@ -42,17 +42,6 @@ class CommitteePlan:
     anchor: dict[int, tuple[int | None, int | None, int]] = field(default_factory=dict)
     stage: dict[int, str | None] = field(default_factory=dict)  # row -> the deal's stage
     ext: list[str | None] = field(default_factory=list)
-
-
-def _lower_map(ctx: Ctx, column: Any, values: list[Any]) -> dict[str, int]:
-    wanted = sorted({str(v).lower() for v in values if v})
-    out: dict[str, int] = {}
-    for part in chunks(wanted):
-        for rid, key in ctx.session.execute(
-            select(column.class_.id, func.lower(column)).where(func.lower(column).in_(part))
-        ):
-            out[key] = rid
-    return out
 
 
 def _deals(ctx: Ctx, ids: set[int]) -> dict[int, tuple[int | None, str | None]]:
@@ -105,8 +94,8 @@ def _fields(ctx: Ctx, i: int, catalogue: dict[str, str]) -> dict[str, Any] | Non
 def plan_committee(ctx: Ctx) -> CommitteePlan:
     plan = CommitteePlan()
     catalogue = role_catalogue(ctx.session)
-    emails = _lower_map(ctx, Contact.email, ctx.col("contact_email"))
-    domains = _lower_map(ctx, Account.domain, ctx.col("account_domain"))
+    emails = ids_by_lowered(ctx.session, Contact.email, ctx.col("contact_email"))
+    domains = ids_by_lowered(ctx.session, Account.domain, ctx.col("account_domain"))
     refs = load_refs(ctx.session, entity="deal", system=ctx.system, any_system=True)
     wanted: set[int] = set()
     by_row: dict[int, int] = {}

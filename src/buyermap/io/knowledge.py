@@ -16,13 +16,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 
 from buyermap.db.models import Account, Contact, KnowledgeValue
 from buyermap.db.types import utcnow
 from buyermap.domain.knowledge import FieldDef, parse_value
 from buyermap.errors import InvalidValueError
-from buyermap.io.bulk import chunks
+from buyermap.io.bulk import chunks, ids_by_lowered
 from buyermap.io.context import Ctx, supersede
 from buyermap.services.knowledge import check_subject, decision_makers, template
 
@@ -34,17 +34,6 @@ class KnowledgePlan:
     inserts: list[int] = field(default_factory=list)
     updates: dict[int, int] = field(default_factory=dict)  # row -> stored value id
     values: dict[int, dict[str, Any]] = field(default_factory=dict)
-
-
-def _lower_map(ctx: Ctx, column: Any, values: list[Any]) -> dict[str, int]:
-    wanted = sorted({str(v).lower() for v in values if v})
-    out: dict[str, int] = {}
-    for part in chunks(wanted):
-        for rid, key in ctx.session.execute(
-            select(column.class_.id, func.lower(column)).where(func.lower(column).in_(part))
-        ):
-            out[key] = rid
-    return out
 
 
 def _field(text: str, fields: dict[str, FieldDef], by_label: dict[str, FieldDef]) -> FieldDef:
@@ -61,8 +50,8 @@ def plan_knowledge(ctx: Ctx) -> KnowledgePlan:
     plan = KnowledgePlan()
     fields = {f.key: f for f in template(ctx.session)}
     by_label = {" ".join(f.label.lower().split()): f for f in fields.values()}
-    emails = _lower_map(ctx, Contact.email, ctx.col("contact_email"))
-    domains = _lower_map(ctx, Account.domain, ctx.col("account_domain"))
+    emails = ids_by_lowered(ctx.session, Contact.email, ctx.col("contact_email"))
+    domains = ids_by_lowered(ctx.session, Account.domain, ctx.col("account_domain"))
     makers = decision_makers(ctx.session, account_ids=domains.values())
     keys: list[Key | None] = [None] * ctx.n
     rows: list[int] = []
