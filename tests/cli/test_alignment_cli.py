@@ -1,0 +1,39 @@
+"""The ``journeys alignment`` and ``journeys mapping`` CLI contract on SQLite and
+PostgreSQL, on the hand-built case of tests/seams/alignment_world.py."""
+
+from __future__ import annotations
+
+from tests.cli.conftest import Invoke, json_out
+from tests.conftest import opened_workspace
+from tests.seams.alignment_world import COUNTS, OFF_SHARE, seed_world
+
+
+def test_the_cli_contract_of_journeys_alignment(bm: Invoke, db_url: str) -> None:
+    with opened_workspace(db_url) as ws, ws.sessions() as s, s.begin():
+        seed_world(s)
+    doc = json_out(bm("journeys", "alignment", "--json", db=db_url))
+    assert doc["matrix"]["counts"] == COUNTS
+    assert set(doc["matrix"]) >= {"rows", "columns", "counts"}
+    assert doc["off_mapping_share"] == OFF_SHARE
+    assert {p["persona"] for p in doc["time_in_stage_by_persona"]} == {"it", "fin"}
+    shown = json_out(bm("journeys", "mapping", "show", "--json", db=db_url))
+    assert shown["mapping"]["problem_awareness"] == ["Lead"]
+    changed = json_out(
+        bm(
+            "journeys",
+            "mapping",
+            "set",
+            "--stage",
+            "purchase",
+            "--funnel",
+            "Won",
+            "--json",
+            db=db_url,
+        )
+    )
+    assert changed["mapping"]["purchase"] == ["Won"]
+    reset = json_out(bm("journeys", "mapping", "set", "--reset", "--json", db=db_url))
+    assert reset["origin"] == "default"
+    bad = bm("journeys", "mapping", "set", "--stage", "purchase", "--funnel", "Nope", db=db_url)
+    assert bad.exit_code != 0
+    assert "Nope" in bad.output
