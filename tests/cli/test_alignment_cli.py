@@ -3,6 +3,8 @@ PostgreSQL, on the hand-built case of tests/seams/alignment_world.py."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tests.cli.conftest import Invoke, json_out
 from tests.conftest import opened_workspace
 from tests.seams.alignment_world import COUNTS, OFF_SHARE, seed_world
@@ -37,3 +39,15 @@ def test_the_cli_contract_of_journeys_alignment(bm: Invoke, db_url: str) -> None
     bad = bm("journeys", "mapping", "set", "--stage", "purchase", "--funnel", "Nope", db=db_url)
     assert bad.exit_code != 0
     assert "Nope" in bad.output
+
+
+def test_the_import_command_takes_touchpoints(bm: Invoke, db_url: str, tmp_path: Path) -> None:
+    with opened_workspace(db_url) as ws, ws.sessions() as s, s.begin():
+        seed_world(s, touches=False)
+    file = tmp_path / "t.csv"
+    file.write_text(
+        "contact_email,url,at,channel\nanna.wojcik@zabka.pl,https://example.com/why,2026-01-02,\n",
+        encoding="utf-8",
+    )
+    report = json_out(bm("import", "touchpoints", str(file), "--json", db=db_url))
+    assert report["imported"] == 1
