@@ -22,6 +22,7 @@ from buyermap.analytics.journeys.alignment import (
 from buyermap.db.models import Pipeline
 from buyermap.domain.journeys import stage_word
 from buyermap.errors import NotFoundError
+from buyermap.seams.alignment_data import alignment_input
 from buyermap.services import journeys as journeys_svc
 from buyermap.services import touchpoints as svc
 
@@ -79,7 +80,7 @@ def alignment_result(
 ) -> tuple[AlignmentResult, Pipeline | None]:
     chosen = svc.pipeline_for(session, pipeline)
     _check_persona(session, persona)
-    data = svc.alignment_input(session, pipeline=chosen)
+    data = alignment_input(session, pipeline=chosen)
     return run_alignment(AlignmentQuery(persona=persona), data), chosen
 
 
