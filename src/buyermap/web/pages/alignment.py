@@ -32,6 +32,8 @@ def alignment_context(session: Session, *, pipeline: str | None = None) -> dict[
 
 @router.get("/journeys/alignment.png", summary="Journey against funnel heatmap")
 def alignment_png(session: SessionDep, pipeline: PipelineQ = None) -> Response:
+    """The journey x funnel heatmap as a PNG download; 404 saying what to import when no
+    touchpoint falls on a deal's stage."""
     result, _ = seam.alignment_result(session, pipeline=pipeline)
     if not result.matched:
         raise NotFoundError(

@@ -53,4 +53,5 @@ def set_journey_mapping(session: SessionDep, data: MappingUpdate) -> Doc:
 
 @router.delete("/journeys/mapping", summary="Back to the default mapping", dependencies=[WRITE])
 def reset_journey_mapping(session: SessionDep, pipeline: PipelineQ = None) -> Doc:
+    """Forget the pipeline's declared rows: its mapping is the default (by name and order)."""
     return seam.reset_mapping_document(session, pipeline=pipeline)
