@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 
 from buyermap.db.models import Touchpoint
 from buyermap.domain.enums import EntityKind
+from buyermap.io.exporters import export_file
 from buyermap.io.importer import ImportOptions, import_file
 from buyermap.services.workspace import Workspace
 from tests.seams.alignment_world import seed_world
@@ -138,3 +139,19 @@ def test_dates_in_the_layouts_people_write_import_to_the_same_moment(
         assert sorted(t[2] for t in _touches(workspace)) == sorted(moments)
 
     round_trip()
+
+
+def test_exported_touchpoints_import_back_unchanged(workspace: Workspace, tmp_path: Path) -> None:
+    with workspace.sessions() as s, s.begin():
+        seed_world(s)
+    before = _touches(workspace)
+    for suffix in (".csv", ".xlsx"):
+        out = tmp_path / f"touches{suffix}"
+        with workspace.sessions() as s:
+            assert export_file(s, entity=EntityKind.TOUCHPOINTS, path=out) == len(before)
+        with workspace.sessions() as s, s.begin():
+            s.execute(delete(Touchpoint))
+        with workspace.sessions() as s, s.begin():
+            report = import_file(s, entity=EntityKind.TOUCHPOINTS, path=out)
+            assert report.ok, report.errors
+        assert _touches(workspace) == before

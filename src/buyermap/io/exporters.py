@@ -21,6 +21,7 @@ from buyermap.db.models import (
     AccountContact,
     CommitteeMember,
     Contact,
+    ContentAsset,
     Deal,
     ExternalRef,
     LostReason,
@@ -28,6 +29,7 @@ from buyermap.db.models import (
     Stage,
     StageChange,
     SupplierCriterion,
+    Touchpoint,
     User,
 )
 from buyermap.domain.enums import EntityKind
@@ -267,6 +269,21 @@ def _committee(session: Session) -> Table:
     return list(COMMITTEE_HEADER), rows
 
 
+def _touchpoints(session: Session) -> Table:
+    """The ``buyermap import touchpoints`` format (contact_email,url,at,channel): exported,
+    it imports unchanged."""
+    rows = [
+        [email, asset_url, t.at, t.channel or None]
+        for t, email, asset_url in session.execute(
+            select(Touchpoint, Contact.email, ContentAsset.url)
+            .join(Contact, Contact.id == Touchpoint.contact_id)
+            .join(ContentAsset, ContentAsset.id == Touchpoint.asset_id)
+            .order_by(Touchpoint.at, Touchpoint.id)
+        )
+    ]
+    return ["contact_email", "url", "at", "channel"], rows
+
+
 EXPORTERS = {
     EntityKind.ACCOUNTS: _accounts,
     EntityKind.CONTACTS: _contacts,
@@ -274,6 +291,7 @@ EXPORTERS = {
     EntityKind.STAGE_HISTORY: _history,
     EntityKind.SUPPLIER_CRITERIA: _criteria,
     EntityKind.COMMITTEE: _committee,
+    EntityKind.TOUCHPOINTS: _touchpoints,
 }
 
 
