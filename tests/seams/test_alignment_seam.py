@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from buyermap.db.models import PersonaAssignment, PersonaRow, PersonaRun
 from buyermap.errors import InvalidValueError, NotFoundError
 from buyermap.seams.alignment import alignment_document, mapping_document, set_mapping_document
 from buyermap.services.workspace import Workspace
@@ -99,3 +100,22 @@ def test_no_touchpoints_give_an_empty_document_that_says_what_to_do(workspace: W
     assert doc["empty"]
     assert doc["off_mapping_share"] is None
     assert "import touchpoints" in doc["words"]
+
+
+def test_a_contact_placed_in_a_hand_made_persona_counts_under_it(workspace: Workspace) -> None:
+    with workspace.sessions() as s, s.begin():
+        people = seed_world(s)
+        hand = PersonaRun(run_key="hand-made", inputs_hash="0" * 64, version="hand", k=1, n=1)
+        s.add(hand)
+        s.flush()
+        s.add(PersonaRow(run_id=hand.id, key="nakupci", name="Nákupčí", title="x", size=1, share=1))
+        s.add(
+            PersonaAssignment(
+                run_id=hand.id, contact_id=people["zofie"], persona_key="nakupci", probability=1
+            )
+        )
+    with workspace.sessions() as s:
+        doc = alignment_document(s)
+    assert doc["unassigned_contacts"] == 0
+    (entry,) = [p for p in doc["time_in_stage_by_persona"] if p["persona"] == "nakupci"]
+    assert entry["name"] == "Nákupčí"

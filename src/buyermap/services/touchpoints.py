@@ -10,6 +10,7 @@ from buyermap.db.models import (
     ContentAsset,
     JourneyFunnelMapping,
     PersonaAssignment,
+    PersonaRun,
     Pipeline,
     Touchpoint,
 )
@@ -116,12 +117,20 @@ def count_touchpoints(session: Session) -> int:
 
 
 def persona_of_contacts(session: Session) -> dict[int, str]:
+    """Each contact's persona: the shown run's assignment, else one in the hand-made run
+    (contacts people placed in a hand-made persona)."""
+    out: dict[int, str] = {}
     run = journeys_svc.active_run(session)
-    if run is None:
-        return {}
-    rows = session.execute(
-        select(PersonaAssignment.contact_id, PersonaAssignment.persona_key).where(
-            PersonaAssignment.run_id == run.id
-        )
+    hand = session.scalar(
+        select(PersonaRun.id).where(PersonaRun.run_key == journeys_svc.HAND_MADE_RUN)
     )
-    return {c: p for c, p in rows}  # noqa: C416 (rows of a result, not pairs to mypy)
+    for run_id in (run.id if run is not None else None, hand):
+        if run_id is None:
+            continue
+        for contact_id, key in session.execute(
+            select(PersonaAssignment.contact_id, PersonaAssignment.persona_key).where(
+                PersonaAssignment.run_id == run_id
+            )
+        ):
+            out.setdefault(contact_id, key)
+    return out
