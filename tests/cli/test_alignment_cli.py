@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.cli.conftest import Invoke, json_out
+from tests.cli.conftest import Invoke, json_out, plain
 from tests.conftest import opened_workspace
 from tests.seams.alignment_world import COUNTS, OFF_SHARE, seed_world
 
@@ -51,3 +51,15 @@ def test_the_import_command_takes_touchpoints(bm: Invoke, db_url: str, tmp_path:
     )
     report = json_out(bm("import", "touchpoints", str(file), "--json", db=db_url))
     assert report["imported"] == 1
+
+
+def test_the_text_output_says_the_share_and_the_days(bm: Invoke, db_url: str) -> None:
+    with opened_workspace(db_url) as ws, ws.sessions() as s, s.begin():
+        seed_world(s)
+    result = bm("journeys", "alignment", "--persona", "it", db=db_url)
+    assert result.exit_code == 0, result.output
+    assert "touchpoints fall on a deal's stage" in result.output
+    assert "Problem awareness: median 5 days over 2 contacts (3 visits)" in result.output
+    unknown = bm("journeys", "alignment", "--persona", "nobody", db=db_url)
+    assert unknown.exit_code != 0
+    assert "valid personas: it, fin" in plain(unknown)

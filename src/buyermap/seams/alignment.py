@@ -90,6 +90,17 @@ def alignment_document(
     """The matrix (journey stage at each touch x the funnel stage of the contact's deal
     then), the share off the mapping, and time per journey stage by persona."""
     result, chosen = alignment_result(session, pipeline=pipeline, persona=persona)
+    return document_of(session, result, chosen, persona=persona)
+
+
+def document_of(
+    session: Session,
+    result: AlignmentResult,
+    chosen: Pipeline | None,
+    *,
+    persona: str | None = None,
+) -> dict[str, Any]:
+    """:func:`alignment_document` of a result already run (the page draws it too)."""
     names = {p.key: p.name for p in journeys_svc.personas(session)}
     doc = result_dict(result)
     doc["matrix"]["row_labels"] = [stage_word(r) for r in result.rows]

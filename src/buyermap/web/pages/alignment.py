@@ -24,8 +24,8 @@ TITLE = "Touchpoints by journey stage and funnel stage"
 
 def alignment_context(session: Session, *, pipeline: str | None = None) -> dict[str, Any]:
     """What the section shows: the document, the heatmap (None when nothing is counted)."""
-    doc = seam.alignment_document(session, pipeline=pipeline)
-    result, _ = seam.alignment_result(session, pipeline=pipeline)
+    result, chosen = seam.alignment_result(session, pipeline=pipeline)
+    doc = seam.document_of(session, result, chosen)
     chart = to_svg(alignment_heatmap(result), title=TITLE) if result.matched else None
     return {"alignment": doc, "alignment_chart": chart}
 
