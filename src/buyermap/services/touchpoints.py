@@ -12,7 +12,6 @@ from buyermap.db.models import (
     PersonaAssignment,
     PersonaRun,
     Pipeline,
-    Touchpoint,
 )
 from buyermap.domain.journey_funnel import check_mapping, default_mapping
 from buyermap.domain.journeys import TEMPLATES
@@ -110,10 +109,6 @@ def reset_mapping(session: Session, *, pipeline: Pipeline) -> dict[str, list[str
     )
     session.flush()
     return mapping_of(session, pipeline=pipeline)[0]
-
-
-def count_touchpoints(session: Session) -> int:
-    return len(session.scalars(select(Touchpoint.id)).all())
 
 
 def persona_of_contacts(session: Session) -> dict[int, str]:
