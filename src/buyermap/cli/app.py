@@ -12,6 +12,7 @@ import typer
 
 from buyermap import __version__
 from buyermap.cli import (
+    alignment,
     avatar,
     backup,
     committee,
@@ -92,6 +93,7 @@ GROUPS = (
     funnel,
     personas,
     journeys,
+    alignment,
     mutual,
     avatar,
     committee,

@@ -832,3 +832,39 @@ class KnowledgeValue(Versioned, Timestamped, Base):
     contact: Mapped[Contact | None] = relationship()
 
     __table_args__ = (UniqueConstraint("account_id", "field_key", "contact_id"),)
+
+
+class Touchpoint(Base):
+    """One touch of a contact with a content asset (docs/journeys.md, journey against
+    funnel): who, which asset (by its URL), when and through which channel."""
+
+    __tablename__ = "touchpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    asset_id: Mapped[int] = mapped_column(
+        ForeignKey("content_assets.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    channel: Mapped[str] = mapped_column(String(120), default="")
+    source: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("contact_id", "asset_id", "at"),)
+
+
+class JourneyFunnelMapping(Base):
+    """The declared mapping of one journey stage to the funnel stages (by name) of one
+    pipeline; a pipeline without rows uses the default (by name, then by order)."""
+
+    __tablename__ = "journey_funnel_mappings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pipeline_id: Mapped[int] = mapped_column(ForeignKey("pipelines.id", ondelete="CASCADE"))
+    journey_stage: Mapped[str] = mapped_column(String(80))
+    funnel_stages: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (UniqueConstraint("pipeline_id", "journey_stage"),)

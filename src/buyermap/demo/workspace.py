@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from buyermap.analytics.personas.stored import DEMO_QUERY, discover_workspace
 from buyermap.demo.generator import DemoSummary, build_demo
 from buyermap.demo.journeys import build_journeys
+from buyermap.demo.touchpoints import build_touchpoints
 from buyermap.errors import InsufficientEvidenceError
 
 # The scale the web's "Build the demo workspace" uses: about 200 accounts, built in seconds.
@@ -39,9 +40,10 @@ def build_demo_workspace(
         maps, assets = build_journeys(session, seed=seed)
         return BuiltDemo(summary=summary, personas=f"no personas: {exc.message}", refused=True)
     maps, assets = build_journeys(session, seed=seed)
+    touches = build_touchpoints(session, seed=seed)
     return BuiltDemo(
         summary=summary,
         personas=f"personas: {run.k} discovered from {run.n:,} contacts (run {run.run_key}); "
-        f"{maps} journey maps, {assets} content assets",
+        f"{maps} journey maps, {assets} content assets, {touches:,} touchpoints",
         refused=False,
     )

@@ -99,6 +99,7 @@ class EntityKind(StrEnum):
     SUPPLIER_CRITERIA = "supplier-criteria"
     COMMITTEE = "committee"
     KNOWLEDGE = "knowledge"
+    TOUCHPOINTS = "touchpoints"
 
 
 class UserRole(StrEnum):

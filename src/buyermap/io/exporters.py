@@ -21,6 +21,7 @@ from buyermap.db.models import (
     AccountContact,
     CommitteeMember,
     Contact,
+    ContentAsset,
     Deal,
     ExternalRef,
     KnowledgeValue,
@@ -29,6 +30,7 @@ from buyermap.db.models import (
     Stage,
     StageChange,
     SupplierCriterion,
+    Touchpoint,
     User,
 )
 from buyermap.domain.enums import EntityKind
@@ -293,6 +295,21 @@ def _knowledge(session: Session) -> Table:
     return list(KNOWLEDGE_HEADER), rows
 
 
+def _touchpoints(session: Session) -> Table:
+    """The ``buyermap import touchpoints`` format (contact_email,url,at,channel): exported,
+    it imports unchanged."""
+    rows = [
+        [email, asset_url, t.at, t.channel or None]
+        for t, email, asset_url in session.execute(
+            select(Touchpoint, Contact.email, ContentAsset.url)
+            .join(Contact, Contact.id == Touchpoint.contact_id)
+            .join(ContentAsset, ContentAsset.id == Touchpoint.asset_id)
+            .order_by(Touchpoint.at, Touchpoint.id)
+        )
+    ]
+    return ["contact_email", "url", "at", "channel"], rows
+
+
 EXPORTERS = {
     EntityKind.ACCOUNTS: _accounts,
     EntityKind.CONTACTS: _contacts,
@@ -301,6 +318,7 @@ EXPORTERS = {
     EntityKind.SUPPLIER_CRITERIA: _criteria,
     EntityKind.COMMITTEE: _committee,
     EntityKind.KNOWLEDGE: _knowledge,
+    EntityKind.TOUCHPOINTS: _touchpoints,
 }
 
 

@@ -508,6 +508,31 @@ _KNOWLEDGE = (
 )
 
 
+# Touchpoints (docs/journeys.md, journey against funnel): who touched which content asset
+# (by its URL in the content library), when and through which channel.
+_TOUCHPOINTS = (
+    FieldSpec(
+        "contact_email",
+        "email",
+        required=True,
+        aliases=("contact email", "email", "e-mail", "person email", "visitor email"),
+    ),
+    FieldSpec(
+        "url",
+        required=True,
+        max_len=2000,
+        aliases=("url", "content url", "page url", "asset url", "link", "page"),
+    ),
+    FieldSpec(
+        "at",
+        "datetime",
+        required=True,
+        aliases=("at", "when", "date", "timestamp", "touched at", "visited at", "time"),
+    ),
+    FieldSpec("channel", max_len=120, aliases=("channel", "source", "medium", "utm medium")),
+)
+
+
 def _localised(kind: EntityKind, specs: tuple[FieldSpec, ...]) -> tuple[FieldSpec, ...]:
     return tuple(replace(f, aliases=f.aliases + local_aliases(kind.value, f.name)) for f in specs)
 
@@ -522,6 +547,7 @@ FIELDS: dict[EntityKind, tuple[FieldSpec, ...]] = {
         (EntityKind.SUPPLIER_CRITERIA, _SUPPLIER_CRITERIA),
         (EntityKind.COMMITTEE, _COMMITTEE),
         (EntityKind.KNOWLEDGE, _KNOWLEDGE),
+        (EntityKind.TOUCHPOINTS, _TOUCHPOINTS),
     )
 }
 # The custom_field_defs / external_refs word for each kind of file.
@@ -533,6 +559,7 @@ ENTITY_WORD = {
     EntityKind.SUPPLIER_CRITERIA: "supplier_criterion",
     EntityKind.COMMITTEE: "committee_member",
     EntityKind.KNOWLEDGE: "knowledge_value",
+    EntityKind.TOUCHPOINTS: "touchpoint",
 }
 
 

@@ -91,3 +91,14 @@ class AssetLink(BaseModel):
 
     persona: Text80
     stage: Text80
+
+
+class MappingUpdate(BaseModel):
+    """Declare the funnel stages (names of the pipeline's stages) one journey stage
+    corresponds to; an empty list maps it to none."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    pipeline: Text120 | None = Field(None, description="The pipeline's name (default: default)")
+    journey_stage: Annotated[Text80, Field(min_length=1)]
+    funnel_stages: Annotated[list[Text120], Field(max_length=100)]

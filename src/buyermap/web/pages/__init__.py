@@ -8,6 +8,7 @@ from buyermap.web.csrf import csrf_protect
 from buyermap.web.deps import remember_user
 from buyermap.web.pages import (
     accounts,
+    alignment,
     avatar_rules,
     avatars,
     board,
@@ -61,6 +62,7 @@ for module in (
     mutual,
     avatar_rules,  # /avatars/rules/new and /avatars/{name}/rules
     avatars,
+    alignment,  # before journeys: /journeys/alignment.png is not a persona's key
     journeys,
     knowledge,
 ):

@@ -23,6 +23,7 @@ from buyermap.services import content as content_svc
 from buyermap.services import journeys as svc
 from buyermap.web.deps import WRITE, SessionDep
 from buyermap.web.forms import FormRejectedError, form_status
+from buyermap.web.pages.alignment import alignment_context
 from buyermap.web.pages.editing import FormDep, RecordId
 from buyermap.web.templating import render
 
@@ -65,6 +66,7 @@ def journeys_page(request: Request, session: SessionDep) -> Response:
             "names": names,
             "stage_word": stage_word,
             "templates": TEMPLATE_WORDS,
+            **alignment_context(session),
         },
     )
 

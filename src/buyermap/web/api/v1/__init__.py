@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends
 
 from buyermap.web.api.v1 import (
     accounts,
+    alignment,
     avatar,
     avatar_rules,
     committee,
@@ -44,6 +45,8 @@ ROUTERS: tuple[tuple[ModuleType, str, str], ...] = (
     (pipeline, "pipeline", "Stage analytics, the bookings forecast, its backtest."),
     (funnels, "funnels", "Exact windowed event funnels over event files."),
     (views, "saved views", "Saved views of the lists: filters, search and sort under a name."),
+    # before journeys: /journeys/alignment and /journeys/mapping are not persona keys
+    (alignment, "journey alignment", "Journey stages against funnel stages, and their mapping."),
     (journeys, "journeys", "Buyer-journey maps per persona, the content library, their gaps."),
     (mutual, "mutual fit", "Our seller profile, buyers' supplier criteria, how well we fit them."),
     (
