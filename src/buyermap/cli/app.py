@@ -15,6 +15,7 @@ from buyermap.cli import (
     avatar,
     backup,
     committee,
+    committee_map,
     demo,
     fields,
     funnel,
@@ -94,6 +95,7 @@ GROUPS = (
     mutual,
     avatar,
     committee,
+    committee_map,
 )
 for group in GROUPS:
     group.register(app)
