@@ -106,10 +106,18 @@ ATTITUDE_COLOURS: dict[str, str] = {
 }
 
 
+# the built-in types in the words of the issue (for messages and forms)
+TYPE_NAMES: dict[str, str] = {
+    RelationshipKind.REPORTS_TO.value: "reports to",
+    RelationshipKind.INFLUENCES.value: "influences",
+    RelationshipKind.ALLIES_WITH.value: "ally",
+    RelationshipKind.CONFLICTS_WITH.value: "rival",
+    INFORMAL_ADVISOR: "informal advisor",
+}
+
+
 def type_choices() -> str:
-    return ", ".join(
-        f"{t.label.removesuffix(' to').removesuffix(' of')} ({t.key})" for t in BUILT_IN
-    )
+    return ", ".join(f"{TYPE_NAMES[t.key]} ({t.key})" for t in BUILT_IN)
 
 
 def resolve_type(text: str | None, own: Sequence[str] = ()) -> str | None:

@@ -4,7 +4,11 @@ draw it."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from buyermap.schemas.common import Id, Text120, Version, valid_text
 
 
 class _Doc(BaseModel):
@@ -63,3 +67,58 @@ class MapDocument(_Doc):
     edges: list[MapEdge]
     legend: list[LegendEntry]
     message: str | None = Field(description="What to do when the map is empty")
+
+
+# -- REST bodies ----------------------------------------------------------------------------
+
+TieType = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=60,
+        description="reports to, influences, ally, rival, informal advisor (words or keys), "
+        "or your own type in words",
+    ),
+    AfterValidator(valid_text),
+]
+Strength = Annotated[int, Field(ge=1, le=5, description="1 (weak) to 5 (strong)")]
+Evidence = Annotated[str, Field(max_length=2000), AfterValidator(valid_text)]
+
+
+class TieCreate(BaseModel):
+    """A tie from one person to another."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    from_: Id = Field(alias="from", description="The contact the tie starts from")
+    to: Id = Field(description="The contact it points to")
+    type: TieType
+    evidence: Evidence | None = Field(default=None, description="What the tie rests on")
+    source: Text120 | None = Field(default=None, description="Where the evidence came from")
+    strength: Strength | None = None
+
+
+class TieUpdate(BaseModel):
+    """The fields to change; left out: kept. ``version``: the one you started from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: TieType | None = None
+    evidence: Evidence | None = None
+    source: Text120 | None = None
+    strength: Strength | None = None
+    version: Version | None = None
+
+
+class TieDoc(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    id: int
+    from_: int = Field(alias="from", serialization_alias="from")
+    to: int
+    type: str
+    type_label: str
+    evidence: str | None
+    source: str | None
+    strength: int | None
+    version: int

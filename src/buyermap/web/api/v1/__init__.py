@@ -20,6 +20,7 @@ from buyermap.web.api.v1 import (
     personas,
     pipeline,
     pipelines,
+    relationships,
     stage_changes,
     status,
     views,
@@ -49,6 +50,11 @@ ROUTERS: tuple[tuple[ModuleType, str, str], ...] = (
         committee,
         "buying committee",
         "Committees of deals and accounts, their risks, what wins, roles and required roles.",
+    ),
+    (
+        relationships,
+        "relationship map",
+        "Ties between people (reports to, influences, ally, rival, ...) and the map of them.",
     ),
 )
 
