@@ -98,6 +98,7 @@ class EntityKind(StrEnum):
     STAGE_HISTORY = "stage-history"
     SUPPLIER_CRITERIA = "supplier-criteria"
     COMMITTEE = "committee"
+    RELATIONSHIPS = "relationships"
 
 
 class UserRole(StrEnum):

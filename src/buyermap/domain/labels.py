@@ -95,6 +95,7 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         "stage-history": "Stage history",
         "supplier-criteria": "Supplier criteria",
         "committee": "Buying committee",
+        "relationships": "Ties between people",
     },
     UserRole: {"owner": "Owner", "member": "Member", "read_only": "Read only"},
 }

@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from buyermap.db.models import (
     Account,
     AccountContact,
     CommitteeMember,
     Contact,
+    ContactRelationship,
     Deal,
     ExternalRef,
     LostReason,
@@ -267,6 +268,24 @@ def _committee(session: Session) -> Table:
     return list(COMMITTEE_HEADER), rows
 
 
+RELATIONSHIPS_HEADER = ["from_email", "to_email", "type", "evidence", "strength", "source"]
+
+
+def _relationships(session: Session) -> Table:
+    """The ``buyermap import relationships`` format: exported, it imports unchanged."""
+    src, dst = aliased(Contact), aliased(Contact)
+    rows: list[list[Any]] = [
+        [a, b, t.kind, t.evidence, t.strength, t.source]
+        for t, a, b in session.execute(
+            select(ContactRelationship, src.email, dst.email)
+            .join(src, src.id == ContactRelationship.from_contact_id)
+            .join(dst, dst.id == ContactRelationship.to_contact_id)
+            .order_by(ContactRelationship.id)
+        )
+    ]
+    return list(RELATIONSHIPS_HEADER), rows
+
+
 EXPORTERS = {
     EntityKind.ACCOUNTS: _accounts,
     EntityKind.CONTACTS: _contacts,
@@ -274,6 +293,7 @@ EXPORTERS = {
     EntityKind.STAGE_HISTORY: _history,
     EntityKind.SUPPLIER_CRITERIA: _criteria,
     EntityKind.COMMITTEE: _committee,
+    EntityKind.RELATIONSHIPS: _relationships,
 }
 
 

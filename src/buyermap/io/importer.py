@@ -24,6 +24,7 @@ from buyermap.io import committee as committee_io
 from buyermap.io import criteria as criteria_io
 from buyermap.io import deals as deal_io
 from buyermap.io import records as record_io
+from buyermap.io import relationships as ties_io
 from buyermap.io.bulk import import_tuning
 from buyermap.io.context import Ctx
 from buyermap.io.fields import ENTITY_WORD, field_specs
@@ -167,6 +168,7 @@ PLANNERS: dict[EntityKind, tuple[Callable[[Ctx], Any], Callable[[Ctx, Any], None
     EntityKind.STAGE_HISTORY: (deal_io.plan_history, deal_io.write_history),
     EntityKind.SUPPLIER_CRITERIA: (criteria_io.plan_criteria, criteria_io.write_criteria),
     EntityKind.COMMITTEE: (committee_io.plan_committee, committee_io.write_committee),
+    EntityKind.RELATIONSHIPS: (ties_io.plan_relationships, ties_io.write_relationships),
 }
 
 

@@ -42,6 +42,7 @@ ENTITIES = {
     EntityKind.STAGE_HISTORY: "Stage history (moves of deals between stages)",
     EntityKind.SUPPLIER_CRITERIA: "Supplier criteria of buyers (what they ask of a supplier)",
     EntityKind.COMMITTEE: "Buying committees (who decides on a deal or at an account)",
+    EntityKind.RELATIONSHIPS: "Ties between people (reports to, ally, rival, ...)",
 }
 PRESET_WORDS = {"": "Detect from the columns", **{p: p.capitalize() for p in PRESETS}}
 PRESET_WORDS = {k: ("HubSpot" if k == "hubspot" else v) for k, v in PRESET_WORDS.items()}
