@@ -23,6 +23,7 @@ from buyermap.web.pages.list_tools import filter_context, listed_with, render_li
 from buyermap.web.pages.listing import PageQueryDep, list_context
 from buyermap.web.pages.mutual import criteria_context
 from buyermap.web.pages.notes import notes_context
+from buyermap.web.pages.relationship_map import relmap_context
 from buyermap.web.templating import render
 
 router = APIRouter()
@@ -67,6 +68,7 @@ def account_context(
         "tier_words": tier_words,
         "odds_words": odds_words,
         "reason_label": reason_label,
+        **relmap_context(session, account_id=account_id),
     }
 
 
