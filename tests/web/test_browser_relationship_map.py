@@ -45,6 +45,11 @@ def test_a_user_adds_a_tie_on_the_account_map_and_sees_the_edge(
     assert "Economic buyer" in card
     assert "5 of 5" in card
     assert "Łucja Wójcik reports to Ștefan Dumitrescu" in card
+    # the keyboard opens a card too
+    page.locator(f'.map-node[data-contact="{p["zofie"]}"]').focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f'#map-card .map-card[data-contact="{p["zofie"]}"]')
+    assert "Not on a committee" in page.locator("#map-card").inner_text()
     form = page.locator(".tie-form")
     form.get_by_label("From").select_option(str(p["thordis"]))
     form.get_by_label("Tie").select_option("allies_with")

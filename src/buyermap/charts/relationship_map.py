@@ -83,8 +83,9 @@ def svg(doc: MapDocument, *, node_url: Callable[[int], str] | None = None) -> st
         if node_url is not None:
             url = escape(node_url(n.contact_id))
             link = (
-                f' hx-get="{url}" hx-target="#map-card" hx-swap="innerHTML" tabindex="0" '
-                f'style="cursor:pointer"'
+                f' hx-get="{url}" hx-target="#map-card" hx-swap="innerHTML" '
+                'hx-trigger="click, keyup[key==&#39;Enter&#39;]" tabindex="0" '
+                'style="cursor:pointer"'
             )
         out.append(
             f'<g class="map-node" data-contact="{n.contact_id}"{link}>'
