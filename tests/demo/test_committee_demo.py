@@ -62,3 +62,41 @@ def test_the_risk_list_agrees_with_each_deals_own_committee(stat_session: Sessio
         assert [(f.code, f.message) for f in own.flags] == [(f.code, f.message) for f in d.flags]
         assert own.completeness is not None
         assert own.completeness.missing == d.completeness.missing
+
+
+def test_the_demo_committees_have_allies_rivals_and_informal_advisors(
+    stat_session: Session,
+) -> None:
+    from sqlalchemy import func, select
+
+    from buyermap.db.models import Account, ContactRelationship
+    from buyermap.seams.relationship_map import relationship_map
+
+    kinds = dict(
+        stat_session.execute(
+            select(ContactRelationship.kind, func.count()).group_by(ContactRelationship.kind)
+        ).all()
+    )
+    assert set(kinds) == {
+        "reports_to",
+        "influences",
+        "allies_with",
+        "conflicts_with",
+        "informal_advisor",
+    }
+    assert all(n >= 20 for n in kinds.values())
+    planted = stat_session.scalar(
+        select(ContactRelationship).where(ContactRelationship.kind == "informal_advisor")
+    )
+    assert planted is not None
+    assert planted.evidence
+    # an informal advisor advises the most influential member of the account's committees
+    maps = [
+        relationship_map(stat_session, account_id=a)
+        for a in stat_session.scalars(select(Account.id).order_by(Account.id).limit(40))
+    ]
+    advisors = [(m, e) for m in maps for e in m.edges if e.type == "informal_advisor"]
+    assert advisors
+    for m, e in advisors:
+        top = max(n.influence or 0 for n in m.nodes if n.member)
+        assert next(n for n in m.nodes if n.contact_id == e.to).influence == top

@@ -16,6 +16,7 @@ from buyermap.cli import (
     avatar,
     backup,
     committee,
+    committee_map,
     demo,
     fields,
     funnel,
@@ -98,6 +99,7 @@ GROUPS = (
     avatar,
     committee,
     knowledge,
+    committee_map,
 )
 for group in GROUPS:
     group.register(app)

@@ -445,8 +445,11 @@ class CommitteeStageRole(Base):
     __table_args__ = (UniqueConstraint("pipeline_id", "role"),)
 
 
-class ContactRelationship(Base):
-    """A directed tie between two people (reports to, influences, ...): the relationship map."""
+class ContactRelationship(Versioned, Timestamped, Base):
+    """A directed tie between two people (reports to, influences, ally, rival, informal
+    advisor or a workspace's own type): the relationship map (docs/committee.md). ``kind``
+    is a type key (domain/relationships.py TYPE_PATTERN); ``evidence`` and ``source`` say
+    what the tie rests on."""
 
     __tablename__ = "contact_relationships"
 
@@ -455,8 +458,15 @@ class ContactRelationship(Base):
     to_contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(30), info=PROFILE)
     strength: Mapped[int | None] = mapped_column(Integer, info=PROFILE)
+    evidence: Mapped[str | None] = mapped_column(Text, info=PROFILE)
+    source: Mapped[str | None] = mapped_column(String(120))
 
-    __table_args__ = (UniqueConstraint("from_contact_id", "to_contact_id", "kind"),)
+    __table_args__ = (
+        UniqueConstraint("from_contact_id", "to_contact_id", "kind"),
+        CheckConstraint("from_contact_id <> to_contact_id", name="not_self"),
+        CheckConstraint("strength is null or (strength between 1 and 5)", name="strength"),
+        Index("ix_contact_relationships_to_contact_id", "to_contact_id"),
+    )
 
 
 class SavedMapping(Timestamped, Base):

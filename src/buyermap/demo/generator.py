@@ -34,6 +34,7 @@ from buyermap.demo.constants import DEFAULT_AS_OF, LOST_REASONS
 from buyermap.demo.deals import DealPlan, plan_deals
 from buyermap.demo.fields import declare_demo_fields
 from buyermap.demo.people import PeoplePlan, plan_people, plan_survey
+from buyermap.demo.ties import plan_committee_ties
 from buyermap.domain.enums import DealStatus
 from buyermap.services.pipelines import default_pipeline, get_or_create_lost_reason
 
@@ -106,6 +107,7 @@ def plan_demo(
     tick(STEPS[1], 1, len(STEPS))
     deals = plan_deals(ctx, accounts, len(users))
     committees = plan_committees(ctx, deals, people)
+    people.relationships.extend(plan_committee_ties(ctx, committees, people.relationships))
     notes = plan_notes(ctx, people, deals, committees)
     return DemoPlan(ctx, users, accounts, people, survey, deals, committees, notes)
 
@@ -188,7 +190,8 @@ def build_demo(
         session,
         ContactRelationship,
         [
-            _public(r)
+            {"evidence": None, "source": None}
+            | _public(r)
             | {"from_contact_id": contact_ids[r["_from"]], "to_contact_id": contact_ids[r["_to"]]}
             for r in people.relationships
         ],

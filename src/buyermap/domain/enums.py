@@ -100,6 +100,7 @@ class EntityKind(StrEnum):
     COMMITTEE = "committee"
     KNOWLEDGE = "knowledge"
     TOUCHPOINTS = "touchpoints"
+    RELATIONSHIPS = "relationships"
 
 
 class UserRole(StrEnum):

@@ -96,6 +96,7 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         "supplier-criteria": "Supplier criteria",
         "committee": "Buying committee",
         "knowledge": "Account knowledge",
+        "relationships": "Ties between people",
     },
     UserRole: {"owner": "Owner", "member": "Member", "read_only": "Read only"},
 }

@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from buyermap.db.models import (
     Account,
     AccountContact,
     CommitteeMember,
     Contact,
+    ContactRelationship,
     ContentAsset,
     Deal,
     ExternalRef,
@@ -310,6 +311,24 @@ def _touchpoints(session: Session) -> Table:
     return ["contact_email", "url", "at", "channel"], rows
 
 
+RELATIONSHIPS_HEADER = ["from_email", "to_email", "type", "evidence", "strength", "source"]
+
+
+def _relationships(session: Session) -> Table:
+    """The ``buyermap import relationships`` format: exported, it imports unchanged."""
+    src, dst = aliased(Contact), aliased(Contact)
+    rows: list[list[Any]] = [
+        [a, b, t.kind, t.evidence, t.strength, t.source]
+        for t, a, b in session.execute(
+            select(ContactRelationship, src.email, dst.email)
+            .join(src, src.id == ContactRelationship.from_contact_id)
+            .join(dst, dst.id == ContactRelationship.to_contact_id)
+            .order_by(ContactRelationship.id)
+        )
+    ]
+    return list(RELATIONSHIPS_HEADER), rows
+
+
 EXPORTERS = {
     EntityKind.ACCOUNTS: _accounts,
     EntityKind.CONTACTS: _contacts,
@@ -319,6 +338,7 @@ EXPORTERS = {
     EntityKind.COMMITTEE: _committee,
     EntityKind.KNOWLEDGE: _knowledge,
     EntityKind.TOUCHPOINTS: _touchpoints,
+    EntityKind.RELATIONSHIPS: _relationships,
 }
 
 

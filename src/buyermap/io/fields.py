@@ -533,6 +533,26 @@ _TOUCHPOINTS = (
 )
 
 
+# Ties between people (domain/relationships.py): one directed tie per row.
+_RELATIONSHIPS = (
+    FieldSpec(
+        "from_email",
+        "email",
+        required=True,
+        aliases=("from email", "from", "person email", "who", "source email"),
+    ),
+    FieldSpec(
+        "to_email", "email", required=True, aliases=("to email", "to", "whom", "target email")
+    ),
+    FieldSpec(
+        "type", required=True, max_len=60, aliases=("type", "tie", "tie type", "relationship")
+    ),
+    FieldSpec("evidence", max_len=2000, aliases=("evidence", "note", "notes", "comment")),
+    FieldSpec("strength", "number", aliases=("strength", "strength 1-5")),
+    FieldSpec("source", max_len=120, aliases=("source", "evidence source")),
+)
+
+
 def _localised(kind: EntityKind, specs: tuple[FieldSpec, ...]) -> tuple[FieldSpec, ...]:
     return tuple(replace(f, aliases=f.aliases + local_aliases(kind.value, f.name)) for f in specs)
 
@@ -548,6 +568,7 @@ FIELDS: dict[EntityKind, tuple[FieldSpec, ...]] = {
         (EntityKind.COMMITTEE, _COMMITTEE),
         (EntityKind.KNOWLEDGE, _KNOWLEDGE),
         (EntityKind.TOUCHPOINTS, _TOUCHPOINTS),
+        (EntityKind.RELATIONSHIPS, _RELATIONSHIPS),
     )
 }
 # The custom_field_defs / external_refs word for each kind of file.
@@ -560,6 +581,7 @@ ENTITY_WORD = {
     EntityKind.COMMITTEE: "committee_member",
     EntityKind.KNOWLEDGE: "knowledge_value",
     EntityKind.TOUCHPOINTS: "touchpoint",
+    EntityKind.RELATIONSHIPS: "relationship",
 }
 
 

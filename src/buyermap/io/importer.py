@@ -25,6 +25,7 @@ from buyermap.io import criteria as criteria_io
 from buyermap.io import deals as deal_io
 from buyermap.io import knowledge as knowledge_io
 from buyermap.io import records as record_io
+from buyermap.io import relationships as ties_io
 from buyermap.io import touchpoints as touchpoint_io
 from buyermap.io.bulk import import_tuning
 from buyermap.io.context import Ctx
@@ -171,6 +172,7 @@ PLANNERS: dict[EntityKind, tuple[Callable[[Ctx], Any], Callable[[Ctx, Any], None
     EntityKind.COMMITTEE: (committee_io.plan_committee, committee_io.write_committee),
     EntityKind.KNOWLEDGE: (knowledge_io.plan_knowledge, knowledge_io.write_knowledge),
     EntityKind.TOUCHPOINTS: (touchpoint_io.plan_touchpoints, touchpoint_io.write_touchpoints),
+    EntityKind.RELATIONSHIPS: (ties_io.plan_relationships, ties_io.write_relationships),
 }
 
 

@@ -30,6 +30,7 @@ from buyermap.web.pages import (
     persona_words,
     personas,
     pipeline,
+    relationship_map,
     start,
 )
 
@@ -46,6 +47,7 @@ for module in (
     list_tools,
     notes,
     committee,  # before contacts: /contacts/choices is not a contact's id
+    relationship_map,
     home,
     accounts,
     contacts,

@@ -25,6 +25,7 @@ from buyermap.web.pages.list_tools import filter_context, listed_with, render_li
 from buyermap.web.pages.listing import PageQueryDep, list_context
 from buyermap.web.pages.mutual import criteria_context
 from buyermap.web.pages.notes import notes_context
+from buyermap.web.pages.relationship_map import relmap_context
 from buyermap.web.templating import render
 
 router = APIRouter()
@@ -80,6 +81,7 @@ def account_context(
             account_id=account_id,
             problem=knowledge_problem,
         ),
+        **relmap_context(session, account_id=account_id),
     }
 
 

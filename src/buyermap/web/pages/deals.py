@@ -26,6 +26,7 @@ from buyermap.web.pages.committee import committee_context
 from buyermap.web.pages.list_tools import filter_context, listed_with, render_list
 from buyermap.web.pages.listing import PageQueryDep, list_context
 from buyermap.web.pages.notes import notes_context
+from buyermap.web.pages.relationship_map import relmap_context
 from buyermap.web.templating import render
 
 router = APIRouter()
@@ -126,5 +127,10 @@ def deal_page(request: Request, session: SessionDep, cache: CacheDep, deal_id: i
             **notes_context(session, link="deal_id", owner_id=deal_id),
             "now": now,
             **move_context(session, deal, request_user(request)),
+            **(
+                relmap_context(session, account_id=deal.account_id, deal_id=deal_id)
+                if deal.account_id is not None
+                else {}
+            ),
         },
     )

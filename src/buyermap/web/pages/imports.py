@@ -44,6 +44,7 @@ ENTITIES = {
     EntityKind.COMMITTEE: "Buying committees (who decides on a deal or at an account)",
     EntityKind.KNOWLEDGE: "Account knowledge (what we know of a company and its decision makers)",
     EntityKind.TOUCHPOINTS: "Touchpoints (who read or watched which content, and when)",
+    EntityKind.RELATIONSHIPS: "Ties between people (reports to, ally, rival, ...)",
 }
 PRESET_WORDS = {"": "Detect from the columns", **{p: p.capitalize() for p in PRESETS}}
 PRESET_WORDS = {k: ("HubSpot" if k == "hubspot" else v) for k, v in PRESET_WORDS.items()}

@@ -22,6 +22,7 @@ from buyermap.web.api.v1 import (
     personas,
     pipeline,
     pipelines,
+    relationships,
     stage_changes,
     status,
     views,
@@ -58,6 +59,11 @@ ROUTERS: tuple[tuple[ModuleType, str, str], ...] = (
         knowledge,
         "account knowledge",
         "The knowledge template, value tiers, completeness and what to learn next.",
+    ),
+    (
+        relationships,
+        "relationship map",
+        "Ties between people (reports to, influences, ally, rival, ...) and the map of them.",
     ),
 )
 
