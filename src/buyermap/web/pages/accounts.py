@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from buyermap.analytics.personas.members import personas_of_contacts
 from buyermap.charts.avatar import odds_words, reason_label
+from buyermap.domain.committee import DEFAULT_STALE_DAYS
 from buyermap.seams.avatar_views import account_fit
 from buyermap.services import accounts as svc
 from buyermap.services.avatars import page_fits
@@ -19,6 +20,7 @@ from buyermap.services.relations import account_committee, workspace_currency
 from buyermap.web.deps import SessionDep
 from buyermap.web.forms import FormState
 from buyermap.web.pages.avatars import tier_words
+from buyermap.web.pages.committee import committee_context
 from buyermap.web.pages.list_tools import filter_context, listed_with, render_list
 from buyermap.web.pages.listing import PageQueryDep, list_context
 from buyermap.web.pages.mutual import criteria_context
@@ -49,7 +51,11 @@ def accounts_page(request: Request, session: SessionDep, query: PageQueryDep) ->
 
 
 def account_context(
-    session: Session, *, account_id: int, criteria_state: FormState | None = None
+    session: Session,
+    *,
+    account_id: int,
+    criteria_state: FormState | None = None,
+    stale_days: int = DEFAULT_STALE_DAYS,
 ) -> dict[str, Any]:
     """What the account page shows (also when one of its forms is shown again)."""
     account = svc.get_account(session, account_id=account_id)
@@ -60,8 +66,16 @@ def account_context(
         "deals": account_deals(session, account_id=account_id),
         **notes_context(session, link="account_id", owner_id=account_id),
         **criteria_context(session, account_id=account_id, state=criteria_state),
-        "committee": committee,
-        "personas": personas_of_contacts(session, contact_ids=[m.contact_id for m, _ in committee]),
+        # the standing decision group, edited like a deal's committee (pages/committee.py)
+        **committee_context(
+            session,
+            account_id=account_id,
+            stale_days=stale_days,
+        ),
+        "all_committees": committee,
+        "all_personas": personas_of_contacts(
+            session, contact_ids=[m.contact_id for m, _ in committee]
+        ),
         "currency": workspace_currency(session),
         "fit": account_fit(session, account_id=account_id),
         "tier_words": tier_words,
@@ -75,4 +89,6 @@ def account_page(request: Request, session: SessionDep, account_id: int) -> Resp
     """One account: its fields, its people and their positions, its deals, its buying
     committees (with each member's persona), its supplier criteria and how well we meet
     them, and notes."""
-    return render(request, "account_detail.html", account_context(session, account_id=account_id))
+    days = request.app.state.settings.committee_stale_days
+    context = account_context(session, account_id=account_id, stale_days=days)
+    return render(request, "account_detail.html", context)
