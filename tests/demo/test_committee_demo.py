@@ -100,3 +100,34 @@ def test_the_demo_committees_have_allies_rivals_and_informal_advisors(
     for m, e in advisors:
         top = max(n.influence or 0 for n in m.nodes if n.member)
         assert next(n for n in m.nodes if n.contact_id == e.to).influence == top
+
+
+def test_the_demo_plants_open_deals_whose_champion_moved_to_another_company(
+    stat_session: Session,
+) -> None:
+    """demo/champions.py ends the position of CHAMPIONS_LEFT open deals' champions at the
+    deal's account and starts one elsewhere: the risk list names each of them."""
+    from sqlalchemy import select
+
+    from buyermap.db.models import AccountContact, Contact
+    from buyermap.demo.champions import CHAMPIONS_LEFT
+
+    doc = risk_list(stat_session, sort="deal")
+    left = [(d, f) for d in doc.deals for f in d.flags if f.code == "champion_left"]
+    moved = {cid for _, f in left for cid in f.contact_ids}
+    assert len(left) >= 3
+    assert 3 <= len(moved) <= CHAMPIONS_LEFT
+    for deal, flag in left:
+        assert deal.account is not None
+        assert f"left {deal.account} on 2026-" in flag.message
+        assert "(champion)" in flag.message
+    for cid in moved:
+        positions = stat_session.scalars(
+            select(AccountContact).where(AccountContact.contact_id == cid)
+        ).all()
+        current = [p for p in positions if p.end_date is None]
+        assert len(current) == 1, stat_session.get(Contact, cid)
+        started = current[0].start_date
+        ended = [p.end_date for p in positions if p.end_date is not None]
+        assert started is not None
+        assert any(end < started for end in ended)  # moved, then started elsewhere

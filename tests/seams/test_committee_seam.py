@@ -20,7 +20,7 @@ from buyermap.cli.app import app
 from buyermap.db.models import CommitteeMember, ExternalRef
 from buyermap.db.types import utcnow
 from buyermap.domain.enums import EntityKind
-from buyermap.errors import ConflictError, InvalidValueError
+from buyermap.errors import ConflictError, InvalidValueError, NotFoundError
 from buyermap.io.exporters import export_file
 from buyermap.io.importer import ImportOptions, import_file
 from buyermap.schemas.entities import AccountCreate, ContactCreate, DealCreate
@@ -427,3 +427,23 @@ def test_it_flags_verification_older_than_the_setting(session: Session) -> None:
     assert deal_committee(session, deal_id=world.deals["big"], stale_days=180).flags == []
     flags = deal_committee(session, deal_id=world.deals["big"], stale_days=90).flags
     assert [f.code for f in flags] == ["stale_verification"]
+
+
+def test_the_risk_list_turns_garbage_collection_back_on_even_when_it_refuses(
+    session: Session,
+) -> None:
+    import gc
+
+    world = seed(session)
+    assert gc.isenabled()
+    risk_list(session)
+    assert gc.isenabled()
+    with pytest.raises(NotFoundError, match="no open deal with id 999999"):
+        risk_list(session, deal_id=999_999)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        risk_list(session, deal_id=world.deals["big"])
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()

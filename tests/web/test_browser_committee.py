@@ -77,3 +77,31 @@ def test_a_user_builds_a_committee_and_watches_the_risks_move(
     page.goto(f"{base}/committee/risks")
     assert page.locator(f'tr[data-deal="{world.deals["big"]}"]').count() == 1
     assert "90,000 USD" in page.locator("#risk-list").inner_text()
+
+
+def test_a_user_edits_an_accounts_standing_decision_group(
+    live: tuple[str, World], page: Any
+) -> None:
+    base, world = live
+    page.goto(f"{base}/accounts/{world.accounts['ezust']}")
+    body = page.locator("#standing-group #committee-body")
+    assert "No committee members recorded." in body.inner_text()
+    _add(page, "Kovács", world.contacts["ilona"], "executive_sponsor", "4", "neutral")
+    ilona = page.locator(f'tr[data-contact="{world.contacts["ilona"]}"]')
+    ilona.wait_for()
+    assert "100%" in ilona.inner_text()
+    _add(page, "Mäkinen", world.contacts["aino"], "technical_evaluator", "1", "unknown")
+    aino = page.locator(f'tr[data-contact="{world.contacts["aino"]}"]')
+    aino.wait_for()
+    assert "left on 2026-09-30" in aino.inner_text()  # her position at Ezüst ended
+    assert "80%" in page.locator(f'tr[data-contact="{world.contacts["ilona"]}"]').inner_text()
+    aino.get_by_label("Influence of Aino Mäkinen").select_option("4")
+    ilona_row = f'tr[data-contact="{world.contacts["ilona"]}"]'
+    page.wait_for_function(f"document.querySelector('{ilona_row}').innerText.includes('50%')")
+    page.get_by_role("button", name="Remove Aino Mäkinen").click()
+    page.wait_for_selector(f'tr[data-contact="{world.contacts["aino"]}"]', state="detached")
+    page.reload()
+    rows = page.locator("#standing-group tr[data-contact]")
+    assert rows.count() == 1
+    assert "Ilona Kovács" in rows.inner_text()
+    assert page.locator("#standing-group li[data-code]").count() == 0  # no deal: no risks

@@ -27,6 +27,7 @@ from buyermap.db.models import (
     SurveyAnswer,
     User,
 )
+from buyermap.demo.champions import plant_champions_left
 from buyermap.demo.committees import plan_committees, plan_notes
 from buyermap.demo.common import PlanContext, Row
 from buyermap.demo.companies import AccountPlan, plan_accounts, plan_users
@@ -108,6 +109,7 @@ def plan_demo(
     deals = plan_deals(ctx, accounts, len(users))
     committees = plan_committees(ctx, deals, people)
     people.relationships.extend(plan_committee_ties(ctx, committees, people.relationships))
+    people = plant_champions_left(ctx, accounts, deals, people, committees)
     notes = plan_notes(ctx, people, deals, committees)
     return DemoPlan(ctx, users, accounts, people, survey, deals, committees, notes)
 

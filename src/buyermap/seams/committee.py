@@ -8,7 +8,9 @@ what wins: :mod:`buyermap.analytics.committee`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -202,6 +204,21 @@ class _Requirements:
         )
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while the list is built: with 100,000 deals there are
+    millions of live rows, facts, flags and dicts, and each collection walks all of them
+    (measured: 8 of 16 s). Nothing here makes reference cycles; reference counting frees
+    the rest as usual, and collection resumes (if it was on) when the list is done."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def risk_list(
     session: Session,
     *,
@@ -211,6 +228,18 @@ def risk_list(
     now: datetime | None = None,
 ) -> RisksDocument:
     """Every open deal's committee risks (or deal ``deal_id``'s, which must be open)."""
+    with _gc_paused():
+        return _risk_list(session, deal_id=deal_id, sort=sort, stale_days=stale_days, now=now)
+
+
+def _risk_list(
+    session: Session,
+    *,
+    deal_id: int | None,
+    sort: RiskSort,
+    stale_days: int,
+    now: datetime | None,
+) -> RisksDocument:
     at = now or utcnow()
     reqs = _Requirements(session)
     asked = sorted({r.role for p in reqs.pipelines for r in reqs.of(p)[0]})

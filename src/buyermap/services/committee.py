@@ -445,10 +445,24 @@ def open_deal_facts(
     single-threaded deal). Plain Core rows, no ORM objects: 100,000 open deals of 6
     members each load in about a second on SQLite."""
     cm = CommitteeMember.__table__
-    has = [
-        func.max(case((cm.c.role == role, 1), else_=0)).label(f"r{i}")
-        for i, role in enumerate(roles)
-    ]
+    opened = select(Deal.id).where(Deal.status == DealStatus.OPEN.value)
+    if deal_ids is not None:
+        opened = opened.where(Deal.id.in_(list(deal_ids)))
+    # each committee's size and roles aggregated over the members alone (the deal_id index),
+    # then joined to the deals: half the time of grouping the joined rows
+    sizes = (
+        select(
+            cm.c.deal_id,
+            func.count().label("n"),
+            *[
+                func.max(case((cm.c.role == role, 1), else_=0)).label(f"r{i}")
+                for i, role in enumerate(roles)
+            ],
+        )
+        .where(cm.c.deal_id.in_(opened.scalar_subquery()))
+        .group_by(cm.c.deal_id)
+        .subquery()
+    )
     stmt = (
         select(
             Deal.id,
@@ -460,15 +474,14 @@ def open_deal_facts(
             Deal.currency,
             Deal.account_id,
             Account.name,
-            func.count(cm.c.id),
-            *has,
+            func.coalesce(sizes.c.n, 0),
+            *[sizes.c[f"r{i}"] for i in range(len(roles))],
         )
         .select_from(Deal)
-        .outerjoin(cm, cm.c.deal_id == Deal.id)
+        .outerjoin(sizes, sizes.c.deal_id == Deal.id)
         .outerjoin(Stage, Stage.id == Deal.stage_id)
         .outerjoin(Account, Account.id == Deal.account_id)
         .where(Deal.status == DealStatus.OPEN.value)
-        .group_by(Deal.id, Stage.name, Account.name)
         .order_by(Deal.id)
     )
     if deal_ids is not None:

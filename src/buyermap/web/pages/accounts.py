@@ -20,6 +20,7 @@ from buyermap.settings import Settings, load_settings
 from buyermap.web.deps import SessionDep, SettingsDep
 from buyermap.web.forms import FormState
 from buyermap.web.pages.avatars import tier_words
+from buyermap.web.pages.committee import committee_context
 from buyermap.web.pages.knowledge import knowledge_context
 from buyermap.web.pages.list_tools import filter_context, listed_with, render_list
 from buyermap.web.pages.listing import PageQueryDep, list_context
@@ -60,6 +61,7 @@ def account_context(
     knowledge_problem: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What the account page shows (also when one of its forms is shown again)."""
+    settings = settings or load_settings()
     account = svc.get_account(session, account_id=account_id)
     committee = account_committee(session, account_id=account_id)
     return {
@@ -68,8 +70,16 @@ def account_context(
         "deals": account_deals(session, account_id=account_id),
         **notes_context(session, link="account_id", owner_id=account_id),
         **criteria_context(session, account_id=account_id, state=criteria_state),
-        "committee": committee,
-        "personas": personas_of_contacts(session, contact_ids=[m.contact_id for m, _ in committee]),
+        # the standing decision group, edited like a deal's committee (pages/committee.py)
+        **committee_context(
+            session,
+            account_id=account_id,
+            stale_days=settings.committee_stale_days,
+        ),
+        "all_committees": committee,
+        "all_personas": personas_of_contacts(
+            session, contact_ids=[m.contact_id for m, _ in committee]
+        ),
         "currency": workspace_currency(session),
         "fit": account_fit(session, account_id=account_id),
         "tier_words": tier_words,
@@ -77,7 +87,7 @@ def account_context(
         "reason_label": reason_label,
         **knowledge_context(
             session,
-            settings or load_settings(),
+            settings,
             account_id=account_id,
             problem=knowledge_problem,
         ),
@@ -92,5 +102,9 @@ def account_page(
     """One account: its fields, its people and their positions, its deals, its buying
     committees (with each member's persona), its supplier criteria and how well we meet
     them, what we know of them against their value tier, and notes."""
-    context = account_context(session, account_id=account_id, settings=settings)
+    context = account_context(
+        session,
+        account_id=account_id,
+        settings=settings,
+    )
     return render(request, "account_detail.html", context)

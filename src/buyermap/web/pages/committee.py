@@ -3,7 +3,9 @@ members with their share, completeness and risks in words; add a person by searc
 role, influence and attitude in place, remove) over HTMX, and the risk list across open
 deals at ``/committee/risks``.
 
-``POST /deals/{id}/committee`` adds a person, ``POST /committee-members/{id}/edit`` saves a
+The account page's standing decision group (members with no deal) is the same region:
+``POST /accounts/{id}/committee`` adds a person there. ``POST /deals/{id}/committee`` adds a
+person, ``POST /committee-members/{id}/edit`` saves a
 member's row (each select saves on change), ``POST /committee-members/{id}/delete`` removes
 one; each answers the region (HTMX) or redirects to the deal page (a plain form). A rejected
 form shows the region again with what was typed and the message next to the field (422, or
@@ -99,12 +101,14 @@ def person_choices(
 def committee_context(
     session: Session,
     *,
-    deal_id: int,
+    deal_id: int | None = None,
+    account_id: int | None = None,
     stale_days: int,
     state: FormState | None = None,
     row_error: tuple[int, str] | None = None,
 ) -> dict[str, Any]:
-    """The committee region of a deal page."""
+    """The committee region of a deal page, or of an account page (its standing decision
+    group: no deal, so no completeness and no risks; who left still shows)."""
     fields = member_fields(session)
     form = state or FormState(fields, {"attitude": "unknown", "role": "champion"})
     chosen = form.value("contact_id")
@@ -115,11 +119,16 @@ def committee_context(
         required=True,
         choices=person_choices(session, selected=chosen),
     )
-    doc = seam.deal_committee(session, deal_id=deal_id, stale_days=stale_days)
+    if deal_id is not None:
+        doc = seam.deal_committee(session, deal_id=deal_id, stale_days=stale_days)
+        url = f"/deals/{deal_id}/committee"
+    else:
+        doc = seam.account_committee(session, account_id=account_id)
+        url = f"/accounts/{account_id}/committee"
     return {
         "committee": doc,
         "personas": personas_of_contacts(session, contact_ids=[m.contact_id for m in doc.members]),
-        "committee_url": f"/deals/{deal_id}/committee",
+        "committee_url": url,
         "member_form": form,
         "role_choices": role_choices(session),
         "role_labels": {r.key: r.label for r in svc.role_entries(session, hidden=True)},
@@ -131,22 +140,36 @@ def committee_context(
 
 
 def _region(
-    request: Request, session: Session, deal_id: int, stale_days: int, **extra: Any
+    request: Request,
+    session: Session,
+    deal_id: int | None,
+    stale_days: int,
+    account_id: int | None = None,
+    **extra: Any,
 ) -> Response:
     status = extra.pop("status_code", 200)
-    context = committee_context(session, deal_id=deal_id, stale_days=stale_days, **extra)
+    context = committee_context(
+        session, deal_id=deal_id, account_id=account_id, stale_days=stale_days, **extra
+    )
     return render(request, "committee.html", context, block="committee", status_code=status)
 
 
-@router.post(
-    "/deals/{deal_id}/committee", summary="Add a person to the committee", dependencies=[WRITE]
-)
-def add_member(
-    request: Request, session: SessionDep, settings: SettingsDep, deal_id: RecordId, form: FormDep
+def _page(deal_id: int | None, account_id: int | None) -> str:
+    """Where a plain form goes back to: the deal's committee or the account's group."""
+    if deal_id is not None:
+        return f"/deals/{deal_id}#committee"
+    return f"/accounts/{account_id}#standing-group"
+
+
+def _add(
+    request: Request,
+    session: Session,
+    stale_days: int,
+    form: Any,
+    *,
+    deal_id: int | None,
+    account_id: int | None,
 ) -> Response:
-    """Place a person on the deal's committee with a role, influence and attitude."""
-    days = settings.committee_stale_days
-    svc.deal_row(session, deal_id=deal_id)  # 404 for no such deal
     fields = member_fields(session)
     values, _ = submitted(form, fields)
     state = FormState(fields, values)
@@ -158,6 +181,7 @@ def add_member(
                 session,
                 contact_id=data.contact_id,
                 deal_id=deal_id,
+                account_id=account_id,
                 data=svc.MemberInput(
                     role=data.role, influence=data.influence, attitude=data.attitude
                 ),
@@ -167,10 +191,43 @@ def add_member(
             status = form_status(exc)
         else:
             if not is_htmx(request):
-                return RedirectResponse(f"/deals/{deal_id}#committee", status_code=303)
-            return _region(request, session, deal_id, days)
+                return RedirectResponse(_page(deal_id, account_id), status_code=303)
+            return _region(request, session, deal_id, stale_days, account_id)
     raise FormRejectedError(
-        _region(request, session, deal_id, days, state=state, status_code=status)
+        _region(request, session, deal_id, stale_days, account_id, state=state, status_code=status)
+    )
+
+
+@router.post(
+    "/deals/{deal_id}/committee", summary="Add a person to the committee", dependencies=[WRITE]
+)
+def add_member(
+    request: Request, session: SessionDep, settings: SettingsDep, deal_id: RecordId, form: FormDep
+) -> Response:
+    """Place a person on the deal's committee with a role, influence and attitude."""
+    svc.deal_row(session, deal_id=deal_id)  # 404 for no such deal
+    return _add(
+        request, session, settings.committee_stale_days, form, deal_id=deal_id, account_id=None
+    )
+
+
+@router.post(
+    "/accounts/{account_id}/committee",
+    summary="Add a person to the account's standing decision group",
+    dependencies=[WRITE],
+)
+def add_standing_member(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    account_id: RecordId,
+    form: FormDep,
+) -> Response:
+    """Place a person in the account's standing decision group (no deal) with a role,
+    influence and attitude."""
+    svc.get_account(session, account_id=account_id)  # 404 for no such account
+    return _add(
+        request, session, settings.committee_stale_days, form, deal_id=None, account_id=account_id
     )
 
 
@@ -190,6 +247,7 @@ def save_member(
     started from an older version is refused (409) with both values in words."""
     member = svc.get_member(session, member_id=member_id)
     deal_id = member.deal_id
+    account_id = None if deal_id is not None else member.account_id
     days = settings.committee_stale_days
     state, extra = edit_state(form, row_fields(session))
     data = parse_form(MemberUpdate, state, extra=extra, only_changed=True)
@@ -204,14 +262,20 @@ def save_member(
             problem, status = exc.message, form_status(exc)
         else:
             problem = None
-    if deal_id is None:
-        return RedirectResponse(f"/accounts/{member.account_id}#committee", status_code=303)
     if problem is None:
         if not is_htmx(request):
-            return RedirectResponse(f"/deals/{deal_id}#committee", status_code=303)
-        return _region(request, session, deal_id, days)
+            return RedirectResponse(_page(deal_id, account_id), status_code=303)
+        return _region(request, session, deal_id, days, account_id)
     raise FormRejectedError(
-        _region(request, session, deal_id, days, row_error=(member_id, problem), status_code=status)
+        _region(
+            request,
+            session,
+            deal_id,
+            days,
+            account_id,
+            row_error=(member_id, problem),
+            status_code=status,
+        )
     )
 
 
@@ -225,13 +289,12 @@ def delete_member(
 ) -> Response:
     """Remove the member (the person stays); HTMX gets the region again."""
     member = svc.get_member(session, member_id=member_id)
-    deal_id, account_id = member.deal_id, member.account_id
+    deal_id = member.deal_id
+    account_id = None if deal_id is not None else member.account_id
     svc.remove_member(session, member_id=member_id)
-    if deal_id is None:
-        return RedirectResponse(f"/accounts/{account_id}#committee", status_code=303)
     if not is_htmx(request):
-        return RedirectResponse(f"/deals/{deal_id}#committee", status_code=303)
-    return _region(request, session, deal_id, settings.committee_stale_days)
+        return RedirectResponse(_page(deal_id, account_id), status_code=303)
+    return _region(request, session, deal_id, settings.committee_stale_days, account_id)
 
 
 @router.get("/contacts/choices", summary="People to choose from")
