@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from buyermap.demo.committees import ATTITUDE_BY_FATE
 from buyermap.seams.committee import risk_list, wins
+from buyermap.services.workspace import Workspace
 
 
 def test_the_planted_attitudes_show_in_what_wins(stat_session: Session) -> None:
@@ -131,3 +132,24 @@ def test_the_demo_plants_open_deals_whose_champion_moved_to_another_company(
         ended = [p.end_date for p in positions if p.end_date is not None]
         assert started is not None
         assert any(end < started for end in ended)  # moved, then started elsewhere
+
+
+def test_the_what_wins_page_shows_the_planted_attitudes_in_words(
+    stat_workspace: Workspace,
+) -> None:
+    """/committee/wins on the demo: the three cuts with rates in % and their intervals,
+    supporters' row above sceptics', the findings and the after-the-fact caveat."""
+    import re
+
+    from tests.factories import make_client
+
+    url = str(stat_workspace.engine.url)
+    with make_client(url, stat_workspace) as client:
+        html = client.get("/committee/wins").text
+    assert html.count('<table class="list wins"') == 3
+    section = html.split('data-cut="top_attitude"')[1].split("</table>")[0]
+    row = r'data-group="(\w+)">.*?<td class="num">\d+</td>\s*<td class="num">\d+</td>'
+    rows = dict(re.findall(row + r'\s*<td class="num">(\d+) %</td>', section, flags=re.S))
+    assert int(rows["supporter"]) > int(rows["neutral"]) > int(rows["skeptic"])
+    assert "Read with care" in html
+    assert "do not overlap" in html

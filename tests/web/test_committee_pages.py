@@ -138,3 +138,12 @@ def test_a_person_is_added_changed_and_removed_on_the_deal_page(
     assert amounts == sorted(amounts, reverse=True)
     assert str(deal) in {d for d, _ in rows}
     assert "90,000 USD" in risks
+
+
+def test_what_wins_says_what_to_import_when_there_are_too_few_closed_deals(
+    client: TestClient, world: World
+) -> None:
+    html = client.get("/committee/wins").text
+    assert "What wins" in html
+    assert "closed deals: what wins needs at least" in html
+    assert "buyermap import deals" in html

@@ -331,3 +331,28 @@ def risks_page(
             "open_deals": len(doc.deals),
         },
     )
+
+
+CUT_TITLES = {
+    "coverage": "How many people we talk to",
+    "economic_buyer": "Whether and when the economic buyer took part",
+    "top_attitude": "The attitude of the most influential member",
+}
+
+
+@router.get("/committee/wins", summary="What wins")
+def wins_page(request: Request, session: SessionDep) -> Response:
+    """Win rates of closed deals by committee coverage, the economic buyer's part and the
+    attitude of the most influential member, each with its 95% interval, the findings in
+    words and the caveat; below the evidence floor, what to import instead."""
+    try:
+        doc: seam.WinsDocument | None = seam.wins(session)
+        refused = None
+    except BuyermapError as exc:
+        doc, refused = None, str(exc)
+    cuts = {cut: [g for g in doc.groups if g.cut == cut] if doc else [] for cut in CUT_TITLES}
+    return render(
+        request,
+        "committee_wins.html",
+        {"doc": doc, "refused": refused, "cuts": cuts, "titles": CUT_TITLES},
+    )
