@@ -6,16 +6,21 @@ time with ``committee set``. A user's mistake (an unknown deal, role or email) e
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from buyermap.cli.common import console, print_json, state, unit_of_work, verified_option
+from buyermap.cli.common import (
+    console,
+    print_json,
+    state,
+    unit_of_work,
+    user_errors,
+    verified_option,
+)
 from buyermap.domain.labels import influence as influence_words
-from buyermap.errors import ConflictError, InvalidValueError, NotFoundError
+from buyermap.errors import InvalidValueError, NotFoundError
 from buyermap.seams import committee as seam
 from buyermap.services import committee as svc
 from buyermap.services.pipelines import find_pipeline
@@ -33,16 +38,6 @@ AccountOpt = Annotated[
 
 def register(app: typer.Typer) -> None:
     app.add_typer(committee_app, name="committee")
-
-
-@contextmanager
-def _user_errors() -> Iterator[None]:
-    """A bad value, an unknown record or a clash the user caused: exit code 2."""
-    try:
-        yield
-    except (InvalidValueError, NotFoundError, ConflictError) as exc:
-        exc.exit_code = 2
-        raise
 
 
 def _anchor(deal: int | None, account: str | None) -> None:
@@ -86,7 +81,7 @@ def list_command(
     Example: [bold]buyermap committee list --deal 42 --json[/]
     """
     days = state(ctx).settings.committee_stale_days
-    with _user_errors(), unit_of_work(ctx) as session:
+    with user_errors(), unit_of_work(ctx) as session:
         _anchor(deal, account)
         doc = (
             seam.deal_committee(session, deal_id=deal, stale_days=days)
@@ -129,7 +124,7 @@ def set_command(
 
     Example: [bold]buyermap committee set --deal 42 --contact ewa@acme.pl --role Champion[/]
     """
-    with _user_errors(), unit_of_work(ctx) as session:
+    with user_errors(), unit_of_work(ctx) as session:
         _anchor(deal, account)
         person = svc.find_contact(session, email=contact)
         account_id = svc.find_account(session, domain=account).id if account else None
@@ -178,7 +173,7 @@ def remove_command(
 
     Example: [bold]buyermap committee remove --deal 42 --contact ewa@acme.pl[/]
     """
-    with _user_errors(), unit_of_work(ctx) as session:
+    with user_errors(), unit_of_work(ctx) as session:
         _anchor(deal, account)
         person = svc.find_contact(session, email=contact)
         account_id = svc.find_account(session, domain=account).id if account else None
@@ -206,7 +201,7 @@ def risks_command(
     Example: [bold]buyermap committee risks --sort amount --json[/]
     """
     days = state(ctx).settings.committee_stale_days
-    with _user_errors(), unit_of_work(ctx) as session:
+    with user_errors(), unit_of_work(ctx) as session:
         if sort not in ("risk", "amount", "deal"):
             raise InvalidValueError(f"--sort {sort!r} is not one of risk, amount, deal")
         doc = seam.risk_list(session, deal_id=deal, sort=sort, stale_days=days)  # type: ignore[arg-type]
@@ -236,7 +231,7 @@ def wins_command(ctx: typer.Context, as_json: Json = False) -> None:
 
     Example: [bold]buyermap committee wins --json[/]
     """
-    with _user_errors(), unit_of_work(ctx) as session:
+    with user_errors(), unit_of_work(ctx) as session:
         doc = seam.wins(session)
     if as_json:
         print_json(doc.model_dump(mode="json"))
@@ -261,7 +256,7 @@ def roles_command(
 
     Example: [bold]buyermap committee roles --add "Works council" --json[/]
     """
-    with _user_errors(), unit_of_work(ctx) as session:
+    with user_errors(), unit_of_work(ctx) as session:
         if add is not None:
             svc.set_role(session, label=add, key=key)
         if hide is not None:
@@ -291,7 +286,7 @@ def required_command(
 
     Example: [bold]buyermap committee required --pipeline Sales --set legal=Negotiation[/]
     """
-    with _user_errors(), unit_of_work(ctx) as session:
+    with user_errors(), unit_of_work(ctx) as session:
         found = find_pipeline(session, name=pipeline)
         if found is None:
             raise NotFoundError(f"no pipeline named {pipeline!r}")

@@ -14,8 +14,8 @@ import typer
 from rich.table import Table
 
 from buyermap.charts import relationship_map as draw
-from buyermap.cli.committee import Json, _user_errors, committee_app
-from buyermap.cli.common import console, out_path, print_json, unit_of_work
+from buyermap.cli.committee import Json, committee_app
+from buyermap.cli.common import console, out_path, print_json, unit_of_work, user_errors
 from buyermap.domain.relationships import type_label
 from buyermap.errors import NotFoundError
 from buyermap.seams.relationship_map import relationship_map
@@ -60,7 +60,7 @@ def map_command(
 
     Example: [bold]buyermap committee map --account zabka.pl --deal 42 --svg map.svg --json[/]
     """
-    with _user_errors(), unit_of_work(ctx) as session:
+    with user_errors(), unit_of_work(ctx) as session:
         doc = relationship_map(session, domain=account, deal_id=deal)
     if svg is not None:
         svg.write_text(draw.svg(doc), encoding="utf-8")
@@ -113,7 +113,7 @@ def tie_add_command(
     Example: [bold]buyermap committee tie add --from ewa@acme.pl --to jan@acme.pl
     --type "reports to" --evidence "org chart 2026"[/]
     """
-    with _user_errors(), unit_of_work(ctx) as session:
+    with user_errors(), unit_of_work(ctx) as session:
         a = committee_svc.find_contact(session, email=from_)
         b = committee_svc.find_contact(session, email=to)
         tie = svc.add_tie(
@@ -149,7 +149,7 @@ def tie_remove_command(
     Example: [bold]buyermap committee tie remove --from ewa@acme.pl --to jan@acme.pl
     --type "reports to"[/]
     """
-    with _user_errors(), unit_of_work(ctx) as session:
+    with user_errors(), unit_of_work(ctx) as session:
         a = committee_svc.find_contact(session, email=from_)
         b = committee_svc.find_contact(session, email=to)
         key = svc.check_type(session, kind)

@@ -18,11 +18,21 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from sqlalchemy.orm import Session
 from typer.core import TyperGroup
 
-from buyermap.errors import BuyermapError, InvalidValueError
+from buyermap.errors import BuyermapError, ConflictError, InvalidValueError, NotFoundError
 from buyermap.services.workspace import Workspace, open_workspace
 from buyermap.settings import Settings
 
 MAX_SEED = 2**32 - 1
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """A bad value, an unknown record or a clash the user caused: exit code 2."""
+    try:
+        yield
+    except (InvalidValueError, NotFoundError, ConflictError) as exc:
+        exc.exit_code = 2
+        raise
 
 
 def verified_option(text: str | None, *, option: str) -> datetime | None:

@@ -8,16 +8,20 @@ unknown account, field or email, a value the field does not take) exits 2.
 from __future__ import annotations
 
 import getpass
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from buyermap.cli.common import console, print_json, state, unit_of_work, verified_option
+from buyermap.cli.common import (
+    console,
+    print_json,
+    state,
+    unit_of_work,
+    user_errors,
+    verified_option,
+)
 from buyermap.domain.knowledge import TIER_WORDS
-from buyermap.errors import ConflictError, InvalidValueError, NotFoundError
 from buyermap.seams import knowledge as seam
 from buyermap.services import committee as committee_svc
 from buyermap.services import knowledge as svc
@@ -35,16 +39,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(knowledge_app, name="knowledge")
 
 
-@contextmanager
-def _user_errors() -> Iterator[None]:
-    """A bad value, an unknown record or a clash the user caused: exit code 2."""
-    try:
-        yield
-    except (InvalidValueError, NotFoundError, ConflictError) as exc:
-        exc.exit_code = 2
-        raise
-
-
 def _print_field(f: seam.FieldDoc) -> None:
     console.print(
         f"{f.key}: {f.label} ({'on' if f.enabled else 'off'}, from tier {f.from_tier}, "
@@ -59,7 +53,7 @@ def template_command(ctx: typer.Context, as_json: Json = False) -> None:
 
     Example: [bold]buyermap knowledge template --json[/]
     """
-    with _user_errors(), unit_of_work(ctx) as session:
+    with user_errors(), unit_of_work(ctx) as session:
         doc = seam.template_document(session)
     if as_json:
         print_json(doc.model_dump(mode="json"))
@@ -92,7 +86,7 @@ def completeness_command(
     Example: [bold]buyermap knowledge completeness --account zabka.pl --json[/]
     """
     settings = state(ctx).settings
-    with _user_errors(), unit_of_work(ctx) as session:
+    with user_errors(), unit_of_work(ctx) as session:
         doc = seam.completeness_document(
             session,
             domain=account,
@@ -140,7 +134,7 @@ def set_command(
     Example: [bold]buyermap knowledge set --account zabka.pl purchase_budget 250000[/]
     """
     settings = state(ctx).settings
-    with _user_errors(), unit_of_work(ctx) as session:
+    with user_errors(), unit_of_work(ctx) as session:
         found = committee_svc.find_account(session, domain=account)
         person = committee_svc.find_contact(session, email=contact).id if contact else None
         svc.set_value(
@@ -174,7 +168,7 @@ def show_command(ctx: typer.Context, account: AccountOpt, as_json: Json = False)
     Example: [bold]buyermap knowledge show --account zabka.pl --json[/]
     """
     settings = state(ctx).settings
-    with _user_errors(), unit_of_work(ctx) as session:
+    with user_errors(), unit_of_work(ctx) as session:
         doc = seam.account_knowledge(
             session,
             domain=account,
@@ -216,7 +210,7 @@ def enable_command(
 
     Example: [bold]buyermap knowledge enable health --legal-basis "explicit consent"[/]
     """
-    with _user_errors(), unit_of_work(ctx) as session:
+    with user_errors(), unit_of_work(ctx) as session:
         field = svc.enable_field(
             session, key=key, legal_basis=legal_basis, by=by or getpass.getuser()
         )
@@ -237,7 +231,7 @@ def disable_command(
 
     Example: [bold]buyermap knowledge disable family_events[/]
     """
-    with _user_errors(), unit_of_work(ctx) as session:
+    with user_errors(), unit_of_work(ctx) as session:
         doc = seam.field_doc(svc.disable_field(session, key=key))
     if as_json:
         print_json(doc.model_dump(mode="json"))
@@ -272,7 +266,7 @@ def field_command(
 
     Example: [bold]buyermap knowledge field fleet_size --label "Fleet size" --block company --type number --from-tier B[/]
     """  # noqa: E501
-    with _user_errors(), unit_of_work(ctx) as session:
+    with user_errors(), unit_of_work(ctx) as session:
         field = svc.change_field(
             session,
             key=key,
