@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query, Response, status
 
 from buyermap.db.models import CommitteeMember
 from buyermap.schemas.committee import MemberCreate, MemberUpdate, RequiredRoles, RoleCreate
+from buyermap.schemas.common import MAX_INT
 from buyermap.seams import committee as seam
 from buyermap.services import committee as svc
 from buyermap.services.pipelines import get_pipeline
@@ -142,7 +143,7 @@ def delete_member(session: SessionDep, member_id: PathId, version: IfMatchDep) -
 def get_risks(
     session: SessionDep,
     settings: SettingsDep,
-    deal: Annotated[int | None, Query(ge=1, description="Only this open deal.")] = None,
+    deal: Annotated[int | None, Query(ge=1, le=MAX_INT, description="Only this open deal.")] = None,
     sort: Annotated[
         seam.RiskSort, Query(description="risk (most risks first), amount (at risk) or deal")
     ] = "risk",

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response, status
 
 from buyermap.errors import ConflictError
+from buyermap.schemas.common import MAX_INT
 from buyermap.schemas.knowledge import FieldCreate, FieldPatch, ValuePut
 from buyermap.seams import knowledge as seam
 from buyermap.services import committee as committee_svc
@@ -84,7 +85,9 @@ def patch_field(session: SessionDep, key: FieldKey, data: FieldPatch) -> seam.Fi
 def get_completeness(
     session: SessionDep,
     settings: SettingsDep,
-    account_id: Annotated[int | None, Query(ge=1, description="Only this account.")] = None,
+    account_id: Annotated[
+        int | None, Query(ge=1, le=MAX_INT, description="Only this account.")
+    ] = None,
 ) -> seam.CompletenessDocument:
     """Every account by value (highest first): tier, required and filled keys,
     completeness, next best things to learn with why, stale keys; the same document as
@@ -158,7 +161,9 @@ def delete_value(
     session: SessionDep,
     account_id: PathId,
     key: FieldKey,
-    contact_id: Annotated[int | None, Query(ge=1, description="Decision-maker fields")] = None,
+    contact_id: Annotated[
+        int | None, Query(ge=1, le=MAX_INT, description="Decision-maker fields")
+    ] = None,
 ) -> Response:
     """Forget the value kept for the field (and person); 404 when none is kept."""
     committee_svc.get_account(session, account_id=account_id)
