@@ -97,6 +97,7 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         "committee": "Buying committee",
         "knowledge": "Account knowledge",
         "relationships": "Ties between people",
+        "touchpoints": "Touchpoints",
     },
     UserRole: {"owner": "Owner", "member": "Member", "read_only": "Read only"},
 }
