@@ -6,6 +6,7 @@ tests/conftest.py); these open, fill and dispose.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,7 +14,9 @@ from dataclasses import dataclass
 from fastapi.testclient import TestClient
 
 from buyermap.analytics.personas.stored import DEMO_QUERY, discover_workspace
+from buyermap.db.base import Base
 from buyermap.demo import build_demo
+from buyermap.seams.cache import change_stamp
 from buyermap.services.workspace import Workspace
 from buyermap.settings import Settings
 from buyermap.web.app import create_app
@@ -60,3 +63,24 @@ def demo_behind_app(url: str, *, scale: float, seed: int = 7) -> Iterator[Both]:
         make_client(url, workspace) as client,
     ):
         yield Both(url=url, client=client, workspace=workspace)
+
+
+def settled(workspace: Workspace) -> None:
+    """Wait until the change stamp of every table holds still. PostgreSQL publishes a
+    backend's write counters when it goes idle (within about a second), so a test's own
+    writes may still arrive and give one more fresh stamp; on SQLite it returns at once."""
+    if workspace.engine.dialect.name != "postgresql":
+        return
+    models = [m.class_ for m in Base.registry.mappers]
+
+    def stamp() -> object:
+        with workspace.sessions() as session:
+            return change_stamp(session, models)
+
+    last = stamp()
+    for _ in range(10):
+        time.sleep(1.1)
+        now = stamp()
+        if now == last:
+            return
+        last = now

@@ -15,6 +15,7 @@ from buyermap.db.models import ContactRelationship
 from buyermap.domain.enums import EntityKind
 from buyermap.io.exporters import export_file
 from buyermap.io.importer import ImportOptions, import_file
+from buyermap.io.validate import PLACEHOLDERS
 from buyermap.services import relationships as svc
 from buyermap.services.workspace import Workspace
 from tests.relationship_world import seed_map
@@ -99,7 +100,10 @@ tie = st.fixed_dictionaries(
             st.characters(codec="utf-8", categories=("L", "N", "Zs"), exclude_characters="\x85"),
             min_size=1,
             max_size=30,
-        ).map(lambda t: " ".join(t.split()) or None),
+        )
+        .map(lambda t: " ".join(t.split()) or None)
+        # a cell reading "NULL" or "n/a" is a blank placeholder on import (documented)
+        .filter(lambda t: t is None or t.lower() not in PLACEHOLDERS),
         "strength": st.none() | st.integers(1, 5),
     }
 )

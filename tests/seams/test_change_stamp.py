@@ -10,7 +10,7 @@ from buyermap.db.models import Deal, Stage
 from buyermap.seams.cache import change_stamp
 from buyermap.seams.pipeline import TABLES
 from buyermap.services.workspace import Workspace
-from tests.factories import demo_workspace, make_client
+from tests.factories import demo_workspace, make_client, settled
 
 
 def test_a_write_through_the_app_gives_a_fresh_forecast(db_url: str) -> None:
@@ -51,22 +51,9 @@ def _stamp(workspace: Workspace) -> object:
         return change_stamp(session, TABLES)
 
 
-def _settled(workspace: Workspace) -> None:
-    """Wait until the stamp holds still: PostgreSQL publishes a backend's write counters
-    when it goes idle (within about a second), so the demo's own writes may still arrive."""
-    last = _stamp(workspace)
-    for _ in range(10):
-        time.sleep(1.1)
-        now = _stamp(workspace)
-        if now == last:
-            return
-        last = now
-
-
 def test_the_pages_and_the_api_share_one_cache(db_url: str) -> None:
     with demo_workspace(db_url, scale=0.05) as workspace, make_client(db_url, workspace) as c:
-        if db_url.startswith("postgresql"):
-            _settled(workspace)
+        settled(workspace)
         assert c.get("/forecast").status_code == 200
         cache = c.app.state.analyses  # type: ignore[attr-defined]
         computed = cache.computed

@@ -15,7 +15,7 @@ from buyermap.cli.app import app
 from buyermap.seams.cache import ResultCache
 from buyermap.seams.personas import DiscoverRequest
 from tests.conftest import opened_workspace
-from tests.factories import Both, make_client
+from tests.factories import Both, make_client, settled
 from tests.web.persona_factory import seed_personas
 
 SETTINGS = {"k": 3, "restarts": 3, "bootstrap": 3, "seed": 1, "exclude": ["job_title"]}
@@ -93,6 +93,7 @@ def test_too_few_contacts_are_refused_alike(db_url: str) -> None:
 def test_the_persona_reads_are_cached_until_a_write(both: Both) -> None:
     while len(both.client.get("/api/v1/personas/runs").json()) < 2:
         assert both.client.post("/api/v1/personas/discover", json=SETTINGS).status_code == 201
+    settled(both.workspace)
     first = both.client.get("/api/v1/personas").json()
     key = first["personas"][0]["key"]
     card = both.client.get(f"/api/v1/personas/{key}").json()

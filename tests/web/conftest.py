@@ -130,6 +130,14 @@ def page(browser: Any) -> Iterator[Any]:
         context.close()
 
 
+def htmx_idle(page: Any) -> None:
+    """Wait until htmx has finished a swap. htmx attaches the triggers of swapped-in
+    content when it settles (20 ms after the swap, longer on a loaded machine); a change
+    made in between fires no request, so a test that edits a freshly swapped row waits."""
+    busy = ".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added"
+    page.wait_for_function(f"() => !document.querySelector('{busy}')")
+
+
 @pytest.fixture
 def empty_app(tmp_path: Path) -> Iterator[tuple[str, Workspace]]:
     """A fresh, empty SQLite workspace served by uvicorn in a thread: (base URL, workspace)."""

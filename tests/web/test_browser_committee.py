@@ -14,6 +14,7 @@ from buyermap.web.app import create_app
 from buyermap.web.server import serve_in_background
 from tests.conftest import opened_workspace
 from tests.seams.test_committee_seam import World, seed
+from tests.web.conftest import htmx_idle
 
 pytestmark = pytest.mark.browser
 
@@ -61,9 +62,11 @@ def test_a_user_builds_a_committee_and_watches_the_risks_move(
     assert page.locator('li[data-code="no_economic_buyer"]').count() == 0
     row = page.locator(f'tr[data-contact="{world.contacts["stefan"]}"]')
     assert "62%" in row.inner_text()
+    htmx_idle(page)
     row.get_by_label("Attitude of Ștefan Dumitrescu").select_option("supporter")
     page.wait_for_selector('li[data-code="unknown_attitude_high_influence"]', state="detached")
     assert "No committee risks." in page.locator("#committee-body").inner_text()
+    htmx_idle(page)
     row = page.locator(f'tr[data-contact="{world.contacts["stefan"]}"]')
     row.get_by_label("Attitude of Ștefan Dumitrescu").select_option("opponent")
     page.wait_for_selector('li[data-code="opponent_high_influence"]')
@@ -95,6 +98,7 @@ def test_a_user_edits_an_accounts_standing_decision_group(
     aino.wait_for()
     assert "left on 2026-09-30" in aino.inner_text()  # her position at Ezüst ended
     assert "80%" in page.locator(f'tr[data-contact="{world.contacts["ilona"]}"]').inner_text()
+    htmx_idle(page)
     aino.get_by_label("Influence of Aino Mäkinen").select_option("4")
     ilona_row = f'tr[data-contact="{world.contacts["ilona"]}"]'
     page.wait_for_function(f"document.querySelector('{ilona_row}').innerText.includes('50%')")
