@@ -11,7 +11,7 @@ a pool of contacts per account. Timed, in one process:
 * baseline: the plain query that reads every open deal's members (the columns the rules
   need, joined to contacts and deals), rows fetched and nothing else;
 * risks: ``seams.committee.risk_list`` (the CLI's and REST's document): both queries, the
-  rules per deal, the pydantic document, sorted by amount at risk.
+  rules over all deals at once, the pydantic document, sorted by amount at risk.
 
 The target is risks <= 5 s for 100,000 deals with 6 members each.
 """
@@ -170,13 +170,15 @@ def main() -> None:
                 .where(Deal.status == "open")
             ).all()
             baseline = time.perf_counter() - started
+            fetched = len(rows)
+            del rows  # not kept alive (and in the way) while the risks are timed
         with workspace.sessions() as s:
             started = time.perf_counter()
             doc = risk_list(s, sort="amount", now=datetime(2026, 12, 1))
             seconds = time.perf_counter() - started
         workspace.engine.dispose()
     flags = sum(len(d.flags) for d in doc.deals)
-    print(f"baseline: the plain query, {len(rows):,} member rows fetched: {baseline:.2f} s")
+    print(f"baseline: the plain query, {fetched:,} member rows fetched: {baseline:.2f} s")
     print(
         f"risks: {len(doc.deals):,} deals, {doc.flagged:,} flagged, {flags:,} flags: "
         f"{seconds:.2f} s ({seconds / baseline:.1f}x the plain query)"

@@ -12,7 +12,8 @@ from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+import polars as pl
+from sqlalchemy import String, and_, case, cast, func, literal, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from buyermap.db.models import (
@@ -430,20 +431,71 @@ def _external_ids(session: Session, ids: Iterable[int] | None) -> dict[int, str]
     return out
 
 
-def open_deal_facts(
+# the columns of the two frames :func:`open_deal_frames` gives
+DEAL_SCHEMA: dict[str, Any] = {
+    "deal_id": pl.Int64,
+    "name": pl.String,
+    "pipeline_id": pl.Int64,
+    "stage": pl.String,
+    "stage_id": pl.Int64,
+    "amount": pl.Float64,
+    "currency": pl.String,
+    "account_id": pl.Int64,
+    "account": pl.String,
+    "size": pl.Int64,
+}
+MEMBER_SCHEMA: dict[str, Any] = {
+    "deal_id": pl.Int64,
+    "contact_id": pl.Int64,
+    "name": pl.String,
+    "role": pl.String,
+    "influence": pl.Int64,
+    "attitude": pl.String,
+    "verified_at": pl.Datetime("us"),
+}
+
+
+def _frame(session: Session, stmt: Any, schema: dict[str, Any]) -> pl.DataFrame:
+    """The rows of ``stmt`` as a frame of ``schema``, taken from the driver's cursor as they
+    come: no SQLAlchemy row object or result processing per row (measured on the risk
+    list's 304,170 members: 1.9 s through ``.all()``, 1.1 s so). SQLite hands dates and
+    times as the ISO text SQLAlchemy stored; they are parsed column-wise here."""
+    result = session.connection().execute(stmt)
+    try:
+        raw = result.cursor.fetchall()
+    finally:
+        result.close()
+    if session.get_bind().dialect.name != "sqlite":
+        return pl.DataFrame(raw, schema=schema, orient="row")
+    timed = {k: v for k, v in schema.items() if v == pl.Date or isinstance(v, pl.Datetime)}
+    frame = pl.DataFrame(raw, schema=schema | dict.fromkeys(timed, pl.String), orient="row")
+    return frame.with_columns(
+        pl.col(k).str.to_date("%Y-%m-%d")
+        if v == pl.Date
+        else pl.col(k).str.to_datetime("%Y-%m-%d %H:%M:%S%.f", time_unit="us")
+        for k, v in timed.items()
+    )
+
+
+def open_deal_frames(
     session: Session,
     *,
     deal_ids: Sequence[int] | None = None,
     roles: Sequence[str] = (),
     stale_before: datetime | None = None,
     high: int = 4,
-) -> tuple[list[DealRow], dict[int, list[MemberFacts]]]:
-    """Every open deal (or the ones given) with its committee's size and which of ``roles``
-    it holds, counted in SQL; and per deal only the members a risk can be about (an
-    opponent or an unknown attitude with influence ``high`` or more, verified before
-    ``stale_before``, someone whose position at an account ended, the one member of a
-    single-threaded deal). Plain Core rows, no ORM objects: 100,000 open deals of 6
-    members each load in about a second on SQLite."""
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Every open deal (or the ones given), by id, with its committee's ``size`` and, per
+    role of ``roles``, whether it holds one (``r0``, ``r1``, ... 0/1), counted in SQL; and
+    the members a risk can be about (an opponent or an unknown attitude with influence
+    ``high`` or more, verified before ``stale_before``, someone whose position at an account
+    ended, the one member of a single-threaded deal), each deal's most influential first,
+    with ``name`` and ``left_on`` (the day their last position at the deal's account ended);
+    of the rest only what a rule reads: ``attitude`` when opponent or unknown, ``role`` when
+    some position of theirs ended, ``verified_at`` when before ``stale_before``, else null.
+
+    Polars frames straight from the rows, no ORM objects and no row objects kept: the risk
+    list runs its rules over them set-wise (:mod:`buyermap.analytics.committee_risks`)."""
     cm = CommitteeMember.__table__
     opened = select(Deal.id).where(Deal.status == DealStatus.OPEN.value)
     if deal_ids is not None:
@@ -475,7 +527,7 @@ def open_deal_facts(
             Deal.account_id,
             Account.name,
             func.coalesce(sizes.c.n, 0),
-            *[sizes.c[f"r{i}"] for i in range(len(roles))],
+            *[func.coalesce(sizes.c[f"r{i}"], 0) for i in range(len(roles))],
         )
         .select_from(Deal)
         .outerjoin(sizes, sizes.c.deal_id == Deal.id)
@@ -486,45 +538,107 @@ def open_deal_facts(
     )
     if deal_ids is not None:
         stmt = stmt.where(Deal.id.in_(list(deal_ids)))
-    conn = session.connection()
-    raw = conn.execute(stmt).all()
-    ext = _external_ids(session, None if deal_ids is None else [r[0] for r in raw])
-    deals = [
-        DealRow(
-            id=r[0],
-            name=r[1],
-            external_id=ext.get(r[0]),
-            pipeline_id=r[2],
-            stage=r[3],
-            stage_id=r[4],
-            amount=r[5],
-            currency=r[6],
-            account_id=r[7],
-            account=r[8],
-            size=int(r[9]),
-            roles=frozenset(role for i, role in enumerate(roles) if r[10 + i]),
-        )
-        for r in raw
-    ]
-    single = [d.id for d in deals if d.size == 1]
+    schema = DEAL_SCHEMA | {f"r{i}": pl.Int8 for i in range(len(roles))}
+    deals = _frame(session, stmt, schema)
+    ext = _external_ids(session, None if deal_ids is None else deals["deal_id"].to_list())
+    deals = deals.with_columns(
+        pl.col("deal_id")
+        .replace_strict(ext, default=None, return_dtype=pl.String)
+        .alias("external_id")
+    )
     ended = select(AccountContact.contact_id).where(AccountContact.end_date.is_not(None))
+    has_ended = cm.c.contact_id.in_(ended.scalar_subquery())
     telling = or_(
         and_(
             cm.c.influence >= high,
             cm.c.attitude.in_([Attitude.OPPONENT.value, Attitude.UNKNOWN.value]),
         ),
-        cm.c.contact_id.in_(ended.scalar_subquery()),
+        has_ended,
     )
-    if stale_before is not None:
-        telling = or_(telling, cm.c.verified_at < stale_before)
-    members = _member_facts(session, deal_ids=deal_ids, status=DealStatus.OPEN.value, where=telling)
-    for start in range(0, len(single), 5_000):
-        part = single[start : start + 5_000]
-        for did, facts in _member_facts(
-            session, deal_ids=part, status=DealStatus.OPEN.value
-        ).items():
-            members[did] = facts
+    stale = None if stale_before is None else cm.c.verified_at < stale_before
+    if stale is not None:
+        telling = or_(telling, stale)
+    # the one member of a single-threaded deal, whatever they are
+    singles = (
+        select(cm.c.deal_id)
+        .where(cm.c.deal_id.is_not(None))
+        .group_by(cm.c.deal_id)
+        .having(func.count() == 1)
+    )
+    telling = or_(telling, cm.c.deal_id.in_(singles.scalar_subquery()))
+    members = (
+        _member_rows(
+            session, deal_ids=deal_ids, where=telling, role_when=has_ended, verified_when=stale
+        )
+        .join(deals.select("deal_id", "account_id"), on="deal_id", how="left")
+        .join(_left_frame(session), on=["account_id", "contact_id"], how="left")
+        .sort("order")
+        .drop("order")
+    )
     return deals, members
+
+
+def _member_rows(
+    session: Session,
+    *,
+    deal_ids: Sequence[int] | None,
+    where: Any,
+    role_when: Any,
+    verified_when: Any,
+) -> pl.DataFrame:
+    """Open deals' members as a frame of :data:`MEMBER_SCHEMA`, each deal's most influential
+    first, and ``order``, their place.
+
+    Only what a rule reads comes back: ``attitude`` when it is opponent or unknown, ``role``
+    where ``role_when`` holds, ``verified_at`` where ``verified_when`` does (``None``: always),
+    else null. Every string the driver hands over is a new Python object, a null or a small
+    number is not: on the benchmark's 429,823 members this took the fetch from 1.9 s to
+    1.4 s."""
+    cm = CommitteeMember.__table__
+    codes = {1: Attitude.OPPONENT.value, 2: Attitude.UNKNOWN.value}
+    attitude = case(*[(cm.c.attitude == word, code) for code, word in codes.items()])
+    verified = (
+        cm.c.verified_at if verified_when is None else case((verified_when, cm.c.verified_at))
+    )
+    name = func.coalesce(
+        func.nullif(
+            func.trim(
+                func.coalesce(Contact.first_name, "") + " " + func.coalesce(Contact.last_name, "")
+            ),
+            "",
+        ),
+        Contact.email,
+        literal("contact ") + cast(Contact.id, String),
+    )
+    stmt = (
+        select(
+            CommitteeMember.deal_id,
+            CommitteeMember.contact_id,
+            name,  # joined in SQL: one string per row instead of three
+            case((role_when, cm.c.role)),
+            CommitteeMember.influence,
+            attitude,
+            verified,
+        )
+        .join(Deal, Deal.id == CommitteeMember.deal_id)
+        .join(Contact, Contact.id == CommitteeMember.contact_id)
+        .where(Deal.status == DealStatus.OPEN.value, where)
+        .order_by(
+            CommitteeMember.deal_id,
+            CommitteeMember.influence.desc().nulls_last(),
+            CommitteeMember.id,
+        )
+    )
+    if deal_ids is not None:
+        stmt = stmt.where(CommitteeMember.deal_id.in_(list(deal_ids)))
+    schema = MEMBER_SCHEMA | {"attitude": pl.Int8}
+    return (
+        _frame(session, stmt, schema)
+        .with_columns(
+            pl.col("attitude").replace_strict(codes, default=None, return_dtype=pl.String)
+        )
+        .with_row_index("order")
+    )
 
 
 def _member_facts(
@@ -580,6 +694,20 @@ def _member_facts(
             )
         )
     return out
+
+
+def _left_frame(session: Session) -> pl.DataFrame:
+    """(account, contact) -> ``left_on``, the day the person's last position there ended,
+    for the pairs whose positions at that account have all ended (as :func:`_left`)."""
+    ac = AccountContact.__table__
+    current = func.sum(case((ac.c.end_date.is_(None), 1), else_=0))
+    stmt = (
+        select(ac.c.account_id, ac.c.contact_id, func.max(ac.c.end_date))
+        .group_by(ac.c.account_id, ac.c.contact_id)
+        .having(and_(func.max(ac.c.end_date).is_not(None), current == 0))
+    )
+    schema = {"account_id": pl.Int64, "contact_id": pl.Int64, "left_on": pl.Date}
+    return _frame(session, stmt, schema).with_columns(pl.col("left_on").dt.strftime("%Y-%m-%d"))
 
 
 def _left(session: Session, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], str]:
