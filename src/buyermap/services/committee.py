@@ -413,12 +413,6 @@ class DealRow:
     currency: str
     account_id: int | None
     account: str | None
-    size: int = 0  # members on its committee
-    roles: frozenset[str] = frozenset()  # of the roles asked about, those it holds
-
-
-def _name(first: str | None, last: str | None, email: str | None, cid: int) -> str:
-    return " ".join(p for p in (first, last) if p) or email or f"contact {cid}"
 
 
 def _external_ids(session: Session, ids: Iterable[int] | None) -> dict[int, str]:
