@@ -3,8 +3,12 @@ writes and the pages (empty states, the grid, the heatmap, the content library).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 
+from buyermap.io.form_answers import import_form_answers
+from buyermap.services.workspace import Workspace
 from tests.web.csrf_client import csrf_headers
 
 
@@ -127,3 +131,45 @@ def test_a_refused_form_keeps_what_was_typed(client: TestClient) -> None:
     assert "Not saved" in response.text
     assert "&#39;nic&#39;" in response.text
     assert 'value="Bez námitky"' in response.text
+
+
+def test_form_answers_are_listed_mapped_and_themed_over_rest(
+    client: TestClient, workspace: Workspace, tmp_path: Path
+) -> None:
+    _map(client)
+    form = tmp_path / "rozhovory.csv"
+    form.write_bytes(
+        "Časová značka,Proč váháte?\n"
+        "14.03.2026 09:15:02,Nevěříme dodavateli bez reference\n"
+        "15.03.2026 10:00:00,Bez reference z Brna nevěříme\n".encode("cp1250")
+    )
+    with workspace.sessions() as s, s.begin():
+        report = import_form_answers(s, path=form, persona="ředitel")
+    assert report.imported == 2
+    kept = client.get("/api/v1/journeys/answers", params={"persona": "ředitel"}).json()
+    assert [a["answer"] for a in kept["answers"]] == [
+        "Nevěříme dodavateli bez reference",
+        "Bez reference z Brna nevěříme",
+    ]
+    assert client.get("/api/v1/journeys/answers", params={"persona": "nikdo"}).status_code == 404
+    bad = client.post(
+        "/api/v1/journeys/answers/map",
+        json={"question": "Proč váháte?", "stage": "validation", "objection": "price"},
+    )
+    assert bad.status_code == 422
+    assert "'price'" in bad.text
+    assert "trust" in bad.text
+    ok = client.post(
+        "/api/v1/journeys/answers/map",
+        json={"question": "Proč váháte?", "stage": "validation", "objection": "trust"},
+    )
+    assert ok.json() == {
+        "question": "Proč váháte?",
+        "stage": "validation",
+        "objection": "trust",
+        "answers": 2,
+    }
+    themes = client.get("/api/v1/journeys/themes").json()
+    assert themes["answers"] == 2
+    assert themes["rules"] == 0
+    assert any("no keyword rules yet" in n for n in themes["notes"])

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from buyermap.cli import journeys_answers
 from buyermap.cli.common import console, out_path, print_json, unit_of_work
 from buyermap.domain.journeys import TemplateName, stage_word
 from buyermap.io.content import import_content
@@ -31,6 +32,7 @@ PersonaOpt = Annotated[str, typer.Option("--persona", help="The persona's key.")
 
 
 def register(app: typer.Typer) -> None:
+    journeys_answers.register(journeys_app)
     app.add_typer(journeys_app, name="journeys")
     app.add_typer(content_app, name="content")
 

@@ -878,3 +878,58 @@ class JourneyFunnelMapping(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     __table_args__ = (UniqueConstraint("pipeline_id", "journey_stage"),)
+
+
+class FormAnswer(Base):
+    """One open answer of one form response (Google Forms, Microsoft Forms, Typeform
+    exports): the respondent (email when the form asked, else the response's line), the
+    contact matched by email, the persona it counts for, the question, the answer, when it
+    was given and the file and line it came from. ``stage``/``objection`` say where it was
+    accepted as evidence (empty until then)."""
+
+    __tablename__ = "form_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_file: Mapped[str] = mapped_column(String(500))
+    line: Mapped[int] = mapped_column(Integer)
+    respondent: Mapped[str] = mapped_column(String(320))
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL"), index=True
+    )
+    persona_key: Mapped[str] = mapped_column(String(80), index=True)
+    question: Mapped[str] = mapped_column(String(500))
+    answer: Mapped[str] = mapped_column(Text, info=PROFILE)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    stage: Mapped[str] = mapped_column(String(80), default="")
+    objection: Mapped[str] = mapped_column(String(80), default="")
+
+    __table_args__ = (UniqueConstraint("source_file", "line", "question"),)
+
+
+class FormQuestionMap(Base):
+    """Where the answers to one form question belong: a journey stage and, optionally, an
+    objection's key."""
+
+    __tablename__ = "form_question_maps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question: Mapped[str] = mapped_column(String(500), unique=True)
+    stage: Mapped[str] = mapped_column(String(80))
+    objection: Mapped[str] = mapped_column(String(80), default="")
+
+
+class FormKeyword(Base):
+    """A keyword rule of the answer themes: a word (``cena``, or a prefix ``cen*``) that
+    files an answer under an objection's key or a stage."""
+
+    __tablename__ = "form_keywords"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # stage | objection
+    key: Mapped[str] = mapped_column(String(80))
+    word: Mapped[str] = mapped_column(String(80))
+
+    __table_args__ = (
+        UniqueConstraint("kind", "key", "word"),
+        CheckConstraint("kind in ('stage', 'objection')", name="kind"),
+    )

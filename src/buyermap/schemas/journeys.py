@@ -102,3 +102,14 @@ class MappingUpdate(BaseModel):
     pipeline: Text120 | None = Field(None, description="The pipeline's name (default: default)")
     journey_stage: Annotated[Text80, Field(min_length=1)]
     funnel_stages: Annotated[list[Text120], Field(max_length=100)]
+
+
+class QuestionMap(BaseModel):
+    """Where the answers to one form question belong: a journey stage and, optionally, an
+    objection's key."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: Annotated[str, Field(min_length=1, max_length=500)]
+    stage: Annotated[str, Field(min_length=1, max_length=80)]
+    objection: Text80 = ""

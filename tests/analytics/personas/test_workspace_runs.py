@@ -3,6 +3,7 @@ can be found, reassigned, activated and compared (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from buyermap.analytics.personas.members import (
 from buyermap.analytics.personas.quotes import quotes_for_persona
 from buyermap.analytics.personas.runs import compare
 from buyermap.cli.app import app
-from buyermap.db.models import Contact, PersonaAssignment, PersonaRow, PersonaRun
+from buyermap.db.models import Contact, FormAnswer, PersonaAssignment, PersonaRow, PersonaRun
 from buyermap.errors import NotFoundError
 from buyermap.services.workspace import open_workspace
 from buyermap.settings import Settings
@@ -115,6 +116,37 @@ def test_quotes_come_from_the_most_certain_members(session: Session) -> None:
     assert len({q.contact_id for q in quotes}) == 4  # one per person first
     assert all(planted[q.contact_id] == "engineer" for q in quotes)
     assert {q.source for q in quotes} <= {"interview", "survey: pulse"}
+
+
+def test_form_answers_kept_under_the_persona_are_quotes_on_its_card(session: Session) -> None:
+    planted = seed_personas(session)
+    run = svc.discover_workspace(session, query=FAST_QUERY)
+    engineer = next(i for i, g in planted.items() if g == "engineer")
+    key = persona_of_contact(session, contact_id=engineer)
+    assert key is not None
+    heard = "Wdrożenie u nas trwałoby pół roku, to za długo"
+    session.add(
+        FormAnswer(
+            source_file="wywiady.csv",
+            line=2,
+            respondent="line 2",
+            contact_id=None,
+            persona_key=key.persona_key,
+            question="Co Cię powstrzymuje?",
+            answer=heard,
+            answered_at=datetime(2026, 3, 14, 8, 15),
+        )
+    )
+    session.flush()
+    quotes = quotes_for_persona(session, run=run, key=key.persona_key, limit=4)
+    assert len(quotes) == 4
+    last = quotes[-1]
+    assert (last.text, last.source, last.contact_name) == (
+        heard,
+        "form: Co Cię powstrzymuje?",
+        "a form respondent",
+    )
+    assert all(planted[q.contact_id] == "engineer" for q in quotes[:-1])
 
 
 def test_the_cli_exports_a_workspace_card_as_pdf_and_png(tmp_path: Path) -> None:

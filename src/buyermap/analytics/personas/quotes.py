@@ -11,7 +11,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from buyermap.analytics.personas.members import top_members
-from buyermap.db.models import Contact, Note, PersonaAssignment, PersonaRun, SurveyAnswer
+from buyermap.db.models import (
+    Contact,
+    FormAnswer,
+    Note,
+    PersonaAssignment,
+    PersonaRun,
+    SurveyAnswer,
+)
 
 
 def tag_counts(
@@ -60,7 +67,7 @@ class PersonaQuote:
     contact_id: int
     contact_name: str
     probability: float
-    source: str  # "interview", "note" or "survey: <name>"
+    source: str  # "interview", "note", "survey: <name>" or "form: <question>"
     tags: tuple[str, ...] = ()
 
 
@@ -76,11 +83,13 @@ def quotes_for_persona(
     session: Session, *, run: PersonaRun, key: str, limit: int = 4, pool: int = 60
 ) -> list[PersonaQuote]:
     """Real quotes of the persona's most certain members: what they said in notes
-    (kind note or interview) and open-text survey answers; distinct texts, one per person
-    first, so a single talkative contact does not fill the card."""
+    (kind note or interview), open-text survey answers and form answers; distinct texts,
+    one per person first, so a single talkative contact does not fill the card; then form
+    answers kept under the persona from respondents who are not members."""
     members = top_members(session, run=run, key=key, limit=pool)
+    heard = _form_quotes(session, key=key, members=members)
     if not members:
-        return []
+        return heard[:limit]
     prob = dict(
         session.execute(
             select(PersonaAssignment.contact_id, PersonaAssignment.probability).where(
@@ -118,14 +127,51 @@ def quotes_for_persona(
         found[cid].append(
             PersonaQuote(text, cid, names.get(cid, ""), prob[cid], f"survey: {a.survey}")
         )
+    for q in heard:
+        if q.contact_id in prob:
+            found[q.contact_id].append(
+                PersonaQuote(
+                    q.text, q.contact_id, names.get(q.contact_id, ""), prob[q.contact_id], q.source
+                )
+            )
     out: list[PersonaQuote] = []
     seen: set[str] = set()
+    # when others answered a form for this persona, the last place is theirs
+    room = limit - 1 if limit > 1 and any(q.contact_id not in prob for q in heard) else limit
     for round_ in range(3):
         for cid in members:
             mine = [q for q in found.get(cid, []) if q.text not in seen]
             if len(mine) > 0 and len([q for q in out if q.contact_id == cid]) == round_:
                 out.append(mine[0])
                 seen.add(mine[0].text)
-            if len(out) >= limit:
-                return out
+            if len(out) >= room:
+                break
+        if len(out) >= room:
+            break
+    # answers of respondents who are not among the members (anonymous forms, people the
+    # team filed under the persona) fill what is left
+    for q in heard:
+        if q.contact_id not in prob and q.text not in seen and len(out) < limit:
+            out.append(q)
+            seen.add(q.text)
+    return out
+
+
+def _form_quotes(session: Session, *, key: str, members: list[int]) -> list[PersonaQuote]:
+    """Open form answers kept under persona ``key`` (``journeys answers import``), newest
+    first: a member's with their name, anyone else's as "a form respondent" (``probability``
+    1: the team filed them under this persona)."""
+    rows = session.scalars(
+        select(FormAnswer)
+        .where(FormAnswer.persona_key == key)
+        .order_by(FormAnswer.answered_at.desc(), FormAnswer.id)
+    )
+    out = []
+    for a in rows:
+        if len(a.answer.split()) < 3:  # "Google", "Cena": a label, not something said
+            continue
+        cid = int(a.contact_id or 0)
+        # not the respondent's email: cards are shared across departments
+        who = "" if cid in members else "a form respondent"
+        out.append(PersonaQuote(a.answer, cid, who, 1.0, f"form: {a.question}"))
     return out

@@ -16,9 +16,12 @@ from buyermap.schemas.journeys import (
     LineCreate,
     LineMove,
     LineUpdate,
+    QuestionMap,
 )
+from buyermap.seams import form_answers as form_seam
 from buyermap.seams import journeys as seam
 from buyermap.services import content as content_svc
+from buyermap.services import form_answers as form_svc
 from buyermap.services import journeys as svc
 from buyermap.web.api.v1.params import PathId
 from buyermap.web.deps import WRITE, SessionDep
@@ -43,6 +46,42 @@ def journey_gaps(
     """``cells``, ``unanswered_objections``, ``unanswered_questions``, ``priorities`` (with
     the weights and how they were chosen), as ``buyermap journeys gaps --json``."""
     return seam.gaps(session, persona=persona).to_dict()
+
+
+@router.get("/journeys/answers", summary="Form answers kept as evidence")
+def journey_answers(
+    session: SessionDep,
+    persona: Annotated[str | None, Query(max_length=80, description="Only this persona")] = None,
+    question: Annotated[
+        str | None, Query(max_length=500, description="Only the answers to this question")
+    ] = None,
+) -> Doc:
+    """The kept form answers, oldest first, as ``buyermap journeys answers list --json``
+    (404 for an unknown persona)."""
+    return form_seam.answers_document(session, persona=persona, question=question)
+
+
+@router.post(
+    "/journeys/answers/map",
+    summary="Say where a form question's answers belong",
+    dependencies=[WRITE],
+)
+def map_question(session: SessionDep, data: QuestionMap) -> Doc:
+    """The question's journey stage and objection; its kept answers are filed there too
+    (422 naming a stage or objection no map has)."""
+    mapped = form_svc.map_questions(session, [(1, data.question, data.stage, data.objection)])
+    return mapped[0]
+
+
+@router.get("/journeys/themes", summary="Themes of the kept form answers")
+def journey_themes(
+    session: SessionDep,
+    persona: Annotated[str | None, Query(max_length=80, description="Only this persona")] = None,
+    clusters: Annotated[int, Query(ge=1, le=20, description="At most this many clusters")] = 6,
+) -> Doc:
+    """Keyword themes, then clusters of the rest, each with its suggested stage or
+    objection, as ``buyermap journeys themes --json``."""
+    return form_seam.themes_document(session, persona=persona, max_clusters=clusters)
 
 
 @router.get("/journeys/{persona}", summary="A persona's journey map")

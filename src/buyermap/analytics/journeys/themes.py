@@ -1,0 +1,215 @@
+"""Themes of open form answers: keyword rules first, TF-IDF clusters for the rest.
+
+Words are compared folded: lowercase, diacritics dropped and the letters NFKD cannot split
+spelt out (``ł`` l, ``ø`` o, ``þ`` th, ``ð`` d, ``ß`` ss, ``æ`` ae), so ``Cenę`` and
+``cene`` are one word. A keyword matches a word that starts with the keyword's root: the
+keyword less its last quarter (at least 3 letters), so ``cena`` matches ``ceny``, ``cenie``,
+``cenami``; ``drahý`` matches ``drahé``, ``drahou``; ``integrace`` matches ``integraci``. A
+keyword ending in ``*`` is a prefix as written. Keywords of 3 letters or fewer match a word
+at most 3 letters longer (Hungarian ``ár``: ``ára``, ``árak``).
+
+Answers no rule catches are clustered with TF-IDF over word roots (the first 6 folded
+letters) and k-means (seeded, so the same answers give the same themes). Each theme has its
+top words, a count, examples and a suggestion (a rule's stage or objection with why, or the
+stage its question is mapped to). No model is downloaded: everything runs from the answers.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from buyermap import __version__
+
+_EXTRA = str.maketrans(
+    {"ł": "l", "ø": "o", "þ": "th", "ð": "d", "ß": "ss", "æ": "ae", "œ": "oe", "đ": "d", "ı": "i"}
+)
+_WORD = re.compile(r"[a-z0-9]+")
+MIN_CLUSTER = 3
+ROOT = 6
+
+
+def fold(text: str) -> str:
+    """Lowercase without diacritics: ``Żółć Þórdís`` -> ``zolc thordis``."""
+    low = unicodedata.normalize("NFKC", text).lower().translate(_EXTRA)
+    return "".join(c for c in unicodedata.normalize("NFKD", low) if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(fold(text))
+
+
+def keyword_matches(keyword: str, word: str) -> bool:
+    """Whether folded ``word`` is an inflection of ``keyword`` (see the module's rule)."""
+    k = fold(keyword.strip())
+    if k.endswith("*"):
+        return word.startswith(k[:-1]) and len(k) > 1
+    if len(k) <= 3:
+        return word.startswith(k) and len(word) <= len(k) + 3
+    root = k[: max(3, math.ceil(len(k) * 0.75))]
+    return word.startswith(root)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    kind: str  # stage | objection
+    key: str
+    keywords: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    id: int
+    text: str
+    question: str = ""
+    mapped: tuple[str, str] | None = None  # (stage, objection) of its question
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    kind: str
+    key: str
+    why: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "key": self.key, "why": self.why}
+
+
+@dataclass
+class Theme:
+    label: str
+    source: str  # keywords | clusters
+    words: list[str]
+    answer_ids: list[int]
+    examples: list[str]
+    suggested: Suggestion | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "label": self.label,
+            "source": self.source,
+            "words": self.words,
+            "answers": len(self.answer_ids),
+            "answer_ids": self.answer_ids,
+            "examples": self.examples,
+            "suggested": None if self.suggested is None else self.suggested.to_dict(),
+        }
+
+
+@dataclass
+class ThemesResult:
+    themes: list[Theme]
+    answers: int
+    unthemed: int
+    version: str = __version__
+    notes: list[str] = field(default_factory=list)
+
+
+def _hits(rule: Rule, tokens: Sequence[str]) -> list[str]:
+    return sorted({k for k in rule.keywords for t in tokens if keyword_matches(k, t)})
+
+
+def _top(counter: Counter[str], n: int = 5) -> list[str]:
+    return [w for w, _ in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]
+
+
+def _mapped(answers: Sequence[Answer]) -> Suggestion | None:
+    maps = Counter(a.mapped for a in answers if a.mapped is not None)
+    if not maps:
+        return None
+    (stage, objection), n = sorted(maps.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    why = f"{n} of {len(answers)} answers are to a question mapped to stage {stage}"
+    if objection:
+        return Suggestion("objection", objection, why + f" and objection {objection}")
+    return Suggestion("stage", stage, why)
+
+
+def _clusters(rest: list[Answer], *, max_themes: int) -> list[Theme]:
+    from sklearn.cluster import KMeans
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    def analyzer(text: str) -> list[str]:
+        return [w[:ROOT] for w in words(text) if len(w) > 3]
+
+    vec = TfidfVectorizer(analyzer=analyzer, min_df=2)
+    try:
+        matrix = vec.fit_transform([a.text for a in rest])
+    except ValueError:  # no root shared by two answers
+        return []
+    k = max(1, min(max_themes, len(rest) // MIN_CLUSTER))
+    labels = KMeans(n_clusters=k, n_init=10, random_state=0).fit_predict(matrix)
+    vocab = vec.get_feature_names_out()
+    out: list[Theme] = []
+    for c in sorted({int(x) for x in labels}):
+        members = [a for a, lab in zip(rest, labels, strict=True) if int(lab) == c]
+        if len(members) < MIN_CLUSTER:
+            continue
+        rows = matrix[[i for i, lab in enumerate(labels) if int(lab) == c]]
+        weight = rows.sum(axis=0).A1
+        roots = [str(vocab[i]) for i in weight.argsort()[::-1][:5] if weight[i] > 0]
+        # a root shown as the commonest whole word it stands for
+        shown: Counter[str] = Counter(w for a in members for w in words(a.text) if len(w) > 3)
+        top = [
+            _top(Counter({w: n for w, n in shown.items() if w[:ROOT] == r}), 1)[0] for r in roots
+        ]
+        out.append(
+            Theme(
+                label=", ".join(top[:3]),
+                source="clusters",
+                words=top,
+                answer_ids=[a.id for a in members],
+                examples=[a.text for a in members[:3]],
+                suggested=_mapped(members),
+            )
+        )
+    return out
+
+
+def run_themes(
+    answers: Sequence[Answer], rules: Sequence[Rule], *, max_clusters: int = 6
+) -> ThemesResult:
+    """Group ``answers``: one theme per rule that catches some (the rule with most keyword
+    hits wins an answer; ties go to the first rule), then clusters of the rest."""
+    by_rule: dict[int, list[tuple[Answer, list[str]]]] = {}
+    rest: list[Answer] = []
+    for a in answers:
+        tokens = words(a.text)
+        best: tuple[int, list[str]] | None = None
+        for i, rule in enumerate(rules):
+            hits = _hits(rule, tokens)
+            if hits and (best is None or len(hits) > len(best[1])):
+                best = (i, hits)
+        if best is None:
+            rest.append(a)
+        else:
+            by_rule.setdefault(best[0], []).append((a, best[1]))
+    themes: list[Theme] = []
+    for i, members in sorted(by_rule.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        rule = rules[i]
+        hit_words: Counter[str] = Counter(h for _, hs in members for h in hs)
+        top = _top(hit_words)
+        themes.append(
+            Theme(
+                label=f"{rule.kind} {rule.key}: {', '.join(top[:3])}",
+                source="keywords",
+                words=top,
+                answer_ids=[a.id for a, _ in members],
+                examples=[a.text for a, _ in members[:3]],
+                suggested=Suggestion(
+                    rule.kind, rule.key, f"keywords of {rule.kind} {rule.key}: {', '.join(top)}"
+                ),
+            )
+        )
+    notes: list[str] = []
+    clustered = _clusters(rest, max_themes=max_clusters) if len(rest) >= MIN_CLUSTER * 2 else []
+    if rest and not clustered:
+        notes.append(f"{len(rest)} answers match no keyword and are too few or too unlike to group")
+    themes.extend(clustered)
+    grouped = sum(len(t.answer_ids) for t in themes)
+    return ThemesResult(
+        themes=themes, answers=len(answers), unthemed=len(answers) - grouped, notes=notes
+    )
