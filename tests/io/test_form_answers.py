@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from buyermap.errors import InvalidValueError
+from buyermap.errors import InputFileError, InvalidValueError
 from buyermap.io.form_answers import decode, parse_timestamp, read_form
 
 
@@ -57,3 +57,16 @@ def test_a_google_forms_export_keeps_answers_and_quarantines_bad_rows() -> None:
     assert second.answers[0] == ("Co Cię powstrzymuje?", "Wdrożenie trwa za długo")
     assert table.empty_answers == 1
     assert [(b.line, "not a time" in b.reason) for b in table.bad] == [(5, True)]
+
+
+def test_a_question_too_long_to_keep_is_refused_naming_its_length() -> None:
+    header = "Timestamp," + "Dlaczego " * 60 + "\n2026/03/14 9:15:02 AM GMT+1,Cena\n"
+    with pytest.raises(InputFileError, match="has 539 characters; at most 500"):
+        read_form(header)
+
+
+def test_an_email_too_long_to_keep_is_a_bad_row() -> None:
+    text = "Timestamp,Email Address,Q?\n14.03.2026 09:15:02," + "a" * 330 + "@x.pl,Cena\n"
+    table = read_form(text)
+    assert table.responses == []
+    assert [(b.line, b.column) for b in table.bad] == [(2, "Email Address")]

@@ -53,6 +53,8 @@ SKIP_COLUMNS: tuple[str, ...] = (
     "#",
 )
 SKIP_COLUMNS += ("stage date (utc)", "score", "total points")
+MAX_QUESTION = 500  # form_answers.question, form_question_maps.question
+MAX_EMAIL = 320
 
 _ZONE = re.compile(
     r"\s*(?:(?:GMT|UTC)\s*(?P<sign>[+-])(?P<h>\d{1,2})(?::?(?P<m>\d{2}))?"
@@ -182,6 +184,12 @@ def read_form(
         # the other time columns (Microsoft's "Completion time") are no questions either
         if i not in used and h and h.strip().lower() not in (*SKIP_COLUMNS, *TIME_COLUMNS)
     ]
+    long = [headers[i] for i in q_cols if len(headers[i]) > MAX_QUESTION]
+    if long:
+        raise InputFileError(
+            f"{name}: the question {long[0][:60]!r}... has {len(long[0])} characters; at most "
+            f"{MAX_QUESTION} are kept: shorten the column's header"
+        )
     table = FormTable(questions=[headers[i] for i in q_cols], raw=raw)
     for index, (record, line) in enumerate(zip(raw.rows, raw.lines, strict=True)):
         if len(record) > len(headers) and any(v.strip() for v in record[len(headers) :]):
@@ -209,6 +217,16 @@ def read_form(
             else:
                 table.empty_answers += 1
         email = clean_text(cells[e_col]).lower() if e_col is not None else ""
+        if len(email) > MAX_EMAIL:
+            table.bad.append(
+                BadRow(
+                    line,
+                    f"the email has {len(email)} characters; at most {MAX_EMAIL}",
+                    index,
+                    headers[e_col] if e_col is not None else None,
+                )
+            )
+            continue
         table.responses.append(Response(line, index, when, email, persona, tuple(answers)))
     return table
 

@@ -77,8 +77,11 @@ def map_questions(
     for line, question, stage, objection in rows:
         what = f"line {line}"
         question = clean_text(question)
-        if not question:
-            raise InvalidValueError(f"{what}: the question is empty", details={"field": "question"})
+        if not question or len(question) > 500:
+            raise InvalidValueError(
+                f"{what}: the question has {len(question)} characters; 1 to 500",
+                details={"field": "question"},
+            )
         key = _checked_stage(session, stage, what=what)
         obj = _checked_objection(session, objection, what=what)
         found = session.scalar(select(FormQuestionMap).where(FormQuestionMap.question == question))
@@ -123,6 +126,11 @@ def set_keywords(session: Session, rows: Iterable[tuple[int, str, str, str]]) ->
         if not key:
             raise InvalidValueError(f"{what}: the key is empty", details={"field": "key"})
         word = clean_text(word).lower()
+        if len(word) > 80:
+            raise InvalidValueError(
+                f"{what}: keyword {word[:40]!r}... has {len(word)} characters; at most 80",
+                details={"field": "word"},
+            )
         if not any(ch.isalnum() for ch in word.rstrip("*")):
             raise InvalidValueError(
                 f"{what}: keyword {word!r} has no letter or digit", details={"field": "word"}
