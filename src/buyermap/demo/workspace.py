@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from buyermap.analytics.personas.stored import DEMO_QUERY, discover_workspace
+from buyermap.demo.forms import build_form_answers
 from buyermap.demo.generator import DemoSummary, build_demo
 from buyermap.demo.journeys import build_journeys
 from buyermap.demo.touchpoints import build_touchpoints
@@ -41,9 +42,11 @@ def build_demo_workspace(
         return BuiltDemo(summary=summary, personas=f"no personas: {exc.message}", refused=True)
     maps, assets = build_journeys(session, seed=seed)
     touches = build_touchpoints(session, seed=seed)
+    form = build_form_answers(session, seed=seed)
+    heard = f", {form.answers:,} form answers from {form.responses:,} respondents" if form else ""
     return BuiltDemo(
         summary=summary,
         personas=f"personas: {run.k} discovered from {run.n:,} contacts (run {run.run_key}); "
-        f"{maps} journey maps, {assets} content assets, {touches:,} touchpoints",
+        f"{maps} journey maps, {assets} content assets, {touches:,} touchpoints{heard}",
         refused=False,
     )

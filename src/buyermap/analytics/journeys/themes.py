@@ -9,19 +9,24 @@ keyword ending in ``*`` is a prefix as written. Keywords of 3 letters or fewer m
 at most 3 letters longer (Hungarian ``ár``: ``ára``, ``árak``).
 
 Answers no rule catches are clustered with TF-IDF over word roots (the first 6 folded
-letters) and k-means (seeded, so the same answers give the same themes). Each theme has its
-top words, a count, examples and a suggestion (a rule's stage or objection with why, or the
-stage its question is mapped to). No model is downloaded: everything runs from the answers.
+letters, stop words of the languages we sell in left out) and k-means (seeded, so the same
+answers give the same themes), with the number of themes the cosine silhouette likes best
+(up to ``max_clusters``). An answer that shares no root with any other answer stays
+unthemed rather than filling a theme of its own. Each theme has its top words, a count,
+examples and a suggestion (a rule's stage or objection with why, or the stage its question
+is mapped to). No model is downloaded: everything runs from the answers.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from buyermap import __version__
 
@@ -31,6 +36,22 @@ _EXTRA = str.maketrans(
 _WORD = re.compile(r"[a-z0-9]+")
 MIN_CLUSTER = 3
 ROOT = 6
+SILHOUETTE_SAMPLE = 2000
+# stopwordsiso's lists (stopwords-iso) for the languages our users write; English from
+# scikit-learn's shorter list, because stopwords-iso's 1,298 English words drop the very words
+# answers are about ("problem", "value", "case", "need").
+STOP_LANGUAGES = ("pl", "ro", "cs", "hu", "fi", "de", "sv", "da", "no", "fr", "es", "it", "nl")
+# No stop-word package on PyPI covers Icelandic (stopwords-iso, stop-words and NLTK's lists
+# have none): its commonest function words, written here.
+ICELANDIC = frozenset(
+    re.findall(
+        r"\S+",
+        "að af alla allt annað á án bara eða eftir ef ég eins en er ert fyrir frá fá gat get "
+        "geta hafa hann hún hef hefur hér hjá hvað hvernig hver í inn já með mér mig mjög nei "
+        "né nú og okkar okkur sem sig sína sinn sér svo til um upp úr var vegna við vera verið "
+        "voru það þar þau þeir þetta þessi þið þú því",
+    )
+)
 
 
 def fold(text: str) -> str:
@@ -41,6 +62,19 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
+
+
+@functools.cache
+def stop_words() -> frozenset[str]:
+    """The folded stop words of every language in ``STOP_LANGUAGES``, English and
+    Icelandic; left out of the clusters' roots (never of keyword rules)."""
+    import stopwordsiso
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    found: set[str] = set(ENGLISH_STOP_WORDS) | ICELANDIC
+    for lang in STOP_LANGUAGES:
+        found |= set(stopwordsiso.stopwords(lang))
+    return frozenset(w for text in found for w in words(text))
 
 
 def keyword_matches(keyword: str, word: str) -> bool:
@@ -128,31 +162,68 @@ def _mapped(answers: Sequence[Answer]) -> Suggestion | None:
     return Suggestion("stage", stage, why)
 
 
-def _clusters(rest: list[Answer], *, max_themes: int) -> list[Theme]:
+def _kept(text: str) -> list[str]:
+    stop = stop_words()
+    return [w for w in words(text) if len(w) > 3 and w not in stop]
+
+
+def _labels(matrix: Any, *, max_themes: int) -> list[int]:
+    """k-means labels of the rows of ``matrix`` (L2-normalised TF-IDF), with the number of
+    clusters from 2 to ``max_themes`` whose cosine silhouette is highest among those whose
+    every cluster is big enough to be a theme (``MIN_CLUSTER``), if any is."""
     from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+
+    n = matrix.shape[0]
+    best: tuple[bool, float, list[int]] | None = None
+    for k in range(2, max(2, min(max_themes, n // MIN_CLUSTER)) + 1):
+        labels = KMeans(n_clusters=k, n_init=10, random_state=0).fit_predict(matrix)
+        sizes = Counter(labels.tolist())
+        if len(sizes) < 2:
+            continue
+        # a split into groups too small to be themes loses against one that keeps them
+        whole = min(sizes.values()) >= MIN_CLUSTER
+        score = float(
+            silhouette_score(
+                matrix,
+                labels,
+                metric="cosine",
+                sample_size=min(n, SILHOUETTE_SAMPLE),
+                random_state=0,
+            )
+        )
+        if best is None or (whole, score) > best[:2]:
+            best = (whole, score, [int(x) for x in labels])
+    return best[2] if best is not None else [0] * n
+
+
+def _clusters(rest: list[Answer], *, max_themes: int) -> list[Theme]:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     def analyzer(text: str) -> list[str]:
-        return [w[:ROOT] for w in words(text) if len(w) > 3]
+        return [w[:ROOT] for w in _kept(text)]
 
     vec = TfidfVectorizer(analyzer=analyzer, min_df=2)
     try:
         matrix = vec.fit_transform([a.text for a in rest])
     except ValueError:  # no root shared by two answers
         return []
-    k = max(1, min(max_themes, len(rest) // MIN_CLUSTER))
-    labels = KMeans(n_clusters=k, n_init=10, random_state=0).fit_predict(matrix)
+    has_roots = [i for i in range(matrix.shape[0]) if matrix[i].nnz > 0]
+    if len(has_roots) < MIN_CLUSTER * 2:
+        return []
+    rest, matrix = [rest[i] for i in has_roots], matrix[has_roots]
+    labels = _labels(matrix, max_themes=max_themes)
     vocab = vec.get_feature_names_out()
     out: list[Theme] = []
-    for c in sorted({int(x) for x in labels}):
-        members = [a for a, lab in zip(rest, labels, strict=True) if int(lab) == c]
+    for c in sorted(set(labels)):
+        members = [a for a, lab in zip(rest, labels, strict=True) if lab == c]
         if len(members) < MIN_CLUSTER:
             continue
-        rows = matrix[[i for i, lab in enumerate(labels) if int(lab) == c]]
+        rows = matrix[[i for i, lab in enumerate(labels) if lab == c]]
         weight = rows.sum(axis=0).A1
         roots = [str(vocab[i]) for i in weight.argsort()[::-1][:5] if weight[i] > 0]
         # a root shown as the commonest whole word it stands for
-        shown: Counter[str] = Counter(w for a in members for w in words(a.text) if len(w) > 3)
+        shown: Counter[str] = Counter(w for a in members for w in _kept(a.text))
         top = [
             _top(Counter({w: n for w, n in shown.items() if w[:ROOT] == r}), 1)[0] for r in roots
         ]
