@@ -173,3 +173,32 @@ def test_form_answers_are_listed_mapped_and_themed_over_rest(
     assert themes["answers"] == 2
     assert themes["rules"] == 0
     assert any("no keyword rules yet" in n for n in themes["notes"])
+    questions = client.get("/api/v1/journeys/answers/questions").json()
+    assert questions == [
+        {"question": "Proč váháte?", "answers": 2, "stage": "validation", "objection": "trust"}
+    ]
+    refused = client.post(
+        "/api/v1/journeys/answers/keywords",
+        json={"kind": "objection", "key": "cena", "word": "reference"},
+    )
+    assert refused.status_code == 422
+    assert "'cena'" in refused.text
+    added = client.post(
+        "/api/v1/journeys/answers/keywords",
+        json={"kind": "objection", "key": "trust", "word": "reference"},
+    )
+    assert added.status_code == 201
+    assert added.json()["added"] is True
+    again = client.post(
+        "/api/v1/journeys/answers/keywords",
+        json={"kind": "objection", "key": "trust", "word": "reference"},
+    ).json()
+    assert again["added"] is False
+    (rule,) = client.get("/api/v1/journeys/answers/keywords").json()
+    assert rule == {"id": rule["id"], "kind": "objection", "key": "trust", "word": "reference"}
+    themed = client.get("/api/v1/journeys/themes").json()
+    assert [(t["source"], t["answers"]) for t in themed["themes"]] == [("keywords", 2)]
+    url = f"/api/v1/journeys/answers/keywords/{rule['id']}"
+    assert client.delete(url).status_code == 204
+    assert client.delete(url).status_code == 404
+    assert client.get("/api/v1/journeys/answers/keywords").json() == []

@@ -232,11 +232,18 @@ def read_form(
 
 
 def read_form_file(
-    path: Path, *, persona_column: str | None = None, encoding: str | None = None
+    path: Path,
+    *,
+    persona_column: str | None = None,
+    encoding: str | None = None,
+    name: str | None = None,
 ) -> FormTable:
-    """A form export file (CSV in any code page, or XLSX as Microsoft Forms writes it)."""
+    """A form export file (CSV in any code page, or XLSX as Microsoft Forms writes it),
+    named in messages by ``name`` (default the file's name)."""
     return read_form(
-        read_table(path, encoding=encoding), persona_column=persona_column, name=path.name
+        read_table(path, encoding=encoding),
+        persona_column=persona_column,
+        name=name or path.name,
     )
 
 
@@ -318,19 +325,22 @@ def import_form_answers(
     partial: bool = False,
     dry_run: bool = False,
     quarantine: Path | None = None,
+    name: str | None = None,
 ) -> AnswersReport:
-    """Keep the open answers of the form export at ``path``. Each response counts for the
-    persona of its persona column, else its respondent's (a contact matched by email), else
-    ``persona``. Responses without a time or a persona go to the quarantine file; then
-    nothing is written unless ``partial`` is asked (the good ones are)."""
+    """Keep the open answers of the form export at ``path`` (known by ``name``, default
+    the file's name: a re-import of the same name updates its answers line by line). Each
+    response counts for the persona of its persona column, else its respondent's (a contact
+    matched by email), else ``persona``. Responses without a time or a persona go to the
+    quarantine file; then nothing is written unless ``partial`` is asked (the good ones
+    are)."""
     known = {p.key for p in journeys_svc.personas(session)}
     if persona is not None and persona not in known:
         raise InvalidValueError(
             f"no persona {persona!r}; valid: {', '.join(sorted(known)) or '(none yet)'}",
             details={"field": "persona"},
         )
-    table = read_form_file(path, persona_column=persona_column, encoding=encoding)
-    source_file = path.name
+    source_file = Path(name).name if name else path.name
+    table = read_form_file(path, persona_column=persona_column, encoding=encoding, name=source_file)
     report = AnswersReport(file=source_file, empty_answers=table.empty_answers)
     bad = list(table.bad)
     emails = sorted({r.email for r in table.responses if r.email})

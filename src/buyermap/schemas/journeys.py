@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -113,3 +113,14 @@ class QuestionMap(BaseModel):
     question: Annotated[str, Field(min_length=1, max_length=500)]
     stage: Annotated[str, Field(min_length=1, max_length=80)]
     objection: Text80 = ""
+
+
+class KeywordRule(BaseModel):
+    """A keyword (or a prefix ending in ``*``) that files a form answer under an objection
+    (``kind`` objection, ``key`` its key) or a stage (``kind`` stage)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["objection", "stage"]
+    key: Annotated[str, Field(min_length=1, max_length=80)]
+    word: Annotated[str, Field(min_length=1, max_length=80)]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from buyermap.db.models import (
@@ -19,7 +19,7 @@ from buyermap.db.models import (
     JourneyLine,
 )
 from buyermap.domain.journeys import TEMPLATES, clean_text, stage_key
-from buyermap.errors import InvalidValueError
+from buyermap.errors import InvalidValueError, NotFoundError
 
 KINDS = ("stage", "objection")
 
@@ -166,3 +166,43 @@ def answers(
     if question is not None:
         stmt = stmt.where(FormAnswer.question == question)
     return list(session.scalars(stmt))
+
+
+def questions(session: Session) -> list[dict[str, Any]]:
+    """Every question with kept answers or a mapping: its answer count and where its
+    answers belong (stage and objection, empty when unmapped), the most answered first."""
+    counts = dict(
+        session.execute(
+            select(FormAnswer.question, func.count()).group_by(FormAnswer.question)
+        ).all()
+    )
+    maps = {m.question: m for m in session.scalars(select(FormQuestionMap))}
+    out = [
+        {
+            "question": q,
+            "answers": int(counts.get(q, 0)),
+            "stage": maps[q].stage if q in maps else "",
+            "objection": maps[q].objection if q in maps else "",
+        }
+        for q in {*counts, *maps}
+    ]
+    return sorted(out, key=lambda d: (-d["answers"], d["question"]))
+
+
+def keywords(session: Session) -> Sequence[FormKeyword]:
+    """The keyword rules one by one, objections first, by key and word."""
+    return list(
+        session.scalars(
+            select(FormKeyword).order_by(FormKeyword.kind, FormKeyword.key, FormKeyword.word)
+        )
+    )
+
+
+def remove_keyword(session: Session, keyword_id: int) -> FormKeyword:
+    """Remove one keyword rule (NotFoundError when there is none of that id)."""
+    found = session.get(FormKeyword, keyword_id)
+    if found is None:
+        raise NotFoundError(f"no keyword rule {keyword_id}")
+    session.delete(found)
+    session.flush()
+    return found

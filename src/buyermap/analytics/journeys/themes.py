@@ -24,7 +24,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -147,6 +147,17 @@ def _hits(rule: Rule, tokens: Sequence[str]) -> list[str]:
     return sorted({k for k in rule.keywords for t in tokens if keyword_matches(k, t)})
 
 
+def _examples(members: Iterable[Answer], n: int = 3) -> list[str]:
+    """The first ``n`` different texts (many answers repeat word for word)."""
+    out: list[str] = []
+    for a in members:
+        if a.text not in out:
+            out.append(a.text)
+            if len(out) == n:
+                break
+    return out
+
+
 def _top(counter: Counter[str], n: int = 5) -> list[str]:
     return [w for w, _ in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]
 
@@ -233,7 +244,7 @@ def _clusters(rest: list[Answer], *, max_themes: int) -> list[Theme]:
                 source="clusters",
                 words=top,
                 answer_ids=[a.id for a in members],
-                examples=[a.text for a in members[:3]],
+                examples=_examples(members),
                 suggested=_mapped(members),
             )
         )
@@ -269,7 +280,7 @@ def run_themes(
                 source="keywords",
                 words=top,
                 answer_ids=[a.id for a, _ in members],
-                examples=[a.text for a, _ in members[:3]],
+                examples=_examples(a for a, _ in members),
                 suggested=Suggestion(
                     rule.kind, rule.key, f"keywords of {rule.kind} {rule.key}: {', '.join(top)}"
                 ),

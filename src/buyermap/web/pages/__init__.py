@@ -19,6 +19,7 @@ from buyermap.web.pages import (
     editing,
     favicon,
     forecast,
+    form_answers,
     funnels,
     home,
     imports,
@@ -65,6 +66,7 @@ for module in (
     avatar_rules,  # /avatars/rules/new and /avatars/{name}/rules
     avatars,
     alignment,  # before journeys: /journeys/alignment.png is not a persona's key
+    form_answers,
     journeys,
     knowledge,
 ):

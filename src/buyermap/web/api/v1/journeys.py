@@ -13,6 +13,7 @@ from buyermap.schemas.journeys import (
     AssetLink,
     AssetUpdate,
     JourneyCreate,
+    KeywordRule,
     LineCreate,
     LineMove,
     LineUpdate,
@@ -71,6 +72,48 @@ def map_question(session: SessionDep, data: QuestionMap) -> Doc:
     (422 naming a stage or objection no map has)."""
     mapped = form_svc.map_questions(session, [(1, data.question, data.stage, data.objection)])
     return mapped[0]
+
+
+@router.get("/journeys/answers/questions", summary="Form questions and where they belong")
+def answer_questions(session: SessionDep) -> list[Doc]:
+    """Every question with kept answers or a mapping: ``question``, ``answers`` (count),
+    ``stage`` and ``objection`` (empty when not mapped), the most answered first."""
+    return form_svc.questions(session)
+
+
+def _keyword_doc(k: Any) -> Doc:
+    return {"id": k.id, "kind": k.kind, "key": k.key, "word": k.word}
+
+
+@router.get("/journeys/answers/keywords", summary="Keyword rules of the form themes")
+def list_keywords(session: SessionDep) -> list[Doc]:
+    """The keyword rules (``id``, ``kind``, ``key``, ``word``), objections first."""
+    return [_keyword_doc(k) for k in form_svc.keywords(session)]
+
+
+@router.post(
+    "/journeys/answers/keywords",
+    status_code=status.HTTP_201_CREATED,
+    summary="Add a keyword rule",
+    dependencies=[WRITE],
+)
+def add_keyword(session: SessionDep, data: KeywordRule) -> Doc:
+    """Keep a keyword rule (422 naming a stage or objection no map has); ``added`` is
+    false when the same rule was already kept."""
+    added = form_svc.set_keywords(session, [(1, data.kind, data.key, data.word)])
+    return {"added": bool(added), "rules": [_keyword_doc(k) for k in form_svc.keywords(session)]}
+
+
+@router.delete(
+    "/journeys/answers/keywords/{keyword_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Remove a keyword rule",
+    dependencies=[WRITE],
+)
+def delete_keyword(session: SessionDep, keyword_id: PathId) -> Response:
+    """Remove one keyword rule (404 when there is none of that id)."""
+    form_svc.remove_keyword(session, keyword_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/journeys/themes", summary="Themes of the kept form answers")
