@@ -200,7 +200,7 @@ def journeys_themes(
     persona: PersonaFilter = None,
     clusters: Annotated[
         int, typer.Option(min=1, max=20, help="At most this many clusters of the rest.")
-    ] = 6,
+    ] = seam.MAX_CLUSTERS,
     as_json: Json = False,
 ) -> None:
     """The kept form answers grouped into themes (keyword rules first, clusters of the

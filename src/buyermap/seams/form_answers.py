@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from buyermap.analytics.journeys.themes import MAX_CLUSTERS as MAX_CLUSTERS
 from buyermap.analytics.journeys.themes import Answer, Rule, run_themes
 from buyermap.errors import NotFoundError
 from buyermap.services import form_answers as svc
@@ -49,7 +50,7 @@ def answers_document(
 
 
 def themes_document(
-    session: Session, *, persona: str | None = None, max_clusters: int = 6
+    session: Session, *, persona: str | None = None, max_clusters: int = MAX_CLUSTERS
 ) -> dict[str, Any]:
     """The kept answers (of ``persona``) grouped into themes: one per keyword rule that
     catches some, then clusters of the rest; each with a suggested stage or objection."""

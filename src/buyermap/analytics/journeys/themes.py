@@ -29,12 +29,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from buyermap import __version__
+from buyermap.domain.journeys import stage_word
 
 _EXTRA = str.maketrans(
     {"ł": "l", "ø": "o", "þ": "th", "ð": "d", "ß": "ss", "æ": "ae", "œ": "oe", "đ": "d", "ı": "i"}
 )
 _WORD = re.compile(r"[a-z0-9]+")
 MIN_CLUSTER = 3
+MAX_CLUSTERS = 10  # the default: on the demo's form, 6 left one theme of 127 mixed answers
 ROOT = 6
 SILHOUETTE_SAMPLE = 2000
 # stopwordsiso's lists (stopwords-iso) for the languages our users write; English from
@@ -167,9 +169,12 @@ def _mapped(answers: Sequence[Answer]) -> Suggestion | None:
     if not maps:
         return None
     (stage, objection), n = sorted(maps.items(), key=lambda kv: (-kv[1], kv[0]))[0]
-    why = f"{n} of {len(answers)} answers are to a question mapped to stage {stage}"
+    why = (
+        f"{n} of {len(answers)} answers are to questions filed under the stage "
+        f"“{stage_word(stage)}”"
+    )
     if objection:
-        return Suggestion("objection", objection, why + f" and objection {objection}")
+        return Suggestion("objection", objection, why + f" and the objection {objection}")
     return Suggestion("stage", stage, why)
 
 
@@ -252,7 +257,7 @@ def _clusters(rest: list[Answer], *, max_themes: int) -> list[Theme]:
 
 
 def run_themes(
-    answers: Sequence[Answer], rules: Sequence[Rule], *, max_clusters: int = 6
+    answers: Sequence[Answer], rules: Sequence[Rule], *, max_clusters: int = MAX_CLUSTERS
 ) -> ThemesResult:
     """Group ``answers``: one theme per rule that catches some (the rule with most keyword
     hits wins an answer; ties go to the first rule), then clusters of the rest."""
@@ -282,7 +287,11 @@ def run_themes(
                 answer_ids=[a.id for a, _ in members],
                 examples=_examples(a for a, _ in members),
                 suggested=Suggestion(
-                    rule.kind, rule.key, f"keywords of {rule.kind} {rule.key}: {', '.join(top)}"
+                    rule.kind,
+                    rule.key,
+                    f"keywords of the {rule.kind} "
+                    f"{stage_word(rule.key) if rule.kind == 'stage' else rule.key}: "
+                    f"{', '.join(top)}",
                 ),
             )
         )

@@ -120,7 +120,9 @@ def delete_keyword(session: SessionDep, keyword_id: PathId) -> Response:
 def journey_themes(
     session: SessionDep,
     persona: Annotated[str | None, Query(max_length=80, description="Only this persona")] = None,
-    clusters: Annotated[int, Query(ge=1, le=20, description="At most this many clusters")] = 6,
+    clusters: Annotated[
+        int, Query(ge=1, le=20, description="At most this many clusters")
+    ] = form_seam.MAX_CLUSTERS,
 ) -> Doc:
     """Keyword themes, then clusters of the rest, each with its suggested stage or
     objection, as ``buyermap journeys themes --json``."""
