@@ -59,6 +59,10 @@ def test_the_second_persona_skips_solution_exploration(
     skipper = _stage(result, keys[1], SKIP)
     assert skipper["contacts"] == 0
     assert skipper["skipped"] >= 20
+    # said in words, not as "median no finished visit yet over 0 contacts"
+    assert skipper["words"] == (
+        f"Solution exploration: no finished visit yet; {skipper['skipped']} skipped it"
+    )
     for other in (keys[0], *keys[2:]):
         st = _stage(result, other, SKIP)
         assert st["contacts"] >= 10

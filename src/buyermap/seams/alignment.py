@@ -44,8 +44,10 @@ def _time_words(result: AlignmentResult, names: dict[str, str]) -> list[dict[str
         rows = []
         for st in stages:
             words = (
-                f"{stage_word(st.stage)}: median {_days(st.median_days)} over {st.contacts} "
-                f"contact{'s' if st.contacts != 1 else ''} ({st.visits} visit"
+                f"{stage_word(st.stage)}: {_days(st.median_days)}"
+                if st.median_days is None
+                else f"{stage_word(st.stage)}: median {_days(st.median_days)} over "
+                f"{st.contacts} contact{'s' if st.contacts != 1 else ''} ({st.visits} visit"
                 f"{'s' if st.visits != 1 else ''})"
             )
             if st.skipped:
