@@ -46,6 +46,13 @@ def test_it_creates_edits_shows_and_prints_sheets(tmp_path: Path) -> None:
     code, out = _run(tmp_path, "personas", "pack", str(pdf))
     assert code == 0, out
     assert pdf.read_bytes().startswith(b"%PDF")
+    deck = tmp_path / "pack.pptx"
+    code, out = _run(tmp_path, "personas", "pack", str(deck))
+    assert code == 0, out
+    assert deck.read_bytes().startswith(b"PK")
+    code, out = _run(tmp_path, "personas", "pack", str(tmp_path / "pack.key"))
+    assert code == 2
+    assert "*.pptx" in out
 
 
 def test_it_refuses_bad_values_with_exit_code_2(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from pptx import Presentation
 from sqlalchemy.orm import Session
 
 from buyermap.analytics.personas import stored as runs
@@ -25,6 +26,8 @@ from buyermap.seams.personas import (
     discover_personas,
     persona_list,
 )
+from buyermap.services import content as content_svc
+from buyermap.services import journeys as journeys_svc
 from tests.web.persona_factory import FAST_QUERY, seed_personas
 
 
@@ -147,6 +150,68 @@ def test_the_workshop_pack_holds_four_sheets_per_persona(session: Session) -> No
         data.count(b"/Type /Page") - data.count(b"/Type /Pages") == 16
     )
     assert seam.workshop_pack(session)[0] == data  # deterministic bytes
+
+
+def _mapped_persona(session: Session) -> str:
+    made = seam.create_persona(session, PersonaProfileCreate(name="Ágnes Kovács"))
+    journeys_svc.ensure_journey(session, persona=made.key, template="seed5")
+    for kind, text, key, ref in (
+        ("task", "Porovnat tři nabídky", "", ""),
+        ("objection", "Za drahé pro nás", "cena", ""),
+        ("answer", "Kalkulačka návratnosti", "", "cena"),
+        ("objection", "Bezpečnostní audit trvá", "audit", ""),
+    ):
+        journeys_svc.add_line(
+            session, persona=made.key, stage="purchase", kind=kind, text=text, key=key, ref=ref
+        )
+    content_svc.add_asset(
+        session,
+        data={
+            "title": "Případová studie: Brno",
+            "url": "https://example.cz/brno",
+            "personas": [made.key],
+            "stages": ["education"],
+        },
+    )
+    return made.key
+
+
+def test_the_sheets_read_the_persona_journey_map(session: Session) -> None:
+    key = _mapped_persona(session)
+    marketing = seam.persona_sheet(session, key=key, department="marketing")
+    content = next(s for s in marketing.sections if s.heading.startswith("Content per stage"))
+    assert "Education: 1 piece: Případová studie: Brno" in content.lines
+    assert any(line.startswith("Purchase: no content yet") for line in content.lines)
+    sales = seam.persona_sheet(session, key=key, department="sales")
+    objections = next(s for s in sales.sections if s.heading.startswith("Objections"))
+    assert objections.lines == [
+        "Za drahé pro nás (Purchase) -> Kalkulačka návratnosti",
+        "Bezpečnostní audit trvá (Purchase) -> (no answer yet)",
+    ]
+
+
+def test_the_pack_adds_each_persona_journey_map_as_pdf_and_as_pptx(session: Session) -> None:
+    key = _mapped_persona(session)
+    page = seam.journey_page(session, key=key)
+    assert page is not None
+    assert [s.heading for s in page.sections][-1] == "Purchase"
+    assert "What holds them back: Za drahé pro nás" in page.sections[-1].lines
+    pdf, count = seam.workshop_pack(session)
+    assert count == 1
+    assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") == 5  # 4 sheets, 1 map
+    pptx, _ = seam.workshop_pack(session, format="pptx")
+    deck = Presentation(io.BytesIO(pptx))
+    texts = [
+        " ".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
+        for slide in deck.slides
+    ]
+    assert len(texts) == 5
+    assert "Buyer journey" in texts[-1]
+    assert "Kalkulačka návratnosti" in texts[-1]
+    assert "not backed by data" in texts[0]
+    assert seam.workshop_pack(session, format="pptx")[0] == pptx  # deterministic bytes
+    with pytest.raises(InvalidValueError, match="pptx"):
+        seam.workshop_pack(session, format="key")
 
 
 def test_the_pack_of_an_empty_workspace_says_what_to_do(session: Session) -> None:

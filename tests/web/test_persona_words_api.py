@@ -33,6 +33,9 @@ def test_it_makes_edits_and_shows_a_hand_made_persona(client: TestClient) -> Non
     pdf = client.get("/api/v1/personas/h-gudrun-szabo/sheets/sales.pdf")
     assert pdf.content.startswith(b"%PDF")
     assert client.get("/api/v1/personas/pack.pdf").content.startswith(b"%PDF")
+    deck = client.get("/api/v1/personas/pack.pptx")
+    assert deck.headers["content-type"].endswith("presentationml.presentation")
+    assert deck.content.startswith(b"PK")  # an Office Open XML zip
 
 
 def test_it_refuses_a_persona_without_a_name_or_with_an_unknown_role(client: TestClient) -> None:

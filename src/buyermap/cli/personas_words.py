@@ -227,17 +227,21 @@ def sheet_cmd(
 @personas_app.command("pack")
 def pack_cmd(
     ctx: typer.Context,
-    out: Annotated[Path, typer.Argument(help="The PDF to write.")],
+    out: Annotated[Path, typer.Argument(help="The PDF or PowerPoint (.pptx) file to write.")],
     run: RunOpt = None,
 ) -> None:
     """The workshop pack: every persona (the active run's and the hand-made ones) with
-    its marketing, sales, product and support sheets, as one PDF.
+    its marketing, sales, product and support sheets and its journey map, as one PDF or
+    an editable PowerPoint deck (by the file's suffix).
 
-    Example: [bold]buyermap personas pack workshop.pdf[/]
+    Example: [bold]buyermap personas pack workshop.pdf[/] or [bold]workshop.pptx[/]
     """
-    if out.suffix.lower() != ".pdf":
-        raise PersonaInputError(f"{str(out)!r}: the pack is a PDF; name it *.pdf")
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in seam.PACK_FORMATS:
+        raise PersonaInputError(
+            f"{str(out)!r}: the pack is a PDF or a PowerPoint deck; name it *.pdf or *.pptx"
+        )
     with unit_of_work(ctx) as session:
-        data, count = seam.workshop_pack(session, run=run)
+        data, count = seam.workshop_pack(session, run=run, format=fmt)
     out.write_bytes(data)
-    console.print(f"{count} personas, {4 * count} sheets written to {out}")
+    console.print(f"{count} personas' sheets and journey maps written to {out}")

@@ -160,3 +160,15 @@ class PersonaSheet(BaseModel):
 
     def as_dict(self) -> dict[str, Any]:
         return self.model_dump()
+
+
+class JourneyPage(BaseModel):
+    """A persona's journey map as a page of the workshop pack: one section per stage."""
+
+    key: str
+    name: str
+    template: str  # the template in words
+    status: str  # draft | published
+    backed_by_data: bool
+    note: str
+    sections: list[SheetSection]

@@ -16,13 +16,15 @@ from collections import Counter
 from typing import Any
 
 from PIL import Image
-from sqlalchemy import inspect, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from buyermap.analytics.personas import stored as runs
 from buyermap.analytics.personas.avatar import render_avatar
 from buyermap.charts.persona_sheets import pack_pdf, sheet_pdf
+from buyermap.charts.persona_slides import pack_pptx
 from buyermap.db.models import CommitteeMember, PersonaAssignment, PersonaProfile, PersonaRun
+from buyermap.domain.journeys import KIND_WORDS, KINDS, TEMPLATE_WORDS, stage_word
 from buyermap.domain.labels import label
 from buyermap.errors import InvalidValueError, NotFoundError
 from buyermap.io.persona_sheets import sheet_html
@@ -31,6 +33,7 @@ from buyermap.schemas.persona_profiles import (
     NOT_BACKED,
     Department,
     Evidence,
+    JourneyPage,
     Objection,
     PersonaProfileCreate,
     PersonaProfilePublic,
@@ -38,6 +41,8 @@ from buyermap.schemas.persona_profiles import (
     PersonaSheet,
     SheetSection,
 )
+from buyermap.services import content as content_svc
+from buyermap.services import journeys as journeys_svc
 from buyermap.services import persona_profiles as svc
 
 DISCOVERED_NOTE = "Discovered from data: the numbers come from run {run}."
@@ -200,12 +205,96 @@ def _committee_lines(session: Session, run: PersonaRun, key: str) -> list[str]:
     ]
 
 
+PACK_FORMATS = ("pdf", "pptx")
+
+
+def _pieces(text: list[str]) -> str:
+    shown = "; ".join(text[:3]) + ("; ..." if len(text) > 3 else "")
+    return f"{len(text)} piece{'s' if len(text) != 1 else ''}: {shown}"
+
+
 def _journey_lines(session: Session, key: str) -> list[str] | None:
-    """Content per stage from the persona's journey map, once a ``journeys`` table exists
-    (issue 12, part 2); None while there is none."""
-    if not inspect(session.get_bind()).has_table("journeys"):
+    """Content per stage of the persona's journey map (its content lines and the library's
+    assets for the stage); None when the persona has no map."""
+    journey = journeys_svc.get_journey(session, key)
+    if journey is None:
         return None
-    return []
+    lines = journeys_svc.ordered(journey)
+    assets = content_svc.list_content(session, persona=key)
+    out = []
+    for stage in journey.stages:
+        pieces = [ln.text for ln in lines if ln.stage == stage and ln.kind == "content"]
+        pieces += [a.title for a in assets if not a.stages or stage in a.stages]
+        out.append(
+            f"{stage_word(stage)}: {_pieces(pieces)}"
+            if pieces
+            else f"{stage_word(stage)}: no content yet (a gap to fill)"
+        )
+    return out
+
+
+def _journey_objections(session: Session, key: str) -> list[str]:
+    """The objections of the persona's journey map with our answer (an answer line, else a
+    content piece that addresses it)."""
+    journey = journeys_svc.get_journey(session, key)
+    if journey is None:
+        return []
+    lines = journeys_svc.ordered(journey)
+    answers = {ln.ref: ln.text for ln in lines if ln.kind == "answer" and ln.ref}
+    content = {
+        o: f"content: {a.title}"
+        for a in reversed(content_svc.list_content(session, persona=key))
+        for o in a.objections
+    }
+    return [
+        f"{ln.text} ({stage_word(ln.stage)}) -> "
+        f"{answers.get(ln.key) or content.get(ln.key) or '(no answer yet)'}"
+        for ln in lines
+        if ln.kind == "objection"
+    ]
+
+
+def journey_page(session: Session, *, key: str, run: str | None = None) -> JourneyPage | None:
+    """The persona's journey map as a page of the workshop pack: per stage what they must
+    get done, ask, where they look, what holds them back, our answers and content; None
+    when the persona has no map."""
+    journey = journeys_svc.get_journey(session, key)
+    if journey is None:
+        return None
+    p = show_persona(session, key=key, run=run)
+    lines = journeys_svc.ordered(journey)
+    assets = content_svc.list_content(session, persona=key)
+    sections = []
+    for stage in journey.stages:
+        here = [ln for ln in lines if ln.stage == stage]
+        rows = [
+            f"{KIND_WORDS[kind]}: {ln.text}" + (f" (answers {ln.ref})" if ln.ref else "")
+            for kind in KINDS
+            for ln in here
+            if ln.kind == kind
+        ]
+        titles = [a.title for a in assets if not a.stages or stage in a.stages]
+        if titles:
+            rows.append(f"Content in the library: {_pieces(titles)}")
+        sections.append(
+            SheetSection(
+                heading=stage_word(stage),
+                source=f"{sum(ln.evidence_count or 0 for ln in here)} pieces of evidence"
+                if any(ln.evidence_count for ln in here)
+                else "",
+                lines=rows,
+                empty="Nothing on the map for this stage yet.",
+            )
+        )
+    return JourneyPage(
+        key=p.key,
+        name=p.name,
+        template=TEMPLATE_WORDS.get(journey.template, journey.template),
+        status=journey.status,
+        backed_by_data=p.backed_by_data,
+        note=p.note,
+        sections=sections,
+    )
 
 
 def _data_lines(session: Session, run: PersonaRun, key: str) -> dict[str, list[str]]:
@@ -244,7 +333,7 @@ def persona_sheet(
     answers = [
         f"{o.objection} -> {o.answer}" if o.answer else f"{o.objection} -> (no answer yet)"
         for o in p.objections
-    ]
+    ] + _journey_objections(session, key)
     sections: list[SheetSection]
     if department == "marketing":
         journey = _journey_lines(session, key)
@@ -389,18 +478,28 @@ def sheet_file(
     raise InvalidValueError(f"a sheet is written as .pdf or .html, not {fmt!r}")
 
 
-def workshop_pack(session: Session, *, run: str | None = None) -> tuple[bytes, int]:
-    """Every persona's four department sheets as one PDF, and the number of personas;
+def workshop_pack(
+    session: Session, *, run: str | None = None, format: str = "pdf"
+) -> tuple[bytes, int]:
+    """Every persona's four department sheets and its journey map (when it has one) as one
+    PDF, or as an editable PowerPoint deck (``format`` pptx), and the number of personas;
     refuses when the workspace has no persona at all."""
+    if format not in PACK_FORMATS:
+        raise InvalidValueError(
+            f"pack format {format!r}; one of {', '.join(PACK_FORMATS)}",
+            details={"field": "format"},
+        )
     sheets = workshop_sheets(session, run=run)
     if not sheets:
         raise NotFoundError(
             "the workspace has no personas: discover them (`buyermap personas discover`) "
             "or make one (`buyermap personas create --name ...`)"
         )
-    pages = [
-        (sheet, picture_image(session, key=group[0].key, run=run))
-        for group in sheets
-        for sheet in group
-    ]
-    return pack_pdf(pages), len(sheets)
+    pages: list[tuple[PersonaSheet | JourneyPage, Image.Image]] = []
+    for group in sheets:
+        picture = picture_image(session, key=group[0].key, run=run)
+        pages.extend((sheet, picture) for sheet in group)
+        journey = journey_page(session, key=group[0].key, run=run)
+        if journey is not None:
+            pages.append((journey, picture))
+    return (pack_pptx(pages) if format == "pptx" else pack_pdf(pages)), len(sheets)

@@ -162,15 +162,30 @@ def edit_persona(
     return words.edit_persona(session, key=key, body=body, run=run)
 
 
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+
+
 @router.get("/personas/pack.pdf", summary="Workshop pack (PDF)")
 def workshop_pack(session: SessionDep, run: RunParam = None) -> Response:
     """Every persona (the active run's and the hand-made ones) with its four department
-    sheets, as one PDF."""
+    sheets and its journey map, as one PDF."""
     data, _ = words.workshop_pack(session, run=run)
     return Response(
         data,
         media_type="application/pdf",
         headers={"Content-Disposition": 'attachment; filename="personas-workshop.pdf"'},
+    )
+
+
+@router.get("/personas/pack.pptx", summary="Workshop pack (PowerPoint)")
+def workshop_pack_pptx(session: SessionDep, run: RunParam = None) -> Response:
+    """The workshop pack as an editable PowerPoint deck: a slide per department sheet and
+    journey map."""
+    data, _ = words.workshop_pack(session, run=run, format="pptx")
+    return Response(
+        data,
+        media_type=PPTX,
+        headers={"Content-Disposition": 'attachment; filename="personas-workshop.pptx"'},
     )
 
 
