@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from buyermap.cli.common import console, print_json, unit_of_work
-from buyermap.cli.journeys import Json, journeys_app
+from buyermap.cli.common import Json, console, print_json, unit_of_work
+from buyermap.cli.journeys import journeys_app
 from buyermap.domain.journeys import stage_word
 from buyermap.seams import alignment as seam
 

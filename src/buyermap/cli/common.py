@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -53,6 +53,19 @@ def out_path(value: Path | None) -> Path | None:
     if value is not None and not value.parent.is_dir():
         raise typer.BadParameter(f"folder {str(value.parent)!r} does not exist; create it first")
     return value
+
+
+# Options every file import of the journeys commands takes (journeys, content, answers).
+Json = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+EncodingOpt = Annotated[str | None, typer.Option(help="CSV encoding (default: detected).")]
+PartialOpt = Annotated[
+    bool, typer.Option("--partial", help="Write the good rows when some are rejected.")
+]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Check and report; write nothing.")]
+QuarantineOpt = Annotated[
+    Path | None,
+    typer.Option(callback=out_path, help="Where rejected rows go (default FILE.quarantine.csv)."),
+]
 
 
 console = Console()

@@ -10,7 +10,17 @@ import typer
 from rich.table import Table
 
 from buyermap.cli import journeys_answers
-from buyermap.cli.common import console, out_path, print_json, unit_of_work
+from buyermap.cli.common import (
+    DryRunOpt,
+    EncodingOpt,
+    Json,
+    PartialOpt,
+    QuarantineOpt,
+    console,
+    out_path,
+    print_json,
+    unit_of_work,
+)
 from buyermap.domain.journeys import TemplateName, stage_word
 from buyermap.io.content import import_content
 from buyermap.io.journeys import export_journeys, import_journeys
@@ -27,7 +37,6 @@ content_app = typer.Typer(
     no_args_is_help=True,
 )
 
-Json = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 PersonaOpt = Annotated[str, typer.Option("--persona", help="The persona's key.")]
 
 
@@ -47,19 +56,10 @@ def journeys_import(
             help="Stage template of new maps (default seed5; custom: the file's stages).",
         ),
     ] = None,
-    encoding: Annotated[str | None, typer.Option(help="CSV encoding (default: detected).")] = None,
-    partial: Annotated[
-        bool, typer.Option("--partial", help="Write the good rows when some are rejected.")
-    ] = False,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Check and report; write nothing.")
-    ] = False,
-    quarantine: Annotated[
-        Path | None,
-        typer.Option(
-            callback=out_path, help="Where rejected rows go (default FILE.quarantine.csv)."
-        ),
-    ] = None,
+    encoding: EncodingOpt = None,
+    partial: PartialOpt = False,
+    dry_run: DryRunOpt = False,
+    quarantine: QuarantineOpt = None,
     as_json: Json = False,
 ) -> None:
     """Set the journey maps of the personas the file names (columns
@@ -235,19 +235,10 @@ def journeys_gaps(
 def content_import(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="A content-audit CSV or XLSX.")],
-    encoding: Annotated[str | None, typer.Option(help="CSV encoding (default: detected).")] = None,
-    partial: Annotated[
-        bool, typer.Option("--partial", help="Write the good rows when some are rejected.")
-    ] = False,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Check and report; write nothing.")
-    ] = False,
-    quarantine: Annotated[
-        Path | None,
-        typer.Option(
-            callback=out_path, help="Where rejected rows go (default FILE.quarantine.csv)."
-        ),
-    ] = None,
+    encoding: EncodingOpt = None,
+    partial: PartialOpt = False,
+    dry_run: DryRunOpt = False,
+    quarantine: QuarantineOpt = None,
     as_json: Json = False,
 ) -> None:
     """Add or update content assets (columns title,url,type,personas,stages,objections;

@@ -9,7 +9,17 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from buyermap.cli.common import console, out_path, print_json, unit_of_work, user_errors
+from buyermap.cli.common import (
+    DryRunOpt,
+    EncodingOpt,
+    Json,
+    PartialOpt,
+    QuarantineOpt,
+    console,
+    print_json,
+    unit_of_work,
+    user_errors,
+)
 from buyermap.domain.journeys import stage_word
 from buyermap.io.form_answers import import_form_answers, read_rows
 from buyermap.seams import form_answers as seam
@@ -21,7 +31,6 @@ answers_app = typer.Typer(
     no_args_is_help=True,
 )
 
-Json = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 PersonaFilter = Annotated[str | None, typer.Option("--persona", help="Only this persona's.")]
 
 
@@ -41,19 +50,10 @@ def answers_import(
     persona_column: Annotated[
         str | None, typer.Option(help="A column of the file that names each response's persona.")
     ] = None,
-    encoding: Annotated[str | None, typer.Option(help="CSV encoding (default: detected).")] = None,
-    partial: Annotated[
-        bool, typer.Option("--partial", help="Keep the good responses when some are rejected.")
-    ] = False,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Check and report; write nothing.")
-    ] = False,
-    quarantine: Annotated[
-        Path | None,
-        typer.Option(
-            callback=out_path, help="Where rejected rows go (default FILE.quarantine.csv)."
-        ),
-    ] = None,
+    encoding: EncodingOpt = None,
+    partial: PartialOpt = False,
+    dry_run: DryRunOpt = False,
+    quarantine: QuarantineOpt = None,
     as_json: Json = False,
 ) -> None:
     """Keep the open answers of a form export (a timestamp column, optionally the
