@@ -14,9 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 __all__ = ["threadpool_limits"]
@@ -46,6 +43,9 @@ def design(
 
 
 def fit(x: sparse.csr_matrix, y: np.ndarray, c: float) -> tuple[np.ndarray, float]:
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
+
     est = LogisticRegression(C=c, solver="lbfgs", max_iter=400, tol=TOL)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -75,6 +75,10 @@ def cross_validate(
     grid: Sequence[float] = C_GRID,
     progress: ProgressFn | None = None,
 ) -> CrossValidated:
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+
     k = max(2, min(folds, int(y.sum()), int((1 - y).sum())))
     split = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
     fold_of = np.zeros(y.size, dtype=np.int32)
@@ -100,6 +104,8 @@ def cross_validate(
 
 def platt(y: np.ndarray, z: np.ndarray) -> tuple[float, float]:
     """Slope and offset mapping out-of-fold logits to calibrated log-odds."""
+    from sklearn.linear_model import LogisticRegression
+
     est = LogisticRegression(C=1e6, solver="lbfgs", max_iter=200)
     est.fit(z.reshape(-1, 1), y)
     return float(est.coef_[0][0]), float(est.intercept_[0])
