@@ -43,6 +43,7 @@ from buyermap.seams.personas import (
 from buyermap.services.contacts import get_contact
 from buyermap.web.analyses import CacheDep
 from buyermap.web.api.v1.params import PathId
+from buyermap.web.api.v1.responses import FILE_MEDIA
 from buyermap.web.deps import WRITE, SessionDep
 
 router = APIRouter(tags=["personas"])
@@ -162,9 +163,6 @@ def edit_persona(
     return words.edit_persona(session, key=key, body=body, run=run)
 
 
-PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
-
-
 @router.get("/personas/pack.pdf", summary="Workshop pack (PDF)")
 def workshop_pack(session: SessionDep, run: RunParam = None) -> Response:
     """Every persona (the active run's and the hand-made ones) with its four department
@@ -184,7 +182,7 @@ def workshop_pack_pptx(session: SessionDep, run: RunParam = None) -> Response:
     data, _ = words.workshop_pack(session, run=run, format="pptx")
     return Response(
         data,
-        media_type=PPTX,
+        media_type=FILE_MEDIA[".pptx"],
         headers={"Content-Disposition": 'attachment; filename="personas-workshop.pptx"'},
     )
 

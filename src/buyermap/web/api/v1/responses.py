@@ -40,6 +40,7 @@ FILE_MEDIA = {
     ".csv": "text/csv",
     ".png": "image/png",
     ".pdf": "application/pdf",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 """Downloads are named by their suffix; the spec says their media type, not JSON."""
