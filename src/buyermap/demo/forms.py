@@ -205,16 +205,18 @@ def _stopped(rng: random.Random, position: int) -> str:
     return "none"
 
 
-def _when(rng: random.Random) -> tuple[datetime, str]:
+def _when(rng: random.Random, as_of: datetime) -> tuple[datetime, str]:
     """A time (UTC) and how Google Forms' CSV writes it in the form owner's zone (GMT+1)."""
-    moment = DEFAULT_AS_OF - timedelta(seconds=rng.randrange(DAYS_BACK * 86_400))
+    moment = as_of - timedelta(seconds=rng.randrange(DAYS_BACK * 86_400))
     local = moment + timedelta(hours=1)
     hour = local.hour % 12 or 12
     half = "AM" if local.hour < 12 else "PM"
     return moment, f"{local:%Y/%m/%d} {hour}:{local:%M:%S} {half} GMT+1"
 
 
-def write_form(path: Path, session: Session, *, seed: int = 7) -> int:
+def write_form(
+    path: Path, session: Session, *, seed: int = 7, as_of: datetime = DEFAULT_AS_OF
+) -> int:
     """Write the demo's form export to ``path``; returns how many responded."""
     keys = [p.key for p in journeys_svc.personas(session)][:5]
     persona_of = persona_of_contacts(session)
@@ -237,7 +239,7 @@ def write_form(path: Path, session: Session, *, seed: int = 7) -> int:
         position = keys.index(persona_of[r.id])
         lang = LANGUAGE.get(country.get(r.id, ""), "en")
         said, other = SAYS[lang], OTHER[lang]
-        moment, stamp = _when(rng)
+        moment, stamp = _when(rng, as_of)
         cells = [stamp, str(r.email)]
         for question, stage in QUESTIONS.items():
             if question == STOPPED:
@@ -254,14 +256,16 @@ def write_form(path: Path, session: Session, *, seed: int = 7) -> int:
     return len(responses)
 
 
-def build_form_answers(session: Session, *, seed: int = 7) -> AnswersReport | None:
+def build_form_answers(
+    session: Session, *, seed: int = 7, as_of: datetime = DEFAULT_AS_OF
+) -> AnswersReport | None:
     """Import the demo's form export, map four of its questions to stages and keep the
     keyword rules; ``None`` when no persona of the maps has contacts. No commit."""
     if not [p.key for p in journeys_svc.personas(session)][:5]:
         return None
     with tempfile.TemporaryDirectory(prefix="buyermap-demo-form-") as folder:
         path = Path(folder) / FILE_NAME
-        if write_form(path, session, seed=seed) == 0:
+        if write_form(path, session, seed=seed, as_of=as_of) == 0:
             return None
         report = import_form_answers(session, path=path)
     mapped = [(n, q, stage, "") for n, (q, stage) in enumerate(QUESTIONS.items(), 1) if stage]

@@ -42,7 +42,7 @@ def build_demo_workspace(
         return BuiltDemo(summary=summary, personas=f"no personas: {exc.message}", refused=True)
     maps, assets = build_journeys(session, seed=seed)
     touches = build_touchpoints(session, seed=seed)
-    form = build_form_answers(session, seed=seed)
+    form = build_form_answers(session, seed=seed, as_of=summary.as_of)
     heard = f", {form.answers:,} form answers from {form.responses:,} respondents" if form else ""
     return BuiltDemo(
         summary=summary,
