@@ -11,8 +11,22 @@ if TYPE_CHECKING:
 
 
 def embedding(prep: Prepared) -> np.ndarray:
-    """Rows as points for seeding: one-hot levels, standardised counts (log1p) and reals."""
-    parts: list[np.ndarray] = [prep.onehot.toarray()[:, : prep.enc.n_levels] * np.sqrt(0.5)]
+    """Rows as points for seeding: one-hot categorical levels, ordinal levels as one
+    standardised number (their order kept), standardised counts (log1p) and reals."""
+    enc = prep.enc
+    dense = prep.onehot.toarray()[:, : enc.n_levels]
+    parts: list[np.ndarray] = []
+    for j in range(len(enc.disc)):
+        a, b = int(enc.offsets[j]), int(enc.offsets[j + 1])
+        block = dense[:, a:b]
+        if not enc.ordinal[j]:
+            parts.append(block * np.sqrt(0.5))
+            continue
+        present = block.sum(1) > 0
+        level = block @ np.arange(b - a, dtype=float)
+        if present.any():
+            m, sd = level[present].mean(), level[present].std()
+            parts.append(np.where(present, (level - m) / max(float(sd), 1e-9), 0.0)[:, None])
     if prep.count0.shape[1]:
         lx = np.log1p(prep.count0)
         m = (lx * prep.count_mask).sum(0) / np.maximum(prep.count_mask.sum(0), 1)

@@ -118,6 +118,8 @@ def stability(
     k = model.k
     if k == 1:
         return np.ones(1)
+    if n_boot < 1:  # not measured (the Python API allows it, for benchmarks)
+        return np.full(k, np.nan)
     rng = np.random.default_rng(seed + 7919 * k)
     sub = enc.take(rng.choice(enc.n, size=rows, replace=False)) if enc.n > rows else enc
     ref = posterior(model, sub)[0].argmax(1)
@@ -155,7 +157,7 @@ def choose_k(
         model = fit(enc, k, seed=seed + k, n_init=n_init, prep=prep)
         resp, ll = posterior(model, enc)
         shares = np.bincount(resp.argmax(1), minlength=k) / max(enc.n, 1)
-        p = model.n_params(enc.offsets)
+        p = model.n_params(enc.offsets, enc.ordinal)
         models[k] = model
         cands[k] = Candidate(k, ll, p, -2 * ll + p * log_n, tuple(float(s) for s in shares))
     if progress is not None:
