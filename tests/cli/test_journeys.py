@@ -155,3 +155,55 @@ def test_it_refuses_an_unknown_template_with_exit_2(bm: Invoke, tmp_path: Path) 
     result = bm("journeys", "import", str(file), "--template", "b2b9")
     assert result.exit_code == 2
     assert "seed5" in result.output
+
+
+def test_a_persona_made_by_hand_in_the_editor_gets_its_journey_and_shows_in_gaps(
+    bm: Invoke, db_url: str, tmp_path: Path
+) -> None:
+    made = json_out(bm("personas", "create", "--name", "Łucja Nowak", "--json", db=db_url))
+    key = made["key"]
+    rows = [
+        (key, "problem_awareness", "task", "", "Policzyć przestoje", ""),
+        (key, "problem_awareness", "objection", "price", "Za drogie", ""),
+    ]
+    file = write_csv(tmp_path / "j.csv", rows, "utf-8")
+    report = json_out(bm("journeys", "import", str(file), "--json", db=db_url))
+    assert report["changes"] == 2
+    assert report["personas_created"] == []
+    (persona,) = report["personas"]
+    assert (persona["persona"], persona["name"], persona["hand_made"], persona["created"]) == (
+        key,
+        "Łucja Nowak",
+        True,
+        False,
+    )
+    shown = json_out(bm("journeys", "show", "--persona", key, "--json", db=db_url))
+    assert (shown["origin"], shown["name"]) == ("hand_made", "Łucja Nowak")
+    gaps = json_out(bm("journeys", "gaps", "--json", db=db_url))
+    cell = next(c for c in gaps["cells"] if c["stage"] == "problem_awareness")
+    assert (cell["persona"], cell["unanswered"]) == (key, 1)
+    assert {c["persona"] for c in gaps["cells"]} == {key}
+
+
+def test_a_persona_a_journeys_import_made_is_a_hand_made_persona_in_pages_and_sheets(
+    bm: Invoke, db_url: str, tmp_path: Path
+) -> None:
+    file = write_csv(tmp_path / "j.csv", ROWS, "cp1250")
+    bm("journeys", "import", str(file), "--template", "b2b6", "--json", db=db_url)
+    shown = json_out(bm("personas", "show", "ředitel", "--json", db=db_url))
+    assert (shown["key"], shown["name"], shown["origin"], shown["backed_by_data"]) == (
+        "ředitel",
+        "Ředitel",
+        "hand_made",
+        False,
+    )
+    sheet = tmp_path / "sheet.html"
+    done = bm(
+        "personas", "sheet", "ředitel", "--department", "sales", "--out", str(sheet), db=db_url
+    )
+    assert done.exit_code == 0, done.output
+    assert "Ředitel" in sheet.read_text(encoding="utf-8")
+    pack = tmp_path / "pack.pdf"
+    done = bm("personas", "pack", str(pack), db=db_url)
+    assert done.exit_code == 0, done.output
+    assert pack.read_bytes().startswith(b"%PDF")

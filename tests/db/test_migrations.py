@@ -194,3 +194,95 @@ def test_migration_0010_keeps_the_committees_it_finds(db_url: str) -> None:
         None,
     )
     engine.dispose()
+
+
+def test_migration_0020_moves_the_journeys_hand_made_personas_to_persona_profiles(
+    db_url: str,
+) -> None:
+    """A persona a journeys import made (in the old ``hand-made`` run) becomes a hand-made
+    persona profile with its key and name; one made in the editor too keeps its profile;
+    the run goes, unless contacts are placed in its personas."""
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from buyermap.db.models import PersonaProfile, PersonaRow, PersonaRun
+    from buyermap.services import journeys as journeys_svc
+
+    engine = make_engine(db_url)
+    migrate(engine)
+    command.downgrade(alembic_config(engine), "0018")
+    with Session(engine) as s, s.begin():
+        hand = PersonaRun(run_key="hand-made", inputs_hash="", version="hand-made", k=2, n=0)
+        s.add(hand)
+        s.flush()
+        for key, name in (("ředitel", "Ředitel"), ("h-lucja-nowak", "H lucja nowak")):
+            s.add(
+                PersonaRow(
+                    run_id=hand.id,
+                    key=key,
+                    name=name,
+                    title=f"{name} (made by hand, not backed by data)",
+                    size=0,
+                    share=0.0,
+                    low_evidence=True,
+                    origin="hand_made",
+                )
+            )
+        s.add(PersonaProfile(key="h-lucja-nowak", origin="hand_made", name="Łucja Nowak"))
+    migrate(engine)
+    with Session(engine) as s:
+        profiles = s.execute(
+            select(PersonaProfile.key, PersonaProfile.name, PersonaProfile.origin).order_by(
+                PersonaProfile.id
+            )
+        ).all()
+        assert [tuple(p) for p in profiles] == [
+            ("h-lucja-nowak", "Łucja Nowak", "hand_made"),
+            ("ředitel", "Ředitel", "hand_made"),
+        ]
+        assert s.scalar(select(func.count()).select_from(PersonaRow)) == 0
+        assert s.scalar(select(func.count()).select_from(PersonaRun)) == 0
+        assert [(p.key, p.name) for p in journeys_svc.personas(s)] == [
+            ("h-lucja-nowak", "Łucja Nowak"),
+            ("ředitel", "Ředitel"),
+        ]
+        assert s.scalar(select(PersonaProfile.goals).where(PersonaProfile.key == "ředitel")) == []
+    engine.dispose()
+
+
+def test_migration_0020_keeps_the_hand_made_run_of_contacts_placed_in_its_personas(
+    db_url: str,
+) -> None:
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from buyermap.db.models import (
+        Contact,
+        PersonaAssignment,
+        PersonaProfile,
+        PersonaRow,
+        PersonaRun,
+    )
+    from buyermap.services.touchpoints import persona_of_contacts
+
+    engine = make_engine(db_url)
+    migrate(engine)
+    command.downgrade(alembic_config(engine), "0018")
+    with Session(engine) as s, s.begin():
+        hand = PersonaRun(run_key="hand-made", inputs_hash="", version="hand-made", k=1, n=0)
+        zofie = Contact(first_name="Žofie")
+        s.add_all([hand, zofie])
+        s.flush()
+        s.add(PersonaRow(run_id=hand.id, key="nakupci", name="Nákupčí", title="x", size=0, share=0))
+        s.add(
+            PersonaAssignment(
+                run_id=hand.id, contact_id=zofie.id, persona_key="nakupci", probability=1
+            )
+        )
+        contact_id = zofie.id
+    migrate(engine)
+    with Session(engine) as s:
+        assert s.scalars(select(PersonaProfile.name)).all() == ["Nákupčí"]
+        assert s.scalars(select(PersonaRun.k)).all() == [0]
+        assert persona_of_contacts(s) == {contact_id: "nakupci"}
+    engine.dispose()

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from buyermap.db.models import PersonaAssignment, PersonaRow, PersonaRun
+from buyermap.db.models import PersonaAssignment, PersonaRun
 from buyermap.errors import InvalidValueError, NotFoundError
 from buyermap.seams.alignment import alignment_document, mapping_document, set_mapping_document
+from buyermap.services import persona_profiles as profiles_svc
 from buyermap.services.workspace import Workspace
 from tests.seams.alignment_world import COLUMNS, COUNTS, OFF_SHARE, ROWS, seed_world
 
@@ -105,10 +106,12 @@ def test_no_touchpoints_give_an_empty_document_that_says_what_to_do(workspace: W
 def test_a_contact_placed_in_a_hand_made_persona_counts_under_it(workspace: Workspace) -> None:
     with workspace.sessions() as s, s.begin():
         people = seed_world(s)
-        hand = PersonaRun(run_key="hand-made", inputs_hash="0" * 64, version="hand", k=1, n=1)
+        # the persona is a hand-made persona profile; contacts placed in it stay in the
+        # hand-made run (the only run a hand-made persona's assignments can sit in)
+        profiles_svc.create_hand_made(s, values={"name": "Nákupčí"}, key="nakupci")
+        hand = PersonaRun(run_key="hand-made", inputs_hash="0" * 64, version="hand", k=0, n=1)
         s.add(hand)
         s.flush()
-        s.add(PersonaRow(run_id=hand.id, key="nakupci", name="Nákupčí", title="x", size=1, share=1))
         s.add(
             PersonaAssignment(
                 run_id=hand.id, contact_id=people["zofie"], persona_key="nakupci", probability=1

@@ -202,3 +202,31 @@ def test_form_answers_are_listed_mapped_and_themed_over_rest(
     assert client.delete(url).status_code == 204
     assert client.delete(url).status_code == 404
     assert client.get("/api/v1/journeys/answers/keywords").json() == []
+
+
+def test_a_persona_a_journey_map_made_shows_among_the_hand_made_personas(
+    client: TestClient,
+) -> None:
+    _map(client)
+    hand = client.get("/api/v1/personas/hand-made").json()
+    assert [(p["key"], p["name"], p["backed_by_data"]) for p in hand] == [
+        ("ředitel", "Ředitel", False)
+    ]
+    page = client.get("/personas/ředitel")
+    assert page.status_code == 200
+    assert "Ředitel" in page.text
+    assert "ředitel" in client.get("/personas").text
+    assert client.get("/personas/ředitel/avatar.png").headers["content-type"] == "image/png"
+    assert client.get("/api/v1/personas/ředitel/sheets/sales.pdf").content.startswith(b"%PDF")
+
+
+def test_a_persona_made_in_the_editor_is_offered_for_a_journey_map(client: TestClient) -> None:
+    made = client.post("/api/v1/personas", json={"name": "Guðrún Szabó"}).json()
+    listed = client.get("/api/v1/journeys").json()
+    assert made["key"] in str(listed)
+    assert (
+        client.post(f"/api/v1/journeys/{made['key']}", json={"template": "b2b6"}).status_code == 201
+    )
+    shown = client.get(f"/api/v1/journeys/{made['key']}").json()
+    assert (shown["name"], shown["origin"]) == ("Guðrún Szabó", "hand_made")
+    assert [p["key"] for p in client.get("/api/v1/personas/hand-made").json()] == [made["key"]]

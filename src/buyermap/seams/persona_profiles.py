@@ -1,7 +1,8 @@
 """The seam of personas in words: hand-made personas, the words given to discovered ones,
 and the department sheets and workshop pack made from either.
 
-Keys: a hand-made persona's key starts with ``h-`` (``h-lucja-nowak``); any other key is a
+Keys: a hand-made persona's key starts with ``h-`` (``h-lucja-nowak``) or is the key a
+journeys file gave when its import made the persona; any other key is a
 discovered persona of the active run (or ``run``). Every edge (CLI ``personas
 create/edit/show/sheet/pack``, ``/api/v1/personas`` POST/PATCH, the pages) calls these
 functions and serialises the same typed documents (:class:`PersonaProfilePublic`,
@@ -114,7 +115,7 @@ def _discovered(
 
 def show_persona(session: Session, *, key: str, run: str | None = None) -> PersonaProfilePublic:
     """A persona in words: hand-made (``h-...``) or discovered in the active run (``run``)."""
-    if svc.is_hand_made_key(key):
+    if svc.is_hand_made(session, key=key):
         return _public(svc.get_hand_made(session, key=key), key=key)
     found, persona, profile = _discovered(session, key, run)
     return _public(profile, key=key, run=found, persona=persona)
@@ -127,7 +128,7 @@ def hand_made_personas(session: Session) -> list[PersonaProfilePublic]:
 
 def picture(session: Session, *, key: str, run: str | None = None) -> bytes | None:
     """The uploaded picture (PNG) of a persona; None when it has the generated one."""
-    if svc.is_hand_made_key(key):
+    if svc.is_hand_made(session, key=key):
         return svc.get_hand_made(session, key=key).picture
     found = runs.require_run(session, ref=run)
     profile = svc.of_discovered(session, run_id=found.id, persona_key=key)
@@ -167,7 +168,7 @@ def edit_persona(
     """Edit a persona's words. A discovered persona's rename is shown everywhere (its row
     in the run is renamed too) while the run's result, numbers and discovered name stay."""
     changes = _dumped(body)
-    if svc.is_hand_made_key(key):
+    if svc.is_hand_made(session, key=key):
         profile = svc.get_hand_made(session, key=key)
         svc.update_profile(session, profile, changes=changes)
         if picture_bytes:
@@ -448,7 +449,7 @@ def picture_image(session: Session, *, key: str, run: str | None = None) -> Imag
     uploaded = picture(session, key=key, run=run)
     if uploaded is not None:
         return Image.open(io.BytesIO(uploaded))
-    if svc.is_hand_made_key(key):
+    if svc.is_hand_made(session, key=key):
         p = svc.get_hand_made(session, key=key)
         return render_avatar(p.name, p.description[:120] or p.name)
     found = runs.require_run(session, ref=run)

@@ -21,7 +21,6 @@ from buyermap.db.models import (
     JourneyLine,
     JourneyVersion,
     PersonaAssignment,
-    PersonaRow,
     PersonaRun,
 )
 from buyermap.domain.journeys import (
@@ -38,10 +37,13 @@ from buyermap.domain.journeys import (
     template_stages,
 )
 from buyermap.errors import InvalidValueError, NotFoundError
+from buyermap.services import persona_profiles as profiles_svc
 from buyermap.services.versions import check_version
 
+# The run journeys imports kept hand-made personas in before 0020 moved them to persona
+# profiles; it may remain, holding contacts placed in a hand-made persona.
 HAND_MADE_RUN = "hand-made"
-HAND_MADE = "hand_made"
+HAND_MADE = profiles_svc.HAND_MADE
 DRAFT = "draft"
 
 
@@ -97,16 +99,15 @@ def won_revenue_by_persona(session: Session) -> dict[str, float]:
 
 
 def personas(session: Session) -> list[PersonaRef]:
-    """The personas journeys are made for: the shown run's, then the hand-made ones."""
+    """The personas journeys are made for: the shown run's, then the hand-made ones (the
+    persona profiles made by hand, in the editor or by a journeys import)."""
     out: dict[str, PersonaRef] = {}
     run = active_run(session)
     if run is not None and run.run_key != HAND_MADE_RUN:
         for p in run.personas:
             out[p.key] = PersonaRef(p.key, p.name, p.origin)
-    hand = session.scalar(select(PersonaRun).where(PersonaRun.run_key == HAND_MADE_RUN))
-    if hand is not None:
-        for p in hand.personas:
-            out.setdefault(p.key, PersonaRef(p.key, p.name, HAND_MADE))
+    for profile in profiles_svc.hand_made(session):
+        out.setdefault(profile.key, PersonaRef(profile.key, profile.name, HAND_MADE))
     return list(out.values())
 
 
@@ -118,7 +119,8 @@ def ensure_persona(
     session: Session, *, key: str, name: str | None = None
 ) -> tuple[PersonaRef, bool]:
     """The persona ``key``; one that does not exist is made by hand (``origin``
-    ``hand_made``: not backed by data) in the workspace's hand-made run. True when made."""
+    ``hand_made``: not backed by data) as a persona profile keeping the key as given, so
+    it is the same persona in the persona pages, sheets and pack. True when made."""
     found = find_persona(session, key)
     if found is not None:
         return found, False
@@ -126,40 +128,8 @@ def ensure_persona(
         raise InvalidValueError(
             f"persona key {key[:40]!r} must have 1 to 80 characters", details={"field": "persona"}
         )
-    hand = session.scalar(select(PersonaRun).where(PersonaRun.run_key == HAND_MADE_RUN))
-    if hand is None:
-        hand = PersonaRun(
-            run_key=HAND_MADE_RUN,
-            source=HAND_MADE,
-            inputs_hash="",
-            settings={},
-            version="hand-made",
-            k=0,
-            n=0,
-            result={"personas": []},
-            model=[],
-            is_active=False,
-        )
-        session.add(hand)
-        session.flush()
-    word = name or key.replace("_", " ").replace("-", " ").strip().capitalize()
-    session.add(
-        PersonaRow(
-            run_id=hand.id,
-            key=key,
-            name=word[:120],
-            title=f"{word} (made by hand, not backed by data)"[:500],
-            size=0,
-            share=0.0,
-            stability=None,
-            bucket=None,
-            low_evidence=True,
-            origin=HAND_MADE,
-        )
-    )
-    hand.k += 1
-    session.flush()
-    session.expire(hand, ["personas"])
+    word = (name or key.replace("_", " ").replace("-", " ").strip().capitalize())[:120]
+    profiles_svc.create_hand_made(session, values={"name": word}, key=key)
     return PersonaRef(key, word, HAND_MADE), True
 
 

@@ -1,7 +1,8 @@
 """Personas in words: hand-made personas and the words teams give discovered ones.
 
 A :class:`~buyermap.db.models.PersonaProfile` with ``origin="hand_made"`` is a workshop's
-persona (no run, not backed by data; key ``h-<name>``); one with ``origin="discovered"``
+persona (no run, not backed by data; key ``h-<name>`` when made in the editor, the key
+a journeys file gave when a journeys import made it); one with ``origin="discovered"``
 holds the name, description and other words a team gave persona ``persona_key`` of run
 ``run_id`` (key ``<run key>/<persona key>``), while the run keeps its numbers. Functions
 take the session and never commit.
@@ -45,6 +46,17 @@ def is_hand_made_key(key: str) -> bool:
     return key.startswith(PREFIX)
 
 
+def is_hand_made(session: Session, *, key: str) -> bool:
+    """Whether ``key`` names a hand-made persona: an ``h-`` key, or the key of one a
+    journeys import made (which keeps the key the journeys file gave)."""
+    if is_hand_made_key(key):
+        return True
+    stmt = select(PersonaProfile.id).where(
+        PersonaProfile.key == key, PersonaProfile.origin == HAND_MADE
+    )
+    return session.scalar(stmt) is not None
+
+
 def _unique(session: Session, base: str) -> str:
     key, n = base, 1
     while session.scalar(select(PersonaProfile.id).where(PersonaProfile.key == key)):
@@ -53,10 +65,19 @@ def _unique(session: Session, base: str) -> str:
     return key
 
 
-def create_hand_made(session: Session, *, values: dict[str, Any]) -> PersonaProfile:
-    """A new hand-made persona; its key is ``h-`` and the name's slug (made unique)."""
+def create_hand_made(
+    session: Session, *, values: dict[str, Any], key: str | None = None
+) -> PersonaProfile:
+    """A new hand-made persona; its key is ``key`` as given (a journeys file's, refused
+    when taken), else ``h-`` and the name's slug (made unique)."""
+    if key is not None and session.scalar(
+        select(PersonaProfile.id).where(PersonaProfile.key == key)
+    ):
+        raise ConflictError(f"a persona with the key {key!r} exists already")
     profile = PersonaProfile(
-        key=_unique(session, PREFIX + slug(str(values["name"]))), origin=HAND_MADE, **values
+        key=key if key is not None else _unique(session, PREFIX + slug(str(values["name"]))),
+        origin=HAND_MADE,
+        **values,
     )
     session.add(profile)
     session.flush()

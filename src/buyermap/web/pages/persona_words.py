@@ -22,7 +22,7 @@ from buyermap.schemas.persona_profiles import (
 )
 from buyermap.seams import persona_profiles as seam
 from buyermap.seams.requests import build
-from buyermap.services.persona_profiles import is_hand_made_key
+from buyermap.services.persona_profiles import is_hand_made
 from buyermap.web.deps import WRITE, SessionDep
 from buyermap.web.forms import FormField, FormRejectedError, FormState, form_status
 from buyermap.web.pages.editing import FormDep
@@ -207,6 +207,6 @@ def sheet_page(
 def uploaded_picture(session: SessionDep, key: str, run: str | None, size: int) -> bytes | None:
     """The persona's picture as PNG of ``size`` when uploaded or hand-made, else None (the
     caller draws the discovered persona's generated one)."""
-    if not is_hand_made_key(key) and seam.picture(session, key=key, run=run) is None:
+    if not is_hand_made(session, key=key) and seam.picture(session, key=key, run=run) is None:
         return None
     return seam.png_bytes(seam.picture_image(session, key=key, run=run), size=size)

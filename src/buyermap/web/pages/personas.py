@@ -24,7 +24,7 @@ from buyermap.errors import InvalidValueError
 from buyermap.seams.avatar import latest_top_tier_split
 from buyermap.seams.persona_profiles import hand_made_personas
 from buyermap.seams.personas import card_document, persona_list
-from buyermap.services.persona_profiles import is_hand_made_key
+from buyermap.services.persona_profiles import is_hand_made
 from buyermap.web.analyses import CacheDep
 from buyermap.web.deps import SessionDep
 from buyermap.web.pages.listing import PageQueryDep, list_context
@@ -202,7 +202,7 @@ def persona_page(
     ``GET /api/v1/personas/{key}`` answers (:func:`seams.personas.card_document`): picture,
     name and headline, a portrait, goals and frustrations in words, channels and real
     quotes; the evidence (value, population value, lift, interval, n) one click away."""
-    if is_hand_made_key(key):
+    if is_hand_made(session, key=key):
         return hand_made_page(request, session, key)
     found = svc.require_run(session, ref=run)
     card = card_document(session, key=key, run=found.run_key, cache=cache)

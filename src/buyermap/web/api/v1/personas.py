@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Response, status
 from pydantic import AfterValidator
@@ -203,7 +204,10 @@ def get_sheet_pdf(
     return Response(
         data,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{key}-{department}.pdf"'},
+        headers={  # a hand-made persona's key may be any text a journeys file gave
+            "Content-Disposition": f'inline; filename="{department}.pdf"; '
+            f"filename*=UTF-8''{quote(f'{key}-{department}.pdf')}"
+        },
     )
 
 
