@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -210,6 +211,8 @@ def test_the_pack_adds_each_persona_journey_map_as_pdf_and_as_pptx(session: Sess
     assert "Kalkulačka návratnosti" in texts[-1]
     assert "not backed by data" in texts[0]
     assert seam.workshop_pack(session, format="pptx")[0] == pptx  # deterministic bytes
+    with zipfile.ZipFile(io.BytesIO(pptx)) as parts:  # not the time it was saved
+        assert {info.date_time for info in parts.infolist()} == {(1980, 1, 1, 0, 0, 0)}
     with pytest.raises(InvalidValueError, match="pptx"):
         seam.workshop_pack(session, format="key")
 

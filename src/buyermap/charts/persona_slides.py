@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import textwrap
+import zipfile
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -127,4 +128,20 @@ def pack_pptx(pages: Sequence[tuple[PersonaSheet | JourneyPage, Image.Image]]) -
         _page_slides(deck, page, picture)
     buf = io.BytesIO()
     deck.save(buf)
-    return buf.getvalue()
+    return _fixed_times(buf.getvalue())
+
+
+def _fixed_times(data: bytes) -> bytes:
+    """The deck with every zip entry stamped 1980-01-01: python-pptx stamps entries with
+    the time of saving (2-second resolution), so the same pack saved twice would differ."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = info.external_attr
+            dst.writestr(entry, src.read(info.filename))
+    return out.getvalue()
