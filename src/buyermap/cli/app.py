@@ -13,6 +13,7 @@ import typer
 from buyermap import __version__
 from buyermap.cli import (
     alignment,
+    audit,
     avatar,
     backup,
     committee,
@@ -100,6 +101,7 @@ GROUPS = (
     committee,
     knowledge,
     committee_map,
+    audit,
 )
 for group in GROUPS:
     group.register(app)

@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from buyermap.db.audit import install
 from buyermap.errors import ConfigError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -78,7 +79,10 @@ def migrate(engine: Engine) -> None:
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+    """Sessions on ``engine``; each logs the edits it flushes (:mod:`buyermap.db.audit`)."""
+    factory = sessionmaker(engine, expire_on_commit=False)
+    install(factory)
+    return factory
 
 
 @contextmanager

@@ -512,6 +512,33 @@ class ImportRun(Base):
     quarantine_csv: Mapped[str | None] = mapped_column(Text)
 
 
+class AuditEntry(Base):
+    """One change people made to a record they edit (a :class:`Versioned` one), written by
+    :mod:`buyermap.db.audit` in the same transaction: who, when, which record and field, and
+    the value before and after -- never for a personal field (a column with a data class),
+    whose values are not copied here (``data_class`` says which class it was).
+
+    Files brought in by ``import`` are recorded as :class:`ImportRun` instead.
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_entity", "entity", "entity_id", "id"),
+        Index("ix_audit_log_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(320))
+    action: Mapped[str] = mapped_column(String(10))  # create | update | delete
+    entity: Mapped[str] = mapped_column(String(60))  # the table
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    field: Mapped[str | None] = mapped_column(String(80))
+    data_class: Mapped[str | None] = mapped_column(String(30))
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+
+
 class PersonaRun(Base):
     """A persona discovery on the workspace's contacts: inputs hash, settings, version,
     the full result and the fitted model (so contacts can be reassigned and runs compared)."""

@@ -50,15 +50,6 @@ WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_session(workspace: WorkspaceDep) -> Iterator[Session]:
-    """One session and one transaction per request: commit on success, roll back on error."""
-    with workspace.sessions() as session, session.begin():
-        yield session
-
-
-SessionDep = Annotated[Session, Depends(get_session, scope="function")]
-
-
 @dataclass(frozen=True, slots=True)
 class CurrentUser:
     """Who makes the request. ``id`` is None for the local user (no row in ``users``)."""
@@ -78,6 +69,17 @@ def get_current_user() -> CurrentUser:
 
 
 CurrentUserDep = Annotated[CurrentUser, Depends(get_current_user)]
+
+
+def get_session(workspace: WorkspaceDep, user: CurrentUserDep) -> Iterator[Session]:
+    """One session and one transaction per request: commit on success, roll back on error.
+    The changes it makes are logged as the request's user's (:mod:`buyermap.db.audit`)."""
+    with workspace.sessions() as session, session.begin():
+        session.info["actor"] = user.name
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 # Roles that may change the workspace. Anything else (read_only, roles added later) may not.

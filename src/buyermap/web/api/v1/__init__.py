@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 from buyermap.web.api.v1 import (
     accounts,
     alignment,
+    audit,
     avatar,
     avatar_rules,
     committee,
@@ -65,6 +66,7 @@ ROUTERS: tuple[tuple[ModuleType, str, str], ...] = (
         "relationship map",
         "Ties between people (reports to, influences, ally, rival, ...) and the map of them.",
     ),
+    (audit, "audit", "Who changed which record and field, when, from what to what."),
 )
 
 # Every API route passes the authentication seam (see buyermap.web.deps).
