@@ -126,7 +126,7 @@ def test_the_cli_lists_the_log_as_json_and_in_words(tmp_path: Path) -> None:
     page = json.loads(out.stdout)
     assert [e["action"] for e in page["entries"]] == ["create"]
     assert page["entries"][0]["actor"] == "local user"
-    words = runner.invoke(app, ["--db", db, "audit"], env={"COLUMNS": "200"})
+    words = runner.invoke(app, ["--db", db, "audit"])
     assert "seller_profile" in words.stdout
     bad = runner.invoke(app, ["--db", db, "audit", "--entity", "nope"])
     assert bad.exit_code == 1  # an invalid value, like any other

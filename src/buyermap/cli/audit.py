@@ -47,8 +47,10 @@ def audit(
         console.print("no changes logged yet: edits made in the web, the API or the CLI show here")
         return
     table = Table(title="audit log (newest first)")
-    for column in ("#", "when (UTC)", "who", "what", "record", "field", "before", "after"):
-        table.add_column(column)
+    for column in ("#", "when (UTC)", "who", "what", "record", "field"):
+        table.add_column(column, no_wrap=True)  # narrow terminals fold the values instead
+    for column in ("before", "after"):
+        table.add_column(column, overflow="fold")
     for e in page.entries:
         hidden = "(personal data, not logged)" if e.data_class else None
         table.add_row(
