@@ -26,6 +26,7 @@ from buyermap.cli import (
     personas,
     pipeline,
     pipelines,
+    privacy,
     records,
     serve,
     transfer,
@@ -100,6 +101,7 @@ GROUPS = (
     committee,
     knowledge,
     committee_map,
+    privacy,
 )
 for group in GROUPS:
     group.register(app)
