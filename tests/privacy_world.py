@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from buyermap.db.models import (
+    Account,
     CommitteeMember,
     Contact,
     ContactRelationship,
@@ -33,6 +34,7 @@ from buyermap.services.contacts import create_contact
 from buyermap.services.deals import create_deal
 
 NAME = "Łucja Þórsdóttir"
+MIXED = "ŁUcja  ÞórsDÓttir"
 EMAIL = "lucja@example.pl"
 OTHER_EMAIL = "olafur@example.pl"
 WHEN = datetime(2026, 11, 3, 10, 30)
@@ -70,6 +72,8 @@ def seed_person(session: Session) -> PrivacyWorld:
     )
     session.get_one(Contact, lucja.id).custom = {"hobby": "żeglarstwo"}
     session.get_one(Deal, deal.id).custom = {"memo": f"ask {EMAIL} for the budget"}
+    # mixed case, in JSON (which SQLite keeps ASCII-escaped)
+    session.get_one(Account, account.id).extra = {"contact person": MIXED}
     asset = ContentAsset(title="Case study", url="https://example.com/case")
     run = PersonaRun(
         run_key="run-1",
@@ -160,7 +164,7 @@ def traces() -> list[bytes]:
     """What must not be left anywhere: the name and email, as UTF-8 and as JSON escapes
     them (SQLite keeps JSON ASCII-escaped)."""
     out = []
-    for text in (NAME, NAME.upper(), EMAIL, EMAIL.upper(), "Þórsdóttir"):
+    for text in (NAME, NAME.upper(), MIXED, EMAIL, EMAIL.upper(), "Þórsdóttir"):
         out.append(text.encode("utf-8"))
         out.append(text.encode("ascii", "backslashreplace").replace(b"\\x", b"\\u00"))
     return out

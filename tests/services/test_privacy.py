@@ -51,9 +51,16 @@ REMOVED = {
     "contact": 1,
 }
 
-# deal name and custom memo; the deal note; Ólafur's committee evidence; the persona
-# run's quotes; the import's quarantine CSV
-REDACTED = {"deals": 1, "notes": 1, "committee_members": 1, "persona_runs": 1, "import_runs": 1}
+# the account's extra column; deal name and custom memo; the deal note; Ólafur's
+# committee evidence; the persona run's quotes; the import's quarantine CSV
+REDACTED = {
+    "accounts": 1,
+    "deals": 1,
+    "notes": 1,
+    "committee_members": 1,
+    "persona_runs": 1,
+    "import_runs": 1,
+}
 
 
 def test_the_export_holds_every_kind_of_record_about_the_person(session: Session) -> None:
@@ -75,7 +82,7 @@ def test_the_export_holds_every_kind_of_record_about_the_person(session: Session
     assert (tie["direction"], tie["other_email"]) == ("to them", OTHER_EMAIL)
     assert doc["sections"]["touchpoints"][0]["at"] == "2026-11-03T10:30:00"
     named = {r["table"] for r in doc["sections"]["records_naming_them"]}
-    assert named == {"deals", "committee_members", "persona_runs", "import_runs"}
+    assert named == {"accounts", "deals", "committee_members", "persona_runs", "import_runs"}
     assert doc["audit"] == []
     assert "audit" in doc["not_stored"]
 

@@ -98,7 +98,8 @@ def erase_command(
 
 def _print(report: svc.ErasureReport) -> None:
     verb = "removed" if report.erased else "would remove"
-    table = Table(title=f"{report.contact}: {verb}")
+    console.print(f"{report.contact}: {verb}", highlight=False)
+    table = Table()
     table.add_column("kind")
     table.add_column("rows", justify="right")
     for kind, n in report.removed.items():

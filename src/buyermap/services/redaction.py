@@ -5,20 +5,20 @@ in every text and JSON column of every table but the seller's own users. Cached 
 contact id, and an import's quarantine CSV the lines that name them. Keyword-only; never
 commits.
 
-SQL only narrows the rows read (``LIKE``/``ILIKE`` on the last name, else the first, and
-on the email, as stored and as JSON escapes them); Python decides and replaces.
+SQL only narrows the rows read (on the last name, else the first, and on the email,
+case-insensitively: ``ILIKE`` on PostgreSQL; on SQLite ``LIKE`` over a registered function
+that decodes JSON's escapes and folds case); Python decides and replaces.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, Column, String, Table, Text, cast, or_, select, update
+from sqlalchemy import JSON, Column, String, Table, Text, cast, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -62,16 +62,10 @@ class Person:
         return [re.compile(rf"(?<![\w.+-]){f}(?![\w-]|\.\w)", re.IGNORECASE) for f in forms]
 
     def probes(self) -> list[str]:
-        """Substrings a row must hold (in SQL) to be read: the last name, else the first,
-        and the email; each as written, in lower and upper case, and JSON-escaped."""
+        """Substrings a row must hold (in SQL, case-insensitively) to be read: the last
+        name, else the first, and the email."""
         name = (self.last_name or self.first_name or "").strip()
-        bases = [b for b in (name, (self.email or "").strip()) if b]
-        out: set[str] = set()
-        for base in bases:
-            for variant in (base, base.lower(), base.upper(), base.capitalize()):
-                out.add(variant)
-                out.add(json.dumps(variant)[1:-1])
-        return sorted(out)
+        return [b for b in (name, (self.email or "").strip()) if b]
 
 
 def _words(words: list[str]) -> str:
@@ -137,11 +131,33 @@ def _versioned_tables() -> set[str]:
     }
 
 
+FOLD = "buyermap_fold"
+_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+
+def _fold(value: object) -> str | None:
+    """SQLite's ``buyermap_fold``: the text with JSON's ``\\uXXXX`` escapes decoded, in lower
+    case (SQLite's own ``lower`` and ``LIKE`` fold ASCII only)."""
+    if value is None:
+        return None
+    text = str(value)
+    if "\\u" in text:
+        text = _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    return text.lower()
+
+
 def _matches(session: Session, column: Column[Any], probes: Iterable[str]) -> ColumnElement[bool]:
     text_of: ColumnElement[Any] = cast(column, Text) if _is_json(column) else column
     if session.get_bind().dialect.name == "postgresql":
         return or_(*(text_of.ilike(f"%{p}%") for p in probes))
-    return or_(*(text_of.like(f"%{p}%") for p in probes))
+    folded = func.buyermap_fold(text_of)
+    return or_(*(folded.like(f"%{p.lower()}%") for p in probes))
+
+
+def _register_fold(session: Session) -> None:
+    if session.get_bind().dialect.name == "sqlite":
+        driver: Any = session.connection().connection.driver_connection
+        driver.create_function(FOLD, 1, _fold, deterministic=True)
 
 
 def redact_person(
@@ -159,6 +175,7 @@ def redact_person(
     probes = person.probes()
     if not patterns:
         return {}
+    _register_fold(session)
     versioned = _versioned_tables()
     counts: Counter[str] = Counter()
     for table in Base.metadata.sorted_tables:
