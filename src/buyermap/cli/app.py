@@ -27,6 +27,7 @@ from buyermap.cli import (
     personas,
     pipeline,
     pipelines,
+    privacy,
     records,
     serve,
     transfer,
@@ -102,6 +103,7 @@ GROUPS = (
     knowledge,
     committee_map,
     audit,
+    privacy,
 )
 for group in GROUPS:
     group.register(app)
