@@ -49,6 +49,9 @@ REMOVED = {
     "external_refs": 1,
     "account_links": 1,
     "contact": 1,
+    # the audit log's entries about her records: her contact, the note about her, her
+    # committee seat, the tie, the knowledge value, the notes' and seat's creations
+    "audit_entries": 6,
 }
 
 # the account's extra column; deal name and custom memo; the deal note; Ólafur's
@@ -60,6 +63,7 @@ REDACTED = {
     "committee_members": 1,
     "persona_runs": 1,
     "import_runs": 1,
+    "audit_log": 2,  # the deal memo and the account extra column, set after creation, logged
 }
 
 
@@ -82,9 +86,13 @@ def test_the_export_holds_every_kind_of_record_about_the_person(session: Session
     assert (tie["direction"], tie["other_email"]) == ("to them", OTHER_EMAIL)
     assert doc["sections"]["touchpoints"][0]["at"] == "2026-11-03T10:30:00"
     named = {r["table"] for r in doc["sections"]["records_naming_them"]}
-    assert named == {"accounts", "deals", "committee_members", "persona_runs", "import_runs"}
-    assert doc["audit"] == []
-    assert "audit" in doc["not_stored"]
+    assert named == {
+        "accounts", "deals", "committee_members", "persona_runs", "import_runs", "audit_log"
+    }  # fmt: skip
+    assert {(e["action"], e["entity"]) for e in doc["audit"]} >= {
+        ("create", "contacts"), ("create", "notes")
+    }  # fmt: skip
+    assert all(e["before"] is None for e in doc["audit"] if e["entity"] == "contacts")
 
 
 def test_an_unknown_email_is_not_found_and_named(session: Session) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, or_, select, text
+from sqlalchemy import ColumnElement, and_, delete, false, func, or_, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -19,6 +19,7 @@ from buyermap.db.base import Base
 from buyermap.db.models import (
     Account,
     AccountContact,
+    AuditEntry,
     CommitteeMember,
     Contact,
     ContactRelationship,
@@ -44,8 +45,8 @@ from buyermap.services.redaction import MARKER, Person, cast_table, redact_perso
 FORMAT = "buyermap.subject_access/1"
 
 NOT_STORED = {
-    "audit": "buyermap keeps no audit log of who viewed or changed a record yet; there is "
-    "nothing to list.",
+    "audit": "the audit log lists who created, changed or deleted the person's records "
+    "(never the values of personal fields); who read them is not logged yet.",
     "avatar_scores": "scores of contacts (an avatar over people) are not stored in the "
     "workspace, only written to the scoring's CSV; stored scores are of accounts.",
 }
@@ -92,6 +93,7 @@ class SubjectExport:
     generated_at: datetime
     contact: dict[str, Any]
     sections: dict[str, list[dict[str, Any]]]
+    audit: list[dict[str, Any]] = field(default_factory=list)
     not_stored: dict[str, str] = field(default_factory=lambda: dict(NOT_STORED))
 
     def to_dict(self) -> dict[str, Any]:
@@ -101,7 +103,7 @@ class SubjectExport:
             "email": self.email,
             "contact": self.contact,
             "sections": self.sections,
-            "audit": [],
+            "audit": self.audit,
             "not_stored": self.not_stored,
         }
 
@@ -194,7 +196,25 @@ def export_person(session: Session, *, email: str) -> SubjectExport:
     s["records_naming_them"] = [
         {"table": t, "rows": n} for t, n in sorted(_mentions(session, c, person).items())
     ]
-    return SubjectExport(email=c.email or email, generated_at=utcnow(), contact=contact, sections=s)
+    audit = [
+        _row(e)
+        for e in session.scalars(
+            select(AuditEntry).where(_audit_of(_own_rows(session, c))).order_by(AuditEntry.id)
+        )
+    ]
+    return SubjectExport(
+        email=c.email or email, generated_at=utcnow(), contact=contact, sections=s, audit=audit
+    )
+
+
+def _audit_of(own: dict[str, tuple[str, set[int]]]) -> ColumnElement[bool]:
+    """The audit log's entries about the person's own rows (their contact, notes, ...)."""
+    about = [
+        and_(AuditEntry.entity == table, AuditEntry.entity_id.in_(sorted(ids)))
+        for table, ids in own.values()
+        if ids
+    ]
+    return or_(*about) if about else false()
 
 
 def _all(session: Session, model: type[Base], where: ColumnElement[bool]) -> list[dict[str, Any]]:
@@ -324,7 +344,12 @@ def erase_person(session: Session, *, email: str, dry_run: bool = False) -> Eras
     label = c.email or email
     own = _own_rows(session, c)
     removed = {kind: len(ids) for kind, (_, ids) in own.items()}
+    audit = select(AuditEntry.id).where(_audit_of(own))
+    removed["audit_entries"] = len(session.scalars(audit).all())
     if not dry_run:
+        session.execute(
+            delete(AuditEntry).where(_audit_of(own)).execution_options(synchronize_session=False)
+        )
         for kind, model, where in REMOVED:
             if removed[kind]:
                 session.execute(
