@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from buyermap.cli.app import app
 from buyermap.db.audit import acting_as, audited_tables
-from buyermap.db.models import AuditEntry
+from buyermap.db.models import AuditEntry, PersonaProfile
 from buyermap.errors import InvalidValueError
 from buyermap.schemas.entities import AccountCreate, AccountUpdate, ContactCreate, ContactUpdate
 from buyermap.schemas.notes import NoteCreate
@@ -131,3 +131,14 @@ def test_the_cli_lists_the_log_as_json_and_in_words(tmp_path: Path) -> None:
     bad = runner.invoke(app, ["--db", db, "audit", "--entity", "nope"])
     assert bad.exit_code == 1  # an invalid value, like any other
     assert "choose one of" in bad.output
+
+
+def test_a_picture_is_logged_by_its_size_not_its_bytes(workspace: Workspace) -> None:
+    with workspace.sessions() as s, s.begin():
+        profile = PersonaProfile(key="h-ada", origin="hand_made", name="Ada")
+        s.add(profile)
+        s.flush()
+        profile.picture = b"\x89PNG" + b"\0" * 996
+    with workspace.sessions() as s:
+        change = next(e for e in _log(s) if e.field == "picture")
+    assert change.after == "(1,000 bytes)"

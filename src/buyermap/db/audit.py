@@ -66,6 +66,8 @@ def install(factory: sessionmaker[Session]) -> None:
 def _text(value: Any) -> str | None:
     if value is None:
         return None
+    if isinstance(value, bytes):  # a picture: its size, not its bytes
+        return f"({len(value):,} bytes)"
     if isinstance(value, str):
         out = value
     elif isinstance(value, datetime | date):
