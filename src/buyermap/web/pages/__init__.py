@@ -9,6 +9,7 @@ from buyermap.web.deps import remember_user
 from buyermap.web.pages import (
     accounts,
     alignment,
+    audit,
     avatar_rules,
     avatars,
     board,
@@ -69,5 +70,6 @@ for module in (
     form_answers,
     journeys,
     knowledge,
+    audit,
 ):
     router.include_router(module.router)
