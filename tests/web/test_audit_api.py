@@ -33,6 +33,7 @@ def test_changes_over_the_api_are_logged_as_the_requests_user(client: TestClient
         ("create", None, None, "alice@example.fi"),
     ]
     assert page["next_before"] is None
+    assert page["entries"][0]["at"].endswith(("Z", "+00:00"))  # UTC, with its offset
 
 
 def test_an_unknown_kind_of_record_is_refused_naming_the_valid_ones(client: TestClient) -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, ConfigDict, Field
+
+from buyermap.schemas.common import UtcOut
 
 
 class AuditEntryOut(BaseModel):
@@ -13,7 +13,7 @@ class AuditEntryOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    at: datetime = Field(description="When (UTC).")
+    at: UtcOut = Field(description="When (UTC).")
     actor: str = Field(description="Who: the user's name or email, or 'local user'.")
     action: str = Field(description="create, update or delete.")
     entity: str = Field(description="The kind of record (its table), e.g. accounts.")
