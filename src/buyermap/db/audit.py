@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import event, insert, inspect
@@ -48,12 +49,15 @@ def current_actor() -> str:
     return _actor.get()
 
 
-def audited_tables() -> list[str]:
+@cache
+def audited_tables() -> tuple[str, ...]:
     """The tables whose edits are logged: those of the records people edit."""
-    return sorted(
-        str(mapper.local_table.name)  # type: ignore[attr-defined]
-        for mapper in Base.registry.mappers
-        if issubclass(mapper.class_, Versioned)
+    return tuple(
+        sorted(
+            str(mapper.local_table.name)  # type: ignore[attr-defined]
+            for mapper in Base.registry.mappers
+            if issubclass(mapper.class_, Versioned)
+        )
     )
 
 

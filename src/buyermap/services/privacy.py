@@ -193,14 +193,13 @@ def export_person(session: Session, *, email: str) -> SubjectExport:
             .order_by(PersonaAssignment.id)
         )
     ]
+    own = _own_rows(session, c)
     s["records_naming_them"] = [
-        {"table": t, "rows": n} for t, n in sorted(_mentions(session, c, person).items())
+        {"table": t, "rows": n} for t, n in sorted(_mentions(session, person, own).items())
     ]
     audit = [
         _row(e)
-        for e in session.scalars(
-            select(AuditEntry).where(_audit_of(_own_rows(session, c))).order_by(AuditEntry.id)
-        )
+        for e in session.scalars(select(AuditEntry).where(_audit_of(own)).order_by(AuditEntry.id))
     ]
     return SubjectExport(
         email=c.email or email, generated_at=utcnow(), contact=contact, sections=s, audit=audit
@@ -259,9 +258,12 @@ def _person(c: Contact) -> Person:
     return Person(contact_id=c.id, first_name=c.first_name, last_name=c.last_name, email=c.email)
 
 
-def _mentions(session: Session, c: Contact, person: Person) -> dict[str, int]:
-    """Other records whose free text names the person (the notes are listed in full)."""
-    found = redact_person(session, person=person, write=False, skip=_skip(_own_rows(session, c)))
+def _mentions(
+    session: Session, person: Person, own: dict[str, tuple[str, set[int]]]
+) -> dict[str, int]:
+    """Other records whose free text names the person (the notes are listed in full);
+    ``own``: the person's own rows (:func:`_own_rows`), left out."""
+    found = redact_person(session, person=person, write=False, skip=_skip(own))
     found.pop("notes", None)
     return found
 
@@ -344,8 +346,8 @@ def erase_person(session: Session, *, email: str, dry_run: bool = False) -> Eras
     label = c.email or email
     own = _own_rows(session, c)
     removed = {kind: len(ids) for kind, (_, ids) in own.items()}
-    audit = select(AuditEntry.id).where(_audit_of(own))
-    removed["audit_entries"] = len(session.scalars(audit).all())
+    audit = select(func.count()).select_from(AuditEntry).where(_audit_of(own))
+    removed["audit_entries"] = int(session.scalar(audit) or 0)
     if not dry_run:
         session.execute(
             delete(AuditEntry).where(_audit_of(own)).execution_options(synchronize_session=False)
